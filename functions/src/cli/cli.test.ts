@@ -1,0 +1,87 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+
+const run = promisify(execFile);
+const bin = new URL('../../bin/fleetplane.ts', import.meta.url).pathname;
+const examples = new URL('../../../examples/', import.meta.url).pathname;
+
+/** Runs the real command with this Node (24), as `npx fleetplane` does. */
+async function fleetplane(...args: string[]) {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args]);
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+describe('fleetplane render', () => {
+  it('prints one set of objects per agent of a batch, as multi-document YAML', async () => {
+    const { code, stdout } = await fleetplane('render', join(examples, 'deploy_multiple_agents.json'));
+    expect(code).toBe(0);
+    const objects = parseAllDocuments(stdout).map((document) => document.toJS());
+    const deployments = objects
+      .filter((object) => object.kind === 'Deployment')
+      .map((object) => object.metadata.name);
+    expect(deployments).toEqual(['code-reviewer', 'support-bot', 'blog-writer', 'research-helper']);
+    expect(
+      objects.filter((object) => object.kind === 'HorizontalPodAutoscaler').map((o) => o.metadata.name),
+    ).toEqual(['support-bot']);
+    for (const object of objects) expect(object.metadata.labels['fleetplane.io/agent']).toBeTruthy();
+  });
+
+  it('prints JSON with --format json and honours --image and --routing', async () => {
+    const { code, stdout } = await fleetplane(
+      'render',
+      join(examples, 'single_agent.json'),
+      '--format',
+      'json',
+      '--image',
+      'example.com/agent:abc',
+      '--routing',
+      'gateway',
+    );
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout);
+    expect(list.kind).toBe('List');
+    expect(list.items.map((item: { kind: string }) => item.kind)).toContain('HTTPRoute');
+    expect(
+      list.items.find((item: { kind: string }) => item.kind === 'Deployment').spec.template.spec.containers[0]
+        .image,
+    ).toBe('example.com/agent:abc');
+  });
+
+  it('exits non-zero naming scaling.replicas when replicas is -1', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    const config = JSON.parse(await readFile(join(examples, 'single_agent.json'), 'utf8'));
+    config.scaling.replicas = -1;
+    await writeFile(join(dir, 'bad.json'), JSON.stringify(config));
+    const { code, stdout, stderr } = await fleetplane('render', join(dir, 'bad.json'));
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('scaling.replicas: must be at least 1 (got -1)');
+  });
+
+  it('reports a file that is not JSON', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    await writeFile(join(dir, 'broken.json'), '{"name": ');
+    const { code, stderr } = await fleetplane('validate', join(dir, 'broken.json'));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/is not valid JSON/);
+  });
+
+  it('prints the JSON Schema of the config', async () => {
+    const { code, stdout } = await fleetplane('schema');
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).properties.scaling.properties.replicas).toMatchObject({
+      type: 'integer',
+      minimum: 1,
+    });
+  });
+});

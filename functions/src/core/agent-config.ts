@@ -1,0 +1,311 @@
+/**
+ * The agent config as users write it: the seed's `agent.config.json`, accepted as written
+ * (camelCase `customEndpoints`, snake_case inside `scaling`, `"model": "OpenAI gpt-4o"`).
+ *
+ * Pure schema. Every rule's message states the rule and the value so that a 4xx answer can
+ * name the field, the rule and what was sent. Unknown keys are rejected, never dropped.
+ */
+import { z } from 'zod';
+import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '../../../agent-runtime/src/contract.ts';
+import { MODEL_ID, parseModelRef } from './model-ref.ts';
+import { isPositiveQuantity, parseQuantity } from './quantity.ts';
+import { findTemplate, TEMPLATE_NAMES } from './templates.ts';
+
+/** Longest agent name: pods add a 17-character suffix and must stay within a 63-character DNS label. */
+export const MAX_NAME_LENGTH = 40;
+export const MAX_INSTRUCTION_CHARS = 32_768;
+export const MAX_PROMPT_TEMPLATE_CHARS = 8_192;
+export const MAX_ENV_VALUE_CHARS = 4_096;
+export const MAX_REPLICAS = 100;
+
+/** The control plane's own first path segments; the local server serves agents at `/<name>`. */
+export const RESERVED_AGENT_NAMES = ['deploy', 'deployments', 'templates', 'health', 'docs', 'openapi'];
+
+/** Env names the platform sets itself, or that would change how the runtime starts. */
+export const RESERVED_ENV_NAMES = ['PORT', 'HOST', 'NODE_OPTIONS', 'NODE_ENV', 'OPENAI_API_KEY'];
+export const RESERVED_ENV_PREFIXES = ['FLEETPLANE_', 'KUBERNETES_'];
+/** An inline value for a name like these is almost surely a secret: demand a secretRef. */
+const SECRET_LOOKING_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)S?$/i;
+
+const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+const POSIX_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const ENDPOINT_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
+
+const show = (value: unknown): string => {
+  const text = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
+
+const agentName = z.string().superRefine((name, ctx) => {
+  const fail = (message: string) => ctx.addIssue({ code: 'custom', message, input: name });
+  if (name.length === 0) return fail('must not be empty');
+  if (name.length > MAX_NAME_LENGTH)
+    return fail(
+      `must be at most ${MAX_NAME_LENGTH} characters so that every derived object name stays a valid DNS label (got ${name.length})`,
+    );
+  if (!DNS_1035_LABEL.test(name))
+    return fail(
+      `must be a DNS label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (got ${show(name)})`,
+    );
+  if (RESERVED_AGENT_NAMES.includes(name))
+    fail(
+      `must not be one of the control plane's own routes (${RESERVED_AGENT_NAMES.join(', ')}) (got ${show(name)})`,
+    );
+});
+
+const quantity = (what: 'cpu' | 'memory') =>
+  z.string().refine(isPositiveQuantity, {
+    error: (issue) =>
+      `must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "1"' : '"512Mi" or "1Gi"'} (got ${show(issue.input)})`,
+  });
+
+const resourcesSchema = z
+  .strictObject({
+    cpu: quantity('cpu').optional(),
+    memory: quantity('memory').optional(),
+    limits: z
+      .strictObject({ cpu: quantity('cpu').optional(), memory: quantity('memory').optional() })
+      .optional(),
+  })
+  .superRefine((resources, ctx) => {
+    for (const kind of ['cpu', 'memory'] as const) {
+      const request = resources[kind];
+      const limit = resources.limits?.[kind];
+      if (request === undefined || limit === undefined) continue;
+      if ((parseQuantity(limit) as number) < (parseQuantity(request) as number))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['limits', kind],
+          message: `limit (${limit}) must be at least the request resources.${kind} (${request})`,
+          input: limit,
+        });
+    }
+  });
+
+const count = (min: number, max: number) =>
+  z
+    .number({ error: (issue) => `must be a whole number (got ${show(issue.input)})` })
+    .int({ error: (issue) => `must be a whole number (got ${show(issue.input)})` })
+    .min(min, { error: (issue) => `must be at least ${min} (got ${show(issue.input)})` })
+    .max(max, { error: (issue) => `must be at most ${max} (got ${show(issue.input)})` });
+
+const scalingSchema = z
+  .strictObject({
+    replicas: count(1, MAX_REPLICAS).optional(),
+    autoscale: z.boolean().optional(),
+    min_replicas: count(1, MAX_REPLICAS).optional(),
+    max_replicas: count(1, MAX_REPLICAS).optional(),
+    target_cpu_percentage: count(1, 100).optional(),
+  })
+  .superRefine((scaling, ctx) => {
+    const min = scaling.min_replicas ?? 1;
+    const max = scaling.max_replicas ?? Math.max(min, 10);
+    if (min > max)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min_replicas'],
+        message: `min_replicas (${min}) must not exceed max_replicas (${max})`,
+        input: min,
+      });
+    if (
+      scaling.autoscale &&
+      scaling.replicas !== undefined &&
+      (scaling.replicas < min || scaling.replicas > max)
+    )
+      ctx.addIssue({
+        code: 'custom',
+        path: ['replicas'],
+        message: `replicas (${scaling.replicas}) must lie between min_replicas (${min}) and max_replicas (${max}) when autoscale is on`,
+        input: scaling.replicas,
+      });
+  });
+
+const secretRefSchema = z.strictObject({
+  name: z.string().regex(DNS_1123_SUBDOMAIN, {
+    error: (issue) => `must be a Kubernetes Secret name (DNS subdomain) (got ${show(issue.input)})`,
+  }),
+  key: z.string().regex(SECRET_KEY, {
+    error: (issue) => `must be a Secret key: letters, digits, '-', '_', '.' (got ${show(issue.input)})`,
+  }),
+});
+
+const envItemSchema = z
+  .strictObject({
+    name: z.string().regex(POSIX_ENV_NAME, {
+      error: (issue) =>
+        `must be a POSIX environment variable name: letters, digits and '_', not starting with a digit (got ${show(issue.input)})`,
+    }),
+    value: z
+      .string()
+      .max(MAX_ENV_VALUE_CHARS, { error: `must be at most ${MAX_ENV_VALUE_CHARS} characters` })
+      .optional(),
+    secretRef: secretRefSchema.optional(),
+  })
+  .superRefine((item, ctx) => {
+    const issue = (path: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [path], message, input: item.name });
+    if ((item.value === undefined) === (item.secretRef === undefined))
+      issue('value', `env ${item.name} must have exactly one of value or secretRef`);
+    if (
+      RESERVED_ENV_NAMES.includes(item.name) ||
+      RESERVED_ENV_PREFIXES.some((prefix) => item.name.startsWith(prefix))
+    )
+      issue(
+        'name',
+        `${item.name} is reserved: the platform sets it (reserved: ${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(', ')})`,
+      );
+    if (item.value !== undefined && SECRET_LOOKING_NAME.test(item.name))
+      issue(
+        'value',
+        `${item.name} looks like a secret: secret values are never stored inline; use {"name":"${item.name}","secretRef":{"name":"<secret>","key":"<key>"}}`,
+      );
+  });
+
+const customEndpointObject = z.strictObject({
+  path: z
+    .string()
+    .max(64, { error: (issue) => `must be at most 64 characters (got ${String(issue.input).length})` })
+    .transform((path) => path.replace(/^\/+/, ''))
+    .refine((path) => ENDPOINT_PATH.test(path), {
+      error: (issue) =>
+        `must be URL-safe: lower-case segments of letters, digits, '-' or '_' separated by '/' (got ${show(issue.input)})`,
+    })
+    .refine(
+      (path) =>
+        !RESERVED_AGENT_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`)),
+      {
+        error: (issue) =>
+          `must not shadow the runtime's own paths (/, /health, /ready, /generate, /metrics, /v1) (got ${show(issue.input)})`,
+      },
+    ),
+  method: z.enum(['POST', 'GET']).optional(),
+  description: z.string().max(1_024).optional(),
+  prompt: z
+    .string()
+    .min(1, { error: 'must not be empty' })
+    .max(MAX_PROMPT_TEMPLATE_CHARS, { error: `must be at most ${MAX_PROMPT_TEMPLATE_CHARS} characters` })
+    .optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: count(1, 128_000).optional(),
+});
+
+/** A custom endpoint, or the shorthand "summarize" (path only; the request's input is the prompt). */
+const customEndpointSchema = z.union([
+  z
+    .string()
+    .transform((path) => ({ path }))
+    .pipe(customEndpointObject),
+  customEndpointObject,
+]);
+
+const modelString = z.string().refine((text) => parseModelRef(text) !== undefined, {
+  error: (issue) =>
+    `must be "<Provider> <model-id>" such as "OpenAI gpt-4o", or a bare model id matching ${MODEL_ID} (got ${show(issue.input)})`,
+});
+
+const templateName = z.string().refine((name) => findTemplate(name) !== undefined, {
+  error: (issue) =>
+    `must be one of ${TEMPLATE_NAMES.map((n) => `"${n}"`).join(', ')} (got ${show(issue.input)})`,
+});
+
+const caseInsensitiveEnum = <T extends string>(values: readonly T[], aliases: Record<string, T> = {}) =>
+  z.string().transform((text, ctx) => {
+    const lower = text.toLowerCase();
+    const found = values.find((value) => value.toLowerCase() === lower) ?? aliases[lower];
+    if (found) return found;
+    ctx.addIssue({
+      code: 'custom',
+      message: `must be one of ${values.join(', ')} (got ${show(text)})`,
+      input: text,
+    });
+    return z.NEVER;
+  });
+
+export const CLOUDS = ['DigitalOcean', 'local'] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+export const agentConfigSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: agentName.meta({
+      description: `DNS label, at most ${MAX_NAME_LENGTH} characters; the agent answers at https://<host>/<name>/`,
+      pattern: DNS_1035_LABEL.source,
+      maxLength: MAX_NAME_LENGTH,
+    }),
+    template: templateName
+      .optional()
+      .meta({ description: 'Template that supplies defaults', examples: TEMPLATE_NAMES }),
+    model: modelString
+      .optional()
+      .meta({ description: '"<Provider> <model-id>"', examples: ['OpenAI gpt-4o'] }),
+    instruction: z
+      .string()
+      .max(MAX_INSTRUCTION_CHARS, {
+        error: (issue) =>
+          `must be at most ${MAX_INSTRUCTION_CHARS} characters (got ${String(issue.input).length})`,
+      })
+      .optional(),
+    temperature: z.number().min(0).max(2).optional(),
+    max_tokens: count(1, 128_000).optional(),
+    resources: resourcesSchema.optional(),
+    scaling: scalingSchema.optional(),
+    endpoints: z
+      .array(z.enum(['generate', 'chat']))
+      .max(2)
+      .optional(),
+    customEndpoints: z.array(customEndpointSchema).max(32).optional(),
+    env: z.array(envItemSchema).max(64).optional(),
+    logging: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'] as const, { warning: 'warn' }).optional(),
+    cloud: caseInsensitiveEnum(CLOUDS, { do: 'DigitalOcean' }).optional(),
+    integrations: z.record(z.string(), z.unknown()).optional(),
+    /** Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted keys. */
+    auth: z.strictObject({ apiKeyHashes: secretRefSchema }).optional(),
+    limits: z
+      .strictObject({
+        maxBodyBytes: count(1_024, 10 * 1024 * 1024).optional(),
+        requestTimeoutMs: count(1_000, 600_000).optional(),
+        maxRetries: count(0, 10).optional(),
+        rateLimitPerMinute: count(0, 1_000_000).optional(),
+      })
+      .optional(),
+  })
+  .superRefine((config, ctx) => {
+    const seenPaths = new Set<string>();
+    config.customEndpoints?.forEach((endpoint, index) => {
+      if (seenPaths.has(endpoint.path))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['customEndpoints', index, 'path'],
+          message: `must be unique among custom endpoints ("${endpoint.path}" appears more than once)`,
+          input: endpoint.path,
+        });
+      seenPaths.add(endpoint.path);
+      const prompt = 'prompt' in endpoint ? endpoint.prompt : undefined;
+      if (prompt && [...prompt.matchAll(PROMPT_SLOT)].length > 16)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['customEndpoints', index, 'prompt'],
+          message: 'must use at most 16 {{slot}} placeholders',
+          input: prompt,
+        });
+    });
+    const seenEnv = new Set<string>();
+    config.env?.forEach((item, index) => {
+      if (seenEnv.has(item.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['env', index, 'name'],
+          message: `must be unique (${item.name} appears more than once)`,
+          input: item.name,
+        });
+      seenEnv.add(item.name);
+    });
+  });
+
+/** The config as written by a user (input side of the schema). */
+export type AgentConfigInput = z.input<typeof agentConfigSchema>;
+/** The config after parsing: names checked, shorthands expanded, enums canonical. */
+export type AgentConfig = z.output<typeof agentConfigSchema>;
+export type EnvItem = NonNullable<AgentConfig['env']>[number];

@@ -1,0 +1,144 @@
+/**
+ * From what a user wrote to what the platform runs: validate a raw config, then resolve it
+ * against its template and the platform's defaults into an `AgentSpec` in which every field
+ * has a value. The spec is what is stored, hashed, rendered and diffed.
+ *
+ * Pure. Precedence for every field: the config > the template > the platform default.
+ */
+import { promptSlots, type RuntimeConfig } from '../../../agent-runtime/src/contract.ts';
+import { type AgentConfig, agentConfigSchema, type Cloud, type EnvItem } from './agent-config.ts';
+import { type FieldError, fieldErrors } from './field-errors.ts';
+import { type ModelRef, parseModelRef } from './model-ref.ts';
+import { PLATFORM_AGENT_DEFAULTS } from './platform.ts';
+import { formatCpu, parseQuantity } from './quantity.ts';
+import { DEFAULT_TEMPLATE, findTemplate } from './templates.ts';
+
+export interface AgentSpec {
+  name: string;
+  template: string;
+  model: ModelRef;
+  instruction: string;
+  temperature: number;
+  maxTokens?: number;
+  resources: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } };
+  scaling: {
+    replicas: number;
+    autoscale: boolean;
+    minReplicas: number;
+    maxReplicas: number;
+    targetCpuPercentage: number;
+  };
+  endpoints: ('generate' | 'chat')[];
+  customEndpoints: RuntimeConfig['customEndpoints'];
+  env: EnvItem[];
+  logging: RuntimeConfig['logging'];
+  cloud: Cloud;
+  integrations: Record<string, unknown>;
+  apiKeyHashes?: { name: string; key: string };
+  limits: RuntimeConfig['limits'];
+}
+
+export type ValidationResult =
+  | { ok: true; config: AgentConfig; spec: AgentSpec }
+  | { ok: false; errors: FieldError[] };
+
+/** Validates a raw config and resolves it; on failure, every broken field with its rule. */
+export function validateAgentConfig(raw: unknown): ValidationResult {
+  const parsed = agentConfigSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) return { ok: false, errors: fieldErrors(parsed.error) };
+  return { ok: true, config: parsed.data, spec: resolveAgentSpec(parsed.data) };
+}
+
+export function resolveAgentSpec(config: AgentConfig): AgentSpec {
+  const defaults = PLATFORM_AGENT_DEFAULTS;
+  const template =
+    findTemplate(config.template ?? DEFAULT_TEMPLATE) ?? (findTemplate(DEFAULT_TEMPLATE) as never);
+  const cpu = config.resources?.cpu ?? template.resources.cpu;
+  const memory = config.resources?.memory ?? template.resources.memory;
+  const scaling = config.scaling ?? {};
+  const autoscale = scaling.autoscale ?? false;
+  const minReplicas = scaling.min_replicas ?? defaults.minReplicas;
+  const maxReplicas = scaling.max_replicas ?? Math.max(minReplicas, defaults.maxReplicas);
+  const spec: AgentSpec = {
+    name: config.name,
+    template: template.name,
+    model: parseModelRef(config.model ?? template.model) as ModelRef,
+    instruction: config.instruction ?? template.instruction,
+    temperature: config.temperature ?? template.temperature,
+    resources: {
+      requests: { cpu, memory },
+      limits: {
+        cpu:
+          config.resources?.limits?.cpu ??
+          formatCpu((parseQuantity(cpu) as number) * defaults.cpuLimitFactor),
+        memory: config.resources?.limits?.memory ?? memory,
+      },
+    },
+    scaling: {
+      replicas: scaling.replicas ?? (autoscale ? minReplicas : defaults.replicas),
+      autoscale,
+      minReplicas,
+      maxReplicas,
+      targetCpuPercentage: scaling.target_cpu_percentage ?? defaults.targetCpuPercentage,
+    },
+    // The OpenAI-compatible API is part of every agent; `endpoints` adds to it.
+    endpoints: [...new Set([...(config.endpoints ?? template.endpoints), 'chat' as const])],
+    customEndpoints: (config.customEndpoints ?? []).map((endpoint) => {
+      const written = 'prompt' in endpoint ? endpoint.prompt : undefined;
+      // No slot in the template: the request's `input` follows the written prompt.
+      const prompt =
+        written === undefined
+          ? '{{input}}'
+          : promptSlots(written).length
+            ? written
+            : `${written}\n\n{{input}}`;
+      return {
+        path: endpoint.path,
+        method: ('method' in endpoint && endpoint.method) || 'POST',
+        description:
+          ('description' in endpoint && endpoint.description) || `Custom endpoint /${endpoint.path}`,
+        prompt,
+        slots: promptSlots(prompt),
+        ...('temperature' in endpoint && endpoint.temperature !== undefined
+          ? { temperature: endpoint.temperature }
+          : {}),
+        ...('max_tokens' in endpoint && endpoint.max_tokens !== undefined
+          ? { maxTokens: endpoint.max_tokens }
+          : {}),
+      };
+    }),
+    env: config.env ?? [],
+    logging: config.logging ?? defaults.logging,
+    cloud: config.cloud ?? 'DigitalOcean',
+    integrations: config.integrations ?? {},
+    limits: {
+      maxBodyBytes: config.limits?.maxBodyBytes ?? defaults.maxBodyBytes,
+      maxPromptChars: defaults.maxPromptChars,
+      requestTimeoutMs: config.limits?.requestTimeoutMs ?? defaults.requestTimeoutMs,
+      maxRetries: config.limits?.maxRetries ?? defaults.maxRetries,
+      rateLimitPerMinute: config.limits?.rateLimitPerMinute ?? defaults.rateLimitPerMinute,
+    },
+  };
+  if (config.max_tokens !== undefined) spec.maxTokens = config.max_tokens;
+  if (config.auth) spec.apiKeyHashes = config.auth.apiKeyHashes;
+  return spec;
+}
+
+/** The file every agent reads at start-up (the runtime's contract), derived from its spec. */
+export function runtimeConfigOf(spec: AgentSpec, basePath = `/${spec.name}`): RuntimeConfig {
+  return {
+    apiVersion: 'fleetplane.io/v1',
+    name: spec.name,
+    template: spec.template,
+    basePath,
+    model: spec.model,
+    instruction: spec.instruction,
+    temperature: spec.temperature,
+    ...(spec.maxTokens === undefined ? {} : { maxTokens: spec.maxTokens }),
+    endpoints: spec.endpoints,
+    customEndpoints: spec.customEndpoints,
+    logging: spec.logging,
+    limits: spec.limits,
+    requireApiKey: spec.apiKeyHashes !== undefined,
+  };
+}

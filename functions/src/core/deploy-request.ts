@@ -1,0 +1,80 @@
+/**
+ * The body of a deploy: one agent config, or `{"agents": [...]}`. Each config is validated
+ * on its own so that a batch reports, per agent, what is wrong.
+ *
+ * Pure.
+ */
+import { type AgentSpec, validateAgentConfig } from './agent-spec.ts';
+import type { FieldError } from './field-errors.ts';
+
+export const MAX_AGENTS_PER_REQUEST = 50;
+
+export type CheckedAgent =
+  | { index: number; name: string; ok: true; spec: AgentSpec }
+  | { index: number; name: string | undefined; ok: false; errors: FieldError[] };
+
+export type DeployBody =
+  | { ok: true; batch: boolean; agents: CheckedAgent[] }
+  | { ok: false; errors: FieldError[] };
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+export function checkDeployBody(body: unknown): DeployBody {
+  if (!isObject(body))
+    return {
+      ok: false,
+      errors: [{ path: '(root)', message: 'must be a JSON object: one agent config, or {"agents": [...]}' }],
+    };
+  const batch = 'agents' in body;
+  if (batch) {
+    const extra = Object.keys(body).filter((key) => key !== 'agents');
+    if (extra.length)
+      return {
+        ok: false,
+        errors: extra.map((key) => ({ path: key, message: 'is not a known field next to "agents"' })),
+      };
+    if (!Array.isArray(body.agents) || body.agents.length === 0)
+      return {
+        ok: false,
+        errors: [{ path: 'agents', message: 'must be a non-empty array of agent configs' }],
+      };
+    if (body.agents.length > MAX_AGENTS_PER_REQUEST)
+      return {
+        ok: false,
+        errors: [
+          {
+            path: 'agents',
+            message: `must hold at most ${MAX_AGENTS_PER_REQUEST} agents (got ${body.agents.length})`,
+          },
+        ],
+      };
+  }
+  const raws: unknown[] = batch ? (body.agents as unknown[]) : [body];
+  const agents = raws.map((raw, index): CheckedAgent => {
+    const result = validateAgentConfig(raw);
+    const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
+    if (result.ok) return { index, name: result.spec.name, ok: true, spec: result.spec };
+    const prefix = batch ? `agents[${index}].` : '';
+    return { index, name, ok: false, errors: result.errors.map((e) => ({ ...e, path: prefix + e.path })) };
+  });
+  const seen = new Map<string, number>();
+  for (const agent of agents) {
+    if (!agent.ok) continue;
+    const first = seen.get(agent.name);
+    if (first !== undefined)
+      agents[agent.index] = {
+        index: agent.index,
+        name: agent.name,
+        ok: false,
+        errors: [
+          {
+            path: `agents[${agent.index}].name`,
+            message: `must be unique in one request ("${agent.name}" is also agents[${first}])`,
+          },
+        ],
+      };
+    else seen.set(agent.name, agent.index);
+  }
+  return { ok: true, batch, agents };
+}

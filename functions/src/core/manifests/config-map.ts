@@ -1,0 +1,28 @@
+/**
+ * The ConfigMap carrying the runtime's config file. Its checksum goes onto the pod template,
+ * so a prompt or model change is a rolling update, not a rebuild.
+ *
+ * Pure.
+ */
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { runtimeConfigOf } from '../agent-spec.ts';
+import { sha256Hex } from '../hash.ts';
+import { objectNames } from './labels.ts';
+import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
+
+export const RUNTIME_CONFIG_FILE = 'agent.json';
+
+export function buildConfigMap(input: RenderInput): V1ConfigMap {
+  const runtimeConfig = runtimeConfigOf(input.spec, basePathOf(input));
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: metaOf(input, objectNames.configMap(input.spec.name)),
+    data: { [RUNTIME_CONFIG_FILE]: `${JSON.stringify(runtimeConfig, null, 2)}\n` },
+  };
+}
+
+/** Checksum of the ConfigMap's data, for the pod template annotation. */
+export function configChecksum(configMap: V1ConfigMap): string {
+  return sha256Hex(JSON.stringify(configMap.data ?? {}));
+}

@@ -1,0 +1,47 @@
+/**
+ * Names and labels every object of an agent carries, so that one label selector finds all
+ * of them (status, delete, orphan sweep) and humans recognise them.
+ *
+ * Pure.
+ */
+
+export const AGENT_LABEL = 'fleetplane.io/agent';
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'fleetplane';
+export const GENERATION_ANNOTATION = 'fleetplane.io/generation';
+export const SPEC_HASH_ANNOTATION = 'fleetplane.io/spec-hash';
+export const CONFIG_CHECKSUM_ANNOTATION = 'fleetplane.io/config-checksum';
+export const FIELD_MANAGER = 'fleetplane';
+
+/** Selects every object fleetplane manages, across agents. */
+export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_LABEL}`;
+
+export function agentSelector(name: string): string {
+  return `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_LABEL}=${name}`;
+}
+
+/** Labels on every object of the agent (pod template included). */
+export function agentLabels(name: string, template: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'fleetplane-agent',
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/component': 'agent',
+    'app.kubernetes.io/part-of': 'fleetplane',
+    [MANAGED_BY_LABEL]: MANAGED_BY,
+    [AGENT_LABEL]: name,
+    'fleetplane.io/template': template
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .slice(0, 63),
+  };
+}
+
+/** The immutable selector of the agent's Deployment, PDB, NetworkPolicy and Service. */
+export function podSelector(name: string): Record<string, string> {
+  return { [AGENT_LABEL]: name };
+}
+
+export const objectNames = {
+  configMap: (name: string) => `${name}-config`,
+  workload: (name: string) => name,
+} as const;

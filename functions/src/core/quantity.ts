@@ -1,0 +1,53 @@
+/**
+ * Kubernetes resource quantities ("500m", "1.5", "512Mi", "1G"): parsing and comparison.
+ *
+ * Pure. Follows the grammar of k8s.io/apimachinery resource.Quantity closely enough to
+ * reject what the API server would reject and to compare requests with limits.
+ */
+
+const QUANTITY =
+  /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+
+const BINARY: Record<string, number> = {
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  Ei: 2 ** 60,
+};
+const DECIMAL: Record<string, number> = {
+  n: 1e-9,
+  u: 1e-6,
+  m: 1e-3,
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  E: 1e18,
+};
+
+/** The quantity's value in base units (cores, bytes), or undefined when it is not a quantity. */
+export function parseQuantity(text: string): number | undefined {
+  const match = QUANTITY.exec(text.trim() === text ? text : '');
+  if (!match) return undefined;
+  const number = Number(match[1]);
+  const suffix = match[2] ?? '';
+  if (suffix in BINARY) return number * (BINARY[suffix] as number);
+  if (suffix in DECIMAL) return number * (DECIMAL[suffix] as number);
+  return number * 10 ** Number(suffix.slice(1));
+}
+
+/** A quantity that is well formed and strictly positive. */
+export function isPositiveQuantity(text: string): boolean {
+  const value = parseQuantity(text);
+  return value !== undefined && value > 0;
+}
+
+/** Formats a CPU amount in cores as millicores ("250m") or whole cores ("2"). */
+export function formatCpu(cores: number): string {
+  const milli = Math.round(cores * 1000);
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
