@@ -1,0 +1,85 @@
+/**
+ * Fault injection and fixtures for integration tests, usable from a vitest worker: stop and
+ * restart one service of the running environment (same ports, same data) and push a small image
+ * to the registry, standing in for a finished build.
+ * Works from the state file alone. Must never be used on external infrastructure: it throws.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { create as createTar } from 'tar';
+import { loadCredentials } from './environment.ts';
+import { spawnService, stopGroup, waitHealthy } from './processes.ts';
+import { readState, stateFilePath, writeState } from './state.ts';
+import type { EnvState, ServiceName, ServiceRecord } from './types.ts';
+import { artefacts } from './versions.ts';
+
+const run = promisify(execFile);
+
+async function recordOf(
+  name: ServiceName,
+  stateFile: string,
+): Promise<{ state: EnvState; record: ServiceRecord }> {
+  const state = await readState(stateFile);
+  const record = state?.services[name];
+  if (!state || !record) {
+    throw new Error(
+      `${name} is not part of a local test environment (state file ${stateFile}); external infra cannot be stopped`,
+    );
+  }
+  return { state, record };
+}
+
+/** Stops the service (its whole process group) and waits until no process of it is left. */
+export async function stopService(name: ServiceName, stateFile = stateFilePath()): Promise<void> {
+  const { state, record } = await recordOf(name, stateFile);
+  if (record.pid !== null) await stopGroup(record.pid);
+  record.pid = null;
+  await writeState(state, stateFile);
+}
+
+/** Starts the service again on the same port and data directory; resolves once it is healthy. */
+export async function startService(
+  name: ServiceName,
+  stateFile = stateFilePath(),
+  timeoutMs = 120_000,
+): Promise<void> {
+  const { state, record } = await recordOf(name, stateFile);
+  if (record.pid !== null) throw new Error(`${name} is already running (pid ${record.pid})`);
+  record.pid = spawnService(record, join(state.stateDir, 'home'));
+  await writeState(state, stateFile);
+  await waitHealthy(record, await loadCredentials(state), timeoutMs);
+}
+
+export interface PushedImage {
+  /** repository:tag as pushed, e.g. 127.0.0.1:5000/agents/echo:abc123 */
+  reference: string;
+  /** sha256:... of the manifest */
+  digest: string;
+}
+
+/**
+ * Pushes a one-layer image (a single text file, no base) with crane, as a finished Kaniko build
+ * would. `registry` is host:port of a plain-HTTP registry.
+ */
+export async function pushTestImage(registry: string, repository: string, tag: string): Promise<PushedImage> {
+  const work = await mkdtemp(join(tmpdir(), 'fleetplane-image-'));
+  try {
+    await writeFile(join(work, 'image.txt'), `fleetplane test image ${repository}:${tag}\n`);
+    const layer = join(work, 'layer.tar');
+    await createTar({ file: layer, cwd: work, portable: true, mtime: new Date(0) }, ['image.txt']);
+    const reference = `${registry}/${repository}:${tag}`;
+    // An empty DOCKER_CONFIG keeps the user's registry credentials out of it.
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, DOCKER_CONFIG: work };
+    const { stdout } = await run(artefacts().crane, ['append', '--insecure', '-f', layer, '-t', reference], {
+      env,
+    });
+    const digest = stdout.trim().split('@')[1];
+    if (!digest?.startsWith('sha256:')) throw new Error(`unexpected crane output: ${stdout}`);
+    return { reference, digest };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

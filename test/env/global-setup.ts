@@ -1,0 +1,61 @@
+/**
+ * Vitest global setup of the integration project: starts the environment once per run (building
+ * binaries on a fresh machine), provides it to tests as `testenv`, and stops it afterwards.
+ * Parts named by FLEETPLANE_TEST_* variables are used as they are instead of being started.
+ * An environment already started with `npm run testenv -- up` is reused and left running.
+ * Must never stop an environment it did not start.
+ */
+import type { TestProject } from 'vitest/node';
+import { bootstrapNamespaces, ensureBucket } from './bootstrap.ts';
+import { buildAll } from './build.ts';
+import { down, up } from './environment.ts';
+import { readExternalInfra } from './external.ts';
+import type { TestEnv } from './types.ts';
+import './inject.ts';
+
+const log = (message: string) => process.stderr.write(`[testenv] ${message}\n`);
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = readExternalInfra();
+  const wanted = { kubernetes: !external.kubeconfigPath, s3: !external.s3, registry: !external.registry };
+  const startsSomething = wanted.kubernetes || wanted.s3 || wanted.registry;
+  const started = startsSomething ? await up(wanted) : null;
+  if (!startsSomething) await buildAll(['crane']); // tests push images with it to any registry
+  if (started && !started.reused) {
+    log(
+      `environment up: build ${started.seconds.build.toFixed(1)}s, start ${started.seconds.start.toFixed(1)}s`,
+    );
+  }
+  try {
+    const local = started?.testEnv;
+    if (external.kubeconfigPath) {
+      await bootstrapNamespaces(external.kubeconfigPath, {
+        agents: external.namespace,
+        builds: external.buildNamespace,
+      });
+    }
+    if (external.s3) await ensureBucket(external.s3);
+    const testEnv: TestEnv = {
+      kubeconfigPath: external.kubeconfigPath ?? (local?.kubeconfigPath as string),
+      namespace: external.kubeconfigPath ? external.namespace : (local?.namespace as string),
+      buildNamespace: external.kubeconfigPath ? external.buildNamespace : (local?.buildNamespace as string),
+      s3: external.s3 ?? (local?.s3 as TestEnv['s3']),
+      registry: external.registry ?? (local?.registry as string),
+      external: !wanted.kubernetes || !wanted.s3 || !wanted.registry,
+      local: wanted,
+      stateFile: local?.stateFile ?? null,
+      kubernetesVersion: external.kubeconfigPath ? null : (local?.kubernetesVersion ?? null),
+    };
+    project.provide('testenv', testEnv);
+  } catch (error) {
+    if (started && !started.reused) await down();
+    throw error;
+  }
+  return async () => {
+    if (started && !started.reused) {
+      const t0 = Date.now();
+      await down();
+      log(`environment down in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+    }
+  };
+}

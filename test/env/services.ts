@@ -1,0 +1,216 @@
+/**
+ * The command line of every service, from one layout (ports, directories, certificates).
+ * Flags follow controller-runtime's envtest and kwokctl, trimmed for a 2-core machine.
+ * Must never bind anything but 127.0.0.1, and never start a controller the tests do not need.
+ */
+import { join } from 'node:path';
+import type { ServiceName, ServiceRecord } from './types.ts';
+import type { Artefacts } from './versions.ts';
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+  minio: number;
+  minioConsole: number;
+  registry: number;
+}
+
+export interface Layout {
+  dir: string;
+  logs: string;
+  ports: Ports;
+  bin: Artefacts;
+  stagesFile: string;
+  registryConfig: string;
+  pki: { caCert: string; servingCert: string; servingKey: string; saKey: string; saPub: string };
+  kubeconfigs: { admin: string; controllerManager: string; scheduler: string };
+  minioCredentials: { user: string; password: string };
+}
+
+export const SERVICE_ORDER: ServiceName[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kwok',
+  'minio',
+  'registry',
+];
+
+/** Controllers the control plane's behaviour depends on; the rest stay off to save CPU. */
+const CONTROLLERS = [
+  'deployment',
+  'replicaset',
+  'job',
+  'cronjob',
+  'ttl-after-finished',
+  'horizontalpodautoscaling',
+  'disruption',
+  'namespace',
+  'garbagecollector',
+  'serviceaccount',
+  'serviceaccount-token',
+  'root-ca-certificate-publisher',
+  'endpointslice',
+  'resourcequota',
+  'podgc',
+];
+
+const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node=fake';
+
+export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
+  const loop = '127.0.0.1';
+  const log = (name: ServiceName) => join(l.logs, `${name}.log`);
+  const etcdUrl = `http://${loop}:${l.ports.etcdClient}`;
+  const peerUrl = `http://${loop}:${l.ports.etcdPeer}`;
+  const componentFlags = (kubeconfig: string, port: number) => [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    `--bind-address=${loop}`,
+    `--secure-port=${port}`,
+    '--leader-elect=false',
+    '--v=1',
+  ];
+  return {
+    etcd: {
+      name: 'etcd',
+      argv: [
+        l.bin.etcd,
+        '--name=default',
+        `--data-dir=${join(l.dir, 'etcd-data')}`,
+        `--listen-client-urls=${etcdUrl}`,
+        `--advertise-client-urls=${etcdUrl}`,
+        `--listen-peer-urls=${peerUrl}`,
+        `--initial-advertise-peer-urls=${peerUrl}`,
+        `--initial-cluster=default=${peerUrl}`,
+        '--unsafe-no-fsync',
+        '--log-level=warn',
+      ],
+      env: {},
+      log: log('etcd'),
+      health: { url: `${etcdUrl}/health` },
+      pid: null,
+    },
+    'kube-apiserver': {
+      name: 'kube-apiserver',
+      argv: [
+        l.bin.kubeApiserver,
+        `--etcd-servers=${etcdUrl}`,
+        `--bind-address=${loop}`,
+        `--advertise-address=${loop}`,
+        `--secure-port=${l.ports.apiserver}`,
+        `--tls-cert-file=${l.pki.servingCert}`,
+        `--tls-private-key-file=${l.pki.servingKey}`,
+        `--client-ca-file=${l.pki.caCert}`,
+        '--authorization-mode=Node,RBAC',
+        '--service-cluster-ip-range=10.0.0.0/24',
+        '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+        `--service-account-key-file=${l.pki.saPub}`,
+        `--service-account-signing-key-file=${l.pki.saKey}`,
+        '--allow-privileged=true',
+        // Nothing routes to the kubernetes Service from here; skip maintaining its endpoints.
+        '--endpoint-reconciler-type=none',
+        '--profiling=false',
+        '--v=1',
+      ],
+      env: {},
+      log: log('kube-apiserver'),
+      health: { url: `https://${loop}:${l.ports.apiserver}/readyz`, tls: 'admin' },
+      pid: null,
+    },
+    'kube-controller-manager': {
+      name: 'kube-controller-manager',
+      argv: [
+        l.bin.kubeControllerManager,
+        ...componentFlags(l.kubeconfigs.controllerManager, l.ports.controllerManager),
+        `--controllers=${CONTROLLERS.join(',')}`,
+        `--service-account-private-key-file=${l.pki.saKey}`,
+        `--root-ca-file=${l.pki.caCert}`,
+        // Each controller acts with its own service account, so RBAC is exercised as in a real cluster.
+        '--use-service-account-credentials=true',
+        '--service-cluster-ip-range=10.0.0.0/24',
+      ],
+      env: {},
+      log: log('kube-controller-manager'),
+      health: { url: `https://${loop}:${l.ports.controllerManager}/healthz`, tls: 'insecure' },
+      pid: null,
+    },
+    'kube-scheduler': {
+      name: 'kube-scheduler',
+      argv: [l.bin.kubeScheduler, ...componentFlags(l.kubeconfigs.scheduler, l.ports.scheduler)],
+      env: {},
+      log: log('kube-scheduler'),
+      health: { url: `https://${loop}:${l.ports.scheduler}/healthz`, tls: 'insecure' },
+      pid: null,
+    },
+    kwok: {
+      name: 'kwok',
+      argv: [
+        l.bin.kwok,
+        `--kubeconfig=${l.kubeconfigs.admin}`,
+        `--config=${l.stagesFile}`,
+        '--manage-all-nodes=false',
+        `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}`,
+        '--cidr=10.244.0.0/16',
+        '--node-ip=10.96.0.1',
+        `--server-address=${loop}:${l.ports.kwok}`,
+      ],
+      // WARNING: kwok also loads ~/.kwok/kwok.yaml when present; HOME points into the state dir.
+      env: {},
+      log: log('kwok'),
+      health: { url: `http://${loop}:${l.ports.kwok}/healthz` },
+      pid: null,
+    },
+    minio: {
+      name: 'minio',
+      argv: [
+        l.bin.minio,
+        'server',
+        join(l.dir, 'minio-data'),
+        `--address=${loop}:${l.ports.minio}`,
+        `--console-address=${loop}:${l.ports.minioConsole}`,
+        `--certs-dir=${join(l.dir, 'minio-certs')}`,
+        '--quiet',
+      ],
+      env: {
+        MINIO_ROOT_USER: l.minioCredentials.user,
+        MINIO_ROOT_PASSWORD: l.minioCredentials.password,
+        MINIO_BROWSER: 'off',
+        MINIO_UPDATE: 'off',
+      },
+      log: log('minio'),
+      health: { url: `http://${loop}:${l.ports.minio}/minio/health/live` },
+      pid: null,
+    },
+    registry: {
+      name: 'registry',
+      argv: [l.bin.registry, 'serve', l.registryConfig],
+      // distribution v3 exports OpenTelemetry traces to localhost:4318 by default.
+      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_SDK_DISABLED: 'true' },
+      log: log('registry'),
+      health: { url: `http://${loop}:${l.ports.registry}/v2/` },
+      pid: null,
+    },
+  };
+}
+
+export function registryConfigYaml(dataDir: string, port: number): string {
+  return `version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${dataDir}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${port}
+`;
+}
