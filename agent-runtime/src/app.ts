@@ -1,0 +1,73 @@
+/**
+ * createAgentApp: the agent's HTTP surface as a Hono app over web-standard Request and
+ * Response only, so the same app runs under Node (node/main.ts) and workerd (worker/).
+ *
+ * Order matters: observe (request id, log, metrics) wraps everything; then the API key,
+ * then the rate limit, then routes. Health and readiness skip key and limit so probes
+ * never fail for the wrong reason. Nothing here reads env, files or the clock directly.
+ */
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { AgentRuntime } from './agent-runtime.ts';
+import type { RuntimeConfig } from './contract.ts';
+import { type AgentDeps, neverStopping } from './deps.ts';
+import type { AgentEnv } from './http/agent-env.ts';
+import { apiKeyAuth } from './http/api-key.ts';
+import { observe } from './http/observe.ts';
+import { onError, onNotFound } from './http/on-error.ts';
+import { RateLimiter, rateLimit } from './http/rate-limit.ts';
+import { ModelCalls } from './llm/model-calls.ts';
+import { defaultRetryHooks } from './llm/retry.ts';
+import { createLogger } from './observability/logger.ts';
+import { AgentMetrics } from './observability/metrics.ts';
+import { registerAbout } from './routes/about.ts';
+import { registerCustomEndpoints } from './routes/custom-endpoints.ts';
+import { registerGenerate } from './routes/generate.ts';
+import { registerOpenAiCompat } from './routes/openai-compat.ts';
+import { RUNTIME_VERSION } from './version.ts';
+
+export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<AgentEnv> {
+  const log = createLogger(config.logging, deps.log ?? console.log, { agent: config.name });
+  const metrics = new AgentMetrics();
+  const rt: AgentRuntime = {
+    config,
+    calls: new ModelCalls(deps.model, config.limits, metrics, log, deps.retryHooks ?? defaultRetryHooks),
+    metrics,
+    log,
+    lifecycle: deps.lifecycle ?? neverStopping,
+    keepAliveMs: deps.keepAliveMs ?? 15_000,
+    version: deps.version ?? RUNTIME_VERSION,
+  };
+
+  const app = new Hono<AgentEnv>({ strict: false });
+  app.onError(onError(config.basePath, log));
+  app.notFound(onNotFound());
+  app.use('*', observe(config.basePath, metrics, log));
+
+  const probes = new Set([`${config.basePath}/health`, `${config.basePath}/ready`]);
+  const isProbe = (path: string) => probes.has(path.endsWith('/') ? path.slice(0, -1) : path);
+  const unlessProbe =
+    (mw: MiddlewareHandler<AgentEnv>): MiddlewareHandler<AgentEnv> =>
+    (c, next) =>
+      isProbe(c.req.path) ? next() : mw(c, next);
+
+  if (config.requireApiKey) {
+    const hashes = deps.apiKeyHashes ?? [];
+    if (hashes.length === 0)
+      log.warn('requireApiKey is on but no key hashes were given: every call will get 401');
+    app.use('*', unlessProbe(apiKeyAuth(hashes)));
+  }
+  const perMinute = config.limits.rateLimitPerMinute;
+  if (perMinute > 0) {
+    const limiter = new RateLimiter(perMinute, deps.now ?? Date.now);
+    const clientOf = (c: Parameters<MiddlewareHandler<AgentEnv>>[0]) =>
+      c.get('clientKey') ?? `addr:${deps.clientAddress?.(c) ?? 'unknown'}`;
+    app.use('*', unlessProbe(rateLimit(limiter, perMinute, clientOf, () => metrics.rateLimited.inc())));
+  }
+
+  const routes = config.basePath === '' ? app : app.basePath(config.basePath);
+  registerAbout(routes, rt);
+  if (config.endpoints.includes('generate')) registerGenerate(routes, rt);
+  registerCustomEndpoints(routes, rt);
+  if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
+  return app;
+}

@@ -1,0 +1,37 @@
+/**
+ * What the agent app needs from its host, injected so the core stays web-standard: the
+ * model, the accepted key hashes, a log sink, the client's address, the lifecycle (drain,
+ * stop) and clocks for tests.
+ *
+ * Hosts (Node entry, worker entry, tests) build these; the core never reads env or files.
+ */
+import type { Context } from 'hono';
+import type { ChatModel } from './llm/model-port.ts';
+import type { RetryHooks } from './llm/retry.ts';
+import type { LogSink } from './observability/logger.ts';
+
+/** Shutdown state the host drives; `draining` fails readiness, `stopping` ends streams. */
+export interface Lifecycle {
+  readonly draining: boolean;
+  readonly stopping: AbortSignal;
+}
+
+export interface AgentDeps {
+  model: ChatModel;
+  /** Hex SHA-256 of accepted API keys (from FLEETPLANE_AGENT_API_KEY_HASHES). */
+  apiKeyHashes?: readonly string[];
+  /** Where JSON log lines go; console.log by default. */
+  log?: LogSink;
+  /** The client's address for rate limiting; undefined when the host cannot tell. */
+  clientAddress?: (c: Context) => string | undefined;
+  lifecycle?: Lifecycle;
+  /** Interval of SSE keep-alive comments (default 15 s). */
+  keepAliveMs?: number;
+  /** Clock for the rate limiter (default Date.now). */
+  now?: () => number;
+  retryHooks?: RetryHooks;
+  /** Reported by GET / (default: this runtime's version). */
+  version?: string;
+}
+
+export const neverStopping: Lifecycle = { draining: false, stopping: new AbortController().signal };

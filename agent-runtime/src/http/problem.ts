@@ -1,0 +1,92 @@
+/**
+ * Problem details (RFC 9457) for every error that ends a request.
+ *
+ * A `Problem` is an HTTPException carrying the body it will render, so routes throw and the
+ * one `onError` renders. It must never carry secrets or full prompts in `detail`.
+ */
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+const TYPE_BASE = 'https://fleetplane.io/problems/';
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  [extension: string]: unknown;
+}
+
+export class Problem extends HTTPException {
+  readonly body: ProblemBody;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    slug: string,
+    title: string,
+    detail: string,
+    extra: { headers?: Record<string, string>; members?: Record<string, unknown>; cause?: unknown } = {},
+  ) {
+    super(status, { message: detail, cause: extra.cause });
+    this.body = { type: TYPE_BASE + slug, title, status, detail, ...extra.members };
+    this.headers = extra.headers ?? {};
+  }
+}
+
+/** One violated input rule: which field, which rule, which value. */
+export interface FieldError {
+  field: string;
+  rule: string;
+  value: unknown;
+  message: string;
+}
+
+export const badRequest = (detail: string) => new Problem(400, 'bad-request', 'Bad request', detail);
+
+export const invalidInput = (errors: FieldError[]) =>
+  new Problem(422, 'invalid-input', 'Invalid input', errors.map((e) => e.message).join('; '), {
+    members: { errors },
+  });
+
+export const payloadTooLarge = (limit: number) =>
+  new Problem(413, 'payload-too-large', 'Payload too large', `request body exceeds ${limit} bytes`, {
+    members: { limit },
+  });
+
+export const unauthorized = (detail: string) =>
+  new Problem(401, 'unauthorized', 'Unauthorized', detail, {
+    headers: { 'WWW-Authenticate': 'Bearer realm="agent"' },
+  });
+
+export const notFound = (path: string) => new Problem(404, 'not-found', 'Not found', `no route for ${path}`);
+
+export const tooManyRequests = (retryAfterSeconds: number, limit: number) =>
+  new Problem(
+    429,
+    'rate-limited',
+    'Too many requests',
+    `rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds}s`,
+    { headers: { 'Retry-After': String(retryAfterSeconds) }, members: { limit } },
+  );
+
+export const unavailable = (detail: string, retryAfterSeconds?: number) =>
+  new Problem(503, 'unavailable', 'Service unavailable', detail, {
+    headers: retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
+  });
+
+/** Renders a problem as a web Response; `openAiShape` adds an `error` member OpenAI clients read. */
+export function problemResponse(
+  body: ProblemBody,
+  headers: Record<string, string>,
+  openAiShape: boolean,
+): Response {
+  const payload = openAiShape
+    ? { ...body, error: { message: body.detail, type: body.type.slice(TYPE_BASE.length), code: body.status } }
+    : body;
+  return new Response(JSON.stringify(payload), {
+    status: body.status,
+    headers: { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * The runtime's single door to the model: retries within the budget, token counters,
+ * upstream error metrics and logs, and the mapping of final failures to problems.
+ *
+ * Streams are retried only until their first chunk arrives (after that, text has reached
+ * the client); from then on each chunk must follow within the budget or the stream ends
+ * with a timeout. Never log message contents here.
+ */
+import type { RuntimeLimits } from '../contract.ts';
+import type { Problem } from '../http/problem.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { AgentMetrics } from '../observability/metrics.ts';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatModel,
+  CompletionParams,
+  StreamParams,
+} from './model-port.ts';
+import { UpstreamError } from './model-port.ts';
+import { type RetryHooks, withRetry } from './retry.ts';
+import { upstreamProblem } from './upstream-problem.ts';
+
+export interface OpenedStream {
+  /** Every chunk, the first one included. */
+  chunks: AsyncIterable<ChatCompletionChunk>;
+}
+
+export class ModelCalls {
+  private readonly model: ChatModel;
+  private readonly limits: RuntimeLimits;
+  private readonly metrics: AgentMetrics;
+  private readonly log: Logger;
+  private readonly hooks: RetryHooks;
+
+  constructor(
+    model: ChatModel,
+    limits: RuntimeLimits,
+    metrics: AgentMetrics,
+    log: Logger,
+    hooks: RetryHooks,
+  ) {
+    this.model = model;
+    this.limits = limits;
+    this.metrics = metrics;
+    this.log = log;
+    this.hooks = { ...hooks, onFailure: (err, attempt, retrying) => this.onFailure(err, attempt, retrying) };
+  }
+
+  async complete(params: CompletionParams, signal: AbortSignal): Promise<ChatCompletion> {
+    try {
+      const completion = await withRetry(
+        (s) => this.model.complete(params, s),
+        this.policy(),
+        signal,
+        this.hooks,
+      );
+      this.countUsage(completion.usage);
+      return completion;
+    } catch (err) {
+      throw toProblem(err);
+    }
+  }
+
+  /** Opens a stream, retrying until its first chunk; `signal` aborts it at any point. */
+  async stream(params: StreamParams, signal: AbortSignal): Promise<OpenedStream> {
+    const stall = new AbortController();
+    const outer = AbortSignal.any([signal, stall.signal]);
+    let opened: { first: IteratorResult<ChatCompletionChunk>; rest: AsyncIterator<ChatCompletionChunk> };
+    try {
+      opened = await withRetry(
+        async (s) => {
+          const rest = (await this.model.stream(params, s))[Symbol.asyncIterator]();
+          return { first: await rest.next(), rest };
+        },
+        this.policy(),
+        outer,
+        this.hooks,
+      );
+    } catch (err) {
+      throw toProblem(err);
+    }
+    return { chunks: this.follow(opened.first, opened.rest, stall) };
+  }
+
+  private async *follow(
+    first: IteratorResult<ChatCompletionChunk>,
+    rest: AsyncIterator<ChatCompletionChunk>,
+    stall: AbortController,
+  ): AsyncIterable<ChatCompletionChunk> {
+    const budget = this.limits.requestTimeoutMs;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const arm = () => {
+      clearTimeout(timer);
+      timer = setTimeout(
+        () => stall.abort(new UpstreamError('timeout', `model stream stalled for ${budget} ms`)),
+        budget,
+      );
+    };
+    try {
+      let next = first;
+      while (!next.done) {
+        this.countUsage(next.value.usage);
+        yield next.value;
+        arm();
+        next = await rest.next();
+      }
+    } catch (err) {
+      if (err instanceof UpstreamError) this.onFailure(err, 1, false);
+      throw toProblem(err);
+    } finally {
+      clearTimeout(timer);
+      // Ends the upstream request when the consumer stops early (client gone).
+      await rest.return?.();
+    }
+  }
+
+  private policy() {
+    return { budgetMs: this.limits.requestTimeoutMs, maxRetries: this.limits.maxRetries };
+  }
+
+  private countUsage(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined): void {
+    if (!usage) return;
+    this.metrics.promptTokens.inc({}, usage.prompt_tokens);
+    this.metrics.completionTokens.inc({}, usage.completion_tokens);
+  }
+
+  private onFailure(err: UpstreamError, attempt: number, retrying: boolean): void {
+    this.metrics.upstreamErrors.inc({ kind: err.kind });
+    if (retrying) this.metrics.upstreamRetries.inc();
+    this.log.warn('model call failed', {
+      kind: err.kind,
+      upstreamStatus: err.status,
+      attempt,
+      retrying,
+      detail: err.message.slice(0, 300),
+    });
+  }
+}
+
+function toProblem(err: unknown): Problem | unknown {
+  return err instanceof UpstreamError ? upstreamProblem(err) : err;
+}

@@ -1,0 +1,68 @@
+/**
+ * Node entry of an agent: load the mounted config, build the app with the OpenAI-compatible
+ * model from env, listen on HOST:PORT, log one JSON line when listening, drain on SIGTERM.
+ *
+ * This is the file bundled into the image. It must never log OPENAI_API_KEY or key hashes.
+ */
+import type { IncomingMessage } from 'node:http';
+import { createAgentApp } from '../app.ts';
+import { createOpenAiModel } from '../llm/openai-model.ts';
+import { createLogger } from '../observability/logger.ts';
+import { RUNTIME_VERSION } from '../version.ts';
+import { loadConfig } from './load-config.ts';
+import { createLifecycle, nodeClientAddress, serveAgent } from './serve.ts';
+import { readSettings } from './settings.ts';
+
+const writeLine = (line: string) => {
+  process.stdout.write(`${line}\n`);
+};
+
+export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const settings = readSettings(env);
+  let config: Awaited<ReturnType<typeof loadConfig>>;
+  try {
+    config = await loadConfig(settings.configPath);
+  } catch (err) {
+    createLogger('error', writeLine).error('agent config rejected', { detail: (err as Error).message });
+    process.exitCode = 1;
+    return;
+  }
+  const log = createLogger(config.logging, writeLine, { agent: config.name });
+  if (!settings.openAiApiKey) log.warn('OPENAI_API_KEY is not set; only keyless providers will answer');
+
+  const lifecycle = createLifecycle();
+  const app = createAgentApp(config, {
+    model: createOpenAiModel({ apiKey: settings.openAiApiKey, baseURL: settings.openAiBaseUrl }),
+    apiKeyHashes: settings.apiKeyHashes,
+    log: writeLine,
+    lifecycle,
+    clientAddress: (c) =>
+      nodeClientAddress(c.req.raw.headers, (c.env as { incoming?: IncomingMessage }).incoming),
+  });
+  const server = await serveAgent(app.fetch, {
+    port: settings.port,
+    host: settings.host,
+    graceMs: settings.shutdownGraceMs,
+    lifecycle,
+  });
+  log.info('listening', {
+    host: settings.host,
+    port: server.port,
+    basePath: config.basePath,
+    url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${server.port}${config.basePath}`,
+    model: `${config.model.provider} ${config.model.id}`,
+    version: RUNTIME_VERSION,
+  });
+
+  const stop = (signal: string) => {
+    log.info('shutting down', { signal, inFlight: server.inFlight(), graceMs: settings.shutdownGraceMs });
+    void server.shutdown().then(() => {
+      log.info('stopped', { signal });
+      process.exit(0);
+    });
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

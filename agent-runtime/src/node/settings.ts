@@ -1,0 +1,43 @@
+/**
+ * The Node entry's settings, read from the environment when asked (never at module load),
+ * with one precedence: explicit env > default. Secrets stay in the returned object only;
+ * never log it whole.
+ */
+import {
+  AGENT_API_KEY_HASHES_ENV,
+  RUNTIME_CONFIG_ENV,
+  RUNTIME_CONFIG_PATH,
+  RUNTIME_PORT,
+} from '../contract.ts';
+import { parseKeyHashes } from '../http/api-key.ts';
+
+export interface NodeSettings {
+  configPath: string;
+  port: number;
+  host: string;
+  openAiBaseUrl: string | undefined;
+  openAiApiKey: string | undefined;
+  apiKeyHashes: string[];
+  /** Time to drain in-flight requests and streams after SIGTERM (keep below the pod's grace). */
+  shutdownGraceMs: number;
+}
+
+/** Env var for the drain time after SIGTERM, in ms (default 25 000, under Kubernetes' 30 s). */
+export const SHUTDOWN_GRACE_ENV = 'FLEETPLANE_AGENT_SHUTDOWN_GRACE_MS';
+
+export function readSettings(env: Record<string, string | undefined>): NodeSettings {
+  return {
+    configPath: env[RUNTIME_CONFIG_ENV] || RUNTIME_CONFIG_PATH,
+    port: intOr(env.PORT, RUNTIME_PORT),
+    host: env.HOST || '0.0.0.0',
+    openAiBaseUrl: env.OPENAI_BASE_URL || undefined,
+    openAiApiKey: env.OPENAI_API_KEY || undefined,
+    apiKeyHashes: parseKeyHashes(env[AGENT_API_KEY_HASHES_ENV]),
+    shutdownGraceMs: intOr(env[SHUTDOWN_GRACE_ENV], 25_000),
+  };
+}
+
+function intOr(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== '' && Number.isInteger(n) && n >= 0 ? n : fallback;
+}

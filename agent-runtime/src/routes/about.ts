@@ -1,0 +1,57 @@
+/**
+ * The agent's own routes: GET / (who am I, what can I do), GET /health (liveness: the
+ * process answers), GET /ready (readiness: config loaded and not draining) and GET /metrics
+ * (Prometheus text).
+ *
+ * Health and readiness must stay cheap and never call the model: a provider outage must not
+ * make Kubernetes restart or unroute every agent.
+ */
+import type { Hono } from 'hono';
+import type { AgentRuntime } from '../agent-runtime.ts';
+import type { AgentEnv } from '../http/agent-env.ts';
+import { unavailable } from '../http/problem.ts';
+
+export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
+  const { config } = rt;
+  const endpoints = listEndpoints(rt);
+
+  app.get('/', (c) =>
+    c.json({
+      name: config.name,
+      template: config.template,
+      model: `${config.model.provider} ${config.model.id}`,
+      endpoints,
+      version: rt.version,
+    }),
+  );
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/ready', (c) => {
+    if (rt.lifecycle.draining) throw unavailable('agent is shutting down', 1);
+    return c.json({ status: 'ready', name: config.name });
+  });
+  app.get('/metrics', (c) =>
+    c.body(rt.metrics.render(), 200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }),
+  );
+}
+
+function listEndpoints(rt: AgentRuntime) {
+  const base = rt.config.basePath;
+  const out: { method: string; path: string; description: string }[] = [];
+  if (rt.config.endpoints.includes('generate')) {
+    out.push({ method: 'POST', path: `${base}/generate`, description: 'Generate text from a prompt' });
+  }
+  for (const e of rt.config.customEndpoints) {
+    out.push({ method: e.method, path: `${base}/${e.path}`, description: e.description });
+  }
+  if (rt.config.endpoints.includes('chat')) {
+    out.push(
+      {
+        method: 'POST',
+        path: `${base}/v1/chat/completions`,
+        description: 'OpenAI-compatible chat completions',
+      },
+      { method: 'GET', path: `${base}/v1/models`, description: 'OpenAI-compatible model list' },
+    );
+  }
+  return out;
+}

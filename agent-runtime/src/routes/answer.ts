@@ -1,0 +1,84 @@
+/**
+ * The shared tail of /generate and custom endpoints: call the model with the agent's
+ * instruction as the system message, then answer `{text, usage}` as JSON or stream it as
+ * SSE events `token` ({text}), `done` ({finish_reason, usage}) or `error` (a problem).
+ *
+ * A stream is opened before the response starts, so failures during retries still get a
+ * real status (502/503/504); only failures after the first token arrive as `error` events.
+ */
+import type { Context } from 'hono';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { type AgentRuntime, callSignal } from '../agent-runtime.ts';
+import type { AgentEnv } from '../http/agent-env.ts';
+import { Problem } from '../http/problem.ts';
+import { sseEvent, sseResponse } from '../http/sse.ts';
+
+export interface AnswerOptions {
+  temperature: number;
+  maxTokens: number | undefined;
+  stream: boolean;
+}
+
+export function withInstruction(rt: AgentRuntime, messages: ChatCompletionMessageParam[]) {
+  const instruction = rt.config.instruction;
+  return instruction === '' ? messages : [{ role: 'system' as const, content: instruction }, ...messages];
+}
+
+export async function answer(
+  c: Context<AgentEnv>,
+  rt: AgentRuntime,
+  messages: ChatCompletionMessageParam[],
+  opts: AnswerOptions,
+): Promise<Response> {
+  const params = {
+    model: rt.config.model.id,
+    messages: withInstruction(rt, messages),
+    temperature: opts.temperature,
+    ...(opts.maxTokens === undefined ? {} : { max_tokens: opts.maxTokens }),
+  };
+  if (!opts.stream) {
+    const completion = await rt.calls.complete(params, callSignal(c, rt));
+    const choice = completion.choices[0];
+    const usage = usageOf(completion.usage);
+    c.set('usage', usage);
+    return c.json({
+      text: choice?.message.content ?? '',
+      finish_reason: choice?.finish_reason ?? null,
+      model: completion.model,
+      usage,
+    });
+  }
+  const cancel = new AbortController();
+  const signal = callSignal(c, rt, cancel.signal);
+  const { chunks } = await rt.calls.stream({ ...params, stream_options: { include_usage: true } }, signal);
+  return sseResponse(
+    async (send) => {
+      let finishReason: string | null = null;
+      let usage: ReturnType<typeof usageOf>;
+      try {
+        for await (const chunk of chunks) {
+          const choice = chunk.choices[0];
+          const text = choice?.delta?.content;
+          if (text) send(sseEvent('token', { text }));
+          if (choice?.finish_reason) finishReason = choice.finish_reason;
+          if (chunk.usage) usage = usageOf(chunk.usage);
+        }
+        send(sseEvent('done', { finish_reason: finishReason, usage: usage ?? null }));
+      } catch (err) {
+        const problem =
+          err instanceof Problem ? err : signal.reason instanceof Problem ? signal.reason : undefined;
+        if (problem) send(sseEvent('error', { ...problem.body, requestId: c.get('requestId') }));
+      }
+    },
+    { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, onCancel: (reason) => cancel.abort(reason) },
+  );
+}
+
+export function usageOf(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined) {
+  if (!usage) return undefined;
+  return {
+    prompt_tokens: usage.prompt_tokens,
+    completion_tokens: usage.completion_tokens,
+    total_tokens: usage.prompt_tokens + usage.completion_tokens,
+  };
+}

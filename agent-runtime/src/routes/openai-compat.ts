@@ -1,0 +1,115 @@
+/**
+ * OpenAI-compatible surface so any OpenAI client can talk to the agent:
+ * POST /v1/chat/completions (whole or streamed as chat.completion.chunk + `data: [DONE]`)
+ * and GET /v1/models (the agent's one model).
+ *
+ * The agent decides the model: the request's `model` is accepted and ignored. The agent's
+ * instruction is prepended as the system message. Only known sampling fields are forwarded
+ * to the provider; anything else a client sends is dropped, never passed through blindly.
+ */
+import type { Hono } from 'hono';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { z } from 'zod';
+import { type AgentRuntime, callSignal } from '../agent-runtime.ts';
+import type { AgentEnv } from '../http/agent-env.ts';
+import { Problem } from '../http/problem.ts';
+import { readJson, validate } from '../http/read-json.ts';
+import { sseData, sseResponse } from '../http/sse.ts';
+import { usageOf, withInstruction } from './answer.ts';
+import { checkPromptSize, contentChars } from './prompt-size.ts';
+
+const FORWARDED = [
+  'temperature',
+  'top_p',
+  'max_tokens',
+  'max_completion_tokens',
+  'stop',
+  'presence_penalty',
+  'frequency_penalty',
+  'seed',
+  'user',
+  'n',
+  'logit_bias',
+  'logprobs',
+  'top_logprobs',
+  'response_format',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+] as const;
+
+const chatBody = z.looseObject({
+  model: z.string().optional(),
+  messages: z
+    .array(
+      z.looseObject({
+        role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+        content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
+      }),
+    )
+    .min(1),
+  temperature: z.number().min(0).max(2).optional(),
+  max_tokens: z.number().int().positive().optional(),
+  max_completion_tokens: z.number().int().positive().optional(),
+  stream: z.boolean().optional(),
+  stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+});
+
+export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): void {
+  const { config } = rt;
+  app.get('/v1/models', (c) =>
+    c.json({
+      object: 'list',
+      data: [{ id: config.model.id, object: 'model', created: 0, owned_by: config.model.provider }],
+    }),
+  );
+
+  app.post('/v1/chat/completions', async (c) => {
+    const body = validate(chatBody, await readJson(c, config.limits.maxBodyBytes));
+    const chars = body.messages.reduce((n, m) => n + contentChars(m.content), 0);
+    checkPromptSize('messages', chars, config.limits.maxPromptChars);
+    const params: Record<string, unknown> = {};
+    for (const key of FORWARDED) if (body[key] !== undefined) params[key] = body[key];
+    params.temperature ??= config.temperature;
+    if (params.max_tokens === undefined && params.max_completion_tokens === undefined && config.maxTokens) {
+      params.max_tokens = config.maxTokens;
+    }
+    const request = {
+      ...params,
+      model: config.model.id,
+      messages: withInstruction(rt, body.messages as unknown as ChatCompletionMessageParam[]),
+    };
+
+    if (body.stream !== true) {
+      const completion = await rt.calls.complete(request, callSignal(c, rt));
+      c.set('usage', usageOf(completion.usage));
+      return c.json(completion);
+    }
+    const wantsUsage = body.stream_options?.include_usage === true;
+    const cancel = new AbortController();
+    const signal = callSignal(c, rt, cancel.signal);
+    const { chunks } = await rt.calls.stream({ ...request, stream_options: { include_usage: true } }, signal);
+    return sseResponse(
+      async (send) => {
+        try {
+          for await (const chunk of chunks) {
+            // We always ask for usage (for metrics); pass its chunk on only if the client did.
+            if (chunk.choices.length === 0 && chunk.usage && !wantsUsage) continue;
+            send(sseData(chunk));
+          }
+        } catch (err) {
+          const problem =
+            err instanceof Problem ? err : signal.reason instanceof Problem ? signal.reason : undefined;
+          if (!problem) return;
+          send(
+            sseData({
+              error: { message: problem.body.detail, type: problem.body.type, code: problem.body.status },
+            }),
+          );
+        }
+        send(sseData('[DONE]'));
+      },
+      { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, onCancel: (reason) => cancel.abort(reason) },
+    );
+  });
+}
