@@ -17,6 +17,8 @@ export interface RecordedRequest {
   headers: Record<string, string | string[] | undefined>;
   /** Parsed JSON body, or undefined for bodiless requests. */
   body: unknown;
+  /** True once the client hung up before the answer was complete (e.g. an aborted stream). */
+  aborted: boolean;
 }
 
 /** One scripted behaviour; a step answers exactly one request. */
@@ -75,7 +77,19 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
         return sendError(res, 400, 'body is not valid JSON');
       }
       const path = (req.url ?? '/').split('?')[0] ?? '/';
-      if (record) requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+      if (record) {
+        const entry: RecordedRequest = {
+          method: req.method ?? 'GET',
+          path,
+          headers: req.headers,
+          body,
+          aborted: false,
+        };
+        requests.push(entry);
+        res.once('close', () => {
+          entry.aborted = !res.writableFinished;
+        });
+      }
       if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
         return sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
       }
@@ -193,7 +207,9 @@ function streamReply(
     res.end(frames.join(''));
     return;
   }
-  let next = 0;
+  // The role chunk goes out at once, like real providers; the delay is between the rest.
+  res.write(frames[0]);
+  let next = 1;
   const timer = setInterval(() => {
     if (res.destroyed) return clearInterval(timer);
     res.write(frames[next++]);

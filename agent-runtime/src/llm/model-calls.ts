@@ -80,13 +80,14 @@ export class ModelCalls {
     } catch (err) {
       throw toProblem(err);
     }
-    return { chunks: this.follow(opened.first, opened.rest, stall) };
+    return { chunks: this.follow(opened.first, opened.rest, stall, outer) };
   }
 
   private async *follow(
     first: IteratorResult<ChatCompletionChunk>,
     rest: AsyncIterator<ChatCompletionChunk>,
     stall: AbortController,
+    signal: AbortSignal,
   ): AsyncIterable<ChatCompletionChunk> {
     const budget = this.limits.requestTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -105,6 +106,9 @@ export class ModelCalls {
         arm();
         next = await rest.next();
       }
+      // WARNING: the SDK ends an aborted stream quietly; without this a stall or a shutdown
+      // would look like a complete answer.
+      if (signal.aborted) throw signal.reason;
     } catch (err) {
       if (err instanceof UpstreamError) this.onFailure(err, 1, false);
       throw toProblem(err);

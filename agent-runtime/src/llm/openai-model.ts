@@ -68,7 +68,11 @@ function translate(err: unknown, signal: AbortSignal): unknown {
   }
   if (err instanceof APIError && typeof err.status === 'number') {
     const status = err.status;
-    const message = `model provider answered ${status}: ${err.message.slice(0, 300)}`;
+    // The SDK's message starts with the status ("429 Rate limit..."); say it once.
+    const text = err.message.startsWith(`${status} `)
+      ? err.message.slice(String(status).length + 1)
+      : err.message;
+    const message = `model provider answered ${status}: ${text.slice(0, 300)}`;
     const retryAfterMs = parseRetryAfter(err.headers?.get('retry-after'), Date.now());
     if (status === 429)
       return new UpstreamError('rate-limited', message, { status, retryAfterMs, cause: err });

@@ -1,0 +1,119 @@
+import { createHash } from 'node:crypto';
+import OpenAI, { AuthenticationError } from 'openai';
+import { afterEach, describe, expect, it } from 'vitest';
+import { agentConfig, post, startAgent, type TestAgent } from './helpers.ts';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+describe('per-agent API keys', () => {
+  let agent: TestAgent;
+  afterEach(() => agent.close());
+
+  it('requires a bearer key on every route but health and readiness', async () => {
+    agent = await startAgent(agentConfig({ requireApiKey: true }), {
+      apiKeyHashes: [sha256('alpha'), sha256('beta')],
+    });
+    const missing = await post(`${agent.url}/generate`, { prompt: 'x' });
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="agent"');
+    expect((await missing.json()).detail).toMatch(/requires an API key/);
+    expect(
+      (await post(`${agent.url}/generate`, { prompt: 'x' }, { authorization: 'Bearer gamma' })).status,
+    ).toBe(401);
+    expect(
+      (await post(`${agent.url}/generate`, { prompt: 'x' }, { authorization: 'Bearer beta' })).status,
+    ).toBe(200);
+    expect((await fetch(`${agent.url}/metrics`)).status).toBe(401);
+    expect((await fetch(agent.url)).status).toBe(401);
+    expect((await fetch(`${agent.url}/health`)).status).toBe(200);
+    expect((await fetch(`${agent.url}/ready/`)).status).toBe(200);
+  });
+
+  it('works with the openai SDK apiKey option', async () => {
+    agent = await startAgent(agentConfig({ requireApiKey: true }), { apiKeyHashes: [sha256('alpha')] });
+    const good = new OpenAI({ apiKey: 'alpha', baseURL: `${agent.url}/v1`, maxRetries: 0 });
+    const bad = new OpenAI({ apiKey: 'wrong', baseURL: `${agent.url}/v1`, maxRetries: 0 });
+    const completion = await good.chat.completions.create({
+      model: 'm',
+      messages: [{ role: 'user', content: 'ok' }],
+    });
+    expect(completion.choices[0]?.message.content).toBe('ok');
+    await expect(bad.models.list()).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('fails closed when the key is required but no hashes are configured', async () => {
+    agent = await startAgent(agentConfig({ requireApiKey: true }));
+    expect(
+      (await post(`${agent.url}/generate`, { prompt: 'x' }, { authorization: 'Bearer any' })).status,
+    ).toBe(401);
+    expect(agent.logs.some((l) => l.includes('no key hashes were given'))).toBe(true);
+  });
+});
+
+describe('per-client rate limit', () => {
+  let agent: TestAgent;
+  afterEach(() => agent.close());
+
+  it('answers 429 with Retry-After once a client spent its minute, per client', async () => {
+    const limits = { ...agentConfig().limits, rateLimitPerMinute: 3 };
+    agent = await startAgent(agentConfig({ limits }), {
+      clientAddress: (c) => c.req.header('x-forwarded-for'),
+    });
+    const from = (ip: string) => post(`${agent.url}/generate`, { prompt: 'x' }, { 'x-forwarded-for': ip });
+    for (let i = 0; i < 3; i++) expect((await from('10.0.0.1')).status).toBe(200);
+    const limited = await from('10.0.0.1');
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('20');
+    expect(await limited.json()).toMatchObject({
+      type: 'https://fleetplane.io/problems/rate-limited',
+      status: 429,
+      limit: 3,
+    });
+    expect((await from('10.0.0.2')).status).toBe(200);
+    expect((await fetch(`${agent.url}/health`, { headers: { 'x-forwarded-for': '10.0.0.1' } })).status).toBe(
+      200,
+    );
+  });
+});
+
+describe('metrics', () => {
+  let agent: TestAgent;
+  afterEach(() => agent.close());
+
+  it('counts requests, latency, upstream errors and tokens in Prometheus text', async () => {
+    agent = await startAgent(agentConfig(), {
+      retryHooks: { now: Date.now, random: () => 0, sleep: async () => {} },
+    });
+    await post(`${agent.url}/generate`, { prompt: 'one two three' });
+    agent.fake.script({ status: 500 });
+    await post(`${agent.url}/generate`, { prompt: 'four' });
+    await post(`${agent.url}/generate`, { prompt: 5 });
+    await fetch(`${agent.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'five six' }], stream: true }),
+    }).then((r) => r.text());
+    const res = await fetch(`${agent.url}/metrics`);
+    expect(res.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const text = await res.text();
+    const value = (series: string) =>
+      Number(
+        text
+          .split('\n')
+          .find((l) => l.startsWith(`${series} `))
+          ?.split(' ')[1],
+      );
+    expect(value('fleetplane_agent_requests_total{route="/generate",method="POST",status="200"}')).toBe(2);
+    expect(value('fleetplane_agent_requests_total{route="/generate",method="POST",status="422"}')).toBe(1);
+    expect(
+      value('fleetplane_agent_requests_total{route="/v1/chat/completions",method="POST",status="200"}'),
+    ).toBe(1);
+    expect(value('fleetplane_agent_request_duration_seconds_count{route="/generate"}')).toBe(3);
+    expect(value('fleetplane_agent_request_duration_seconds_bucket{route="/generate",le="+Inf"}')).toBe(3);
+    expect(value('fleetplane_agent_upstream_errors_total{kind="server"}')).toBe(1);
+    expect(value('fleetplane_agent_upstream_retries_total')).toBe(1);
+    // Prompt words: 5 of instruction + 3 + 5 + 1 + 5 + 2; completion: 3 + 1 + 2.
+    expect(value('fleetplane_agent_prompt_tokens_total')).toBe(21);
+    expect(value('fleetplane_agent_completion_tokens_total')).toBe(6);
+    expect(text).toContain('# TYPE fleetplane_agent_request_duration_seconds histogram');
+  });
+});
