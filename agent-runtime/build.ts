@@ -6,7 +6,7 @@
  * The output must be byte-for-byte reproducible: the image tag is a hash of it. So no
  * timestamps, no absolute paths, no sourcemap with machine paths.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,7 +34,10 @@ export async function bundleRuntime(): Promise<{ code: string; path: string }> {
   const code = result.outputFiles[0]?.text ?? '';
   if (code === '') throw new Error('esbuild produced no output for the agent runtime');
   await mkdir(dirname(BUNDLE_PATH), { recursive: true });
-  await writeFile(BUNDLE_PATH, code);
+  // Write then rename: a concurrent reader (a spawned agent, a parallel test) never sees half a file.
+  const partial = `${BUNDLE_PATH}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(partial, code);
+  await rename(partial, BUNDLE_PATH);
   return { code, path: BUNDLE_PATH };
 }
 
