@@ -89,8 +89,10 @@ describe('agent image build context', () => {
     let entrypoint: string[] = [];
     for (const { op, args } of steps) {
       if (op === 'ENV') Object.assign(env, envOf([{ op, args }]));
-      else if (op === 'WORKDIR') await mkdir((cwd = inRoot(args)), { recursive: true });
-      else if (op === 'COPY') {
+      else if (op === 'WORKDIR') {
+        cwd = inRoot(args);
+        await mkdir(cwd, { recursive: true });
+      } else if (op === 'COPY') {
         const [src, dest] = args.split(/\s+/) as [string, string];
         await mkdir(join(inRoot(dest), '..'), { recursive: true });
         await copyFile(join(contextDir, src), inRoot(dest));
