@@ -43,6 +43,7 @@ export function platformSettingsFromEnv(
     ingressClass: pick('FLEETPLANE_INGRESS_CLASS', undefined),
     tlsIssuer: pick('FLEETPLANE_TLS_ISSUER', DEFAULT_PLATFORM.tlsIssuer),
     openaiBaseUrl: pick('FLEETPLANE_OPENAI_BASE_URL', undefined),
+    publicUrl: pick('FLEETPLANE_PUBLIC_URL', undefined),
     imagePullSecret: pick('FLEETPLANE_IMAGE_PULL_SECRET', undefined),
   };
   for (const [key, value] of Object.entries(optional))

@@ -11,6 +11,8 @@ export interface PlatformSettings {
   buildNamespace: string;
   /** Public host agents answer on: https://<domain>/<name>/... */
   domain: string;
+  /** Base URL of agents when it is not https://<domain> (the local server: http://127.0.0.1:8080). */
+  publicUrl?: string;
   routing: Routing;
   /** IngressClass name; undefined uses the cluster's default class. */
   ingressClass?: string;

@@ -1,0 +1,45 @@
+/**
+ * The control plane's Hono app: request ids, bearer auth (all but /health), one error
+ * mapper, and whichever route groups the caller mounts. The local server mounts all of
+ * them; each DigitalOcean Function mounts only its own, so it loads only what it uses.
+ */
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { NotFoundError } from '../core/errors.ts';
+import { type AuthSettings, bearerAuth } from './auth.ts';
+import type { Logger } from './logger.ts';
+import { onError } from './problem.ts';
+
+export interface AppOptions {
+  auth: AuthSettings;
+  log: Logger;
+  /** Route groups to mount, e.g. [healthRoutes(...), templatesRoutes()]. */
+  routes: Hono[];
+}
+
+const PUBLIC_PATHS = new Set(['/health']);
+
+export function createApp(options: AppOptions) {
+  const app = new Hono();
+  app.use(requestId());
+  app.use(async (c, next) => {
+    const started = performance.now();
+    await next();
+    options.log('info', 'request', {
+      requestId: c.get('requestId'),
+      method: c.req.method,
+      path: new URL(c.req.url).pathname,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
+  });
+  const auth = bearerAuth(options.auth);
+  app.use(async (c, next) => (PUBLIC_PATHS.has(new URL(c.req.url).pathname) ? next() : auth(c, next)));
+  for (const routes of options.routes) app.route('/', routes);
+  const mapError = onError(options.log);
+  app.notFound((c) =>
+    mapError(new NotFoundError(`no route ${c.req.method} ${new URL(c.req.url).pathname}`), c),
+  );
+  app.onError(mapError);
+  return app;
+}

@@ -1,0 +1,36 @@
+/**
+ * The whole API in one app (every route group), as the local server and the tests run it.
+ */
+import type { Env, Providers } from '../environment.ts';
+import { authFromEnv } from '../environment.ts';
+import { VERSION } from '../version.ts';
+import { createApp } from './app.ts';
+import type { Logger } from './logger.ts';
+import { docsRoutes } from './openapi.ts';
+import { deployRoutes } from './routes/deploy.ts';
+import { deploymentsRoutes } from './routes/deployments.ts';
+import { healthRoutes } from './routes/health.ts';
+import { templatesRoutes } from './routes/templates.ts';
+
+export interface FullAppOptions {
+  env: Env;
+  providers: Providers;
+  log: Logger;
+  /** The local server runs open when no token hashes are configured; functions never do. */
+  openWhenUnconfigured: boolean;
+}
+
+export function createFullApp(options: FullAppOptions) {
+  const { providers } = options;
+  return createApp({
+    auth: authFromEnv(options.env, options.openWhenUnconfigured),
+    log: options.log,
+    routes: [
+      deployRoutes(providers.controlPlane),
+      deploymentsRoutes(providers.controlPlane),
+      templatesRoutes(),
+      healthRoutes(providers.health, VERSION),
+      docsRoutes(VERSION),
+    ],
+  });
+}

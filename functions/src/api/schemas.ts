@@ -1,0 +1,179 @@
+/**
+ * Request and response schemas of the REST API (zod). They validate what routes accept,
+ * type what routes return, and generate the OpenAPI document, so the three cannot drift.
+ */
+import { z } from 'zod';
+import { agentConfigSchema, MAX_NAME_LENGTH } from '../core/agent-config.ts';
+import type { AgentStatus } from '../core/status.ts';
+import { PHASES } from '../core/status.ts';
+
+export const agentNameParam = z.object({
+  name: z
+    .string()
+    .max(MAX_NAME_LENGTH, { error: `must be at most ${MAX_NAME_LENGTH} characters` })
+    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be an agent name (a DNS label)' }),
+});
+
+export const logsQuery = z.object({
+  tail: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(5_000, { error: 'must be at most 5000' })
+    .default(100),
+});
+
+export const rollbackBody = z.strictObject({
+  generation: z.number().int().min(1).optional(),
+});
+
+export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+
+export const problemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    requestId: z.string().optional(),
+    errors: z.array(fieldErrorSchema).optional(),
+  })
+  .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
+
+const conditionSchema = z.object({
+  type: z.enum(['Stored', 'Applied', 'Available', 'Progressing', 'Degraded', 'Built']),
+  status: z.enum(['True', 'False', 'Unknown']),
+  reason: z.string(),
+  message: z.string(),
+  lastTransitionTime: z.string().optional(),
+});
+
+export const agentStatusSchema = z
+  .object({
+    name: z.string(),
+    phase: z.enum(PHASES),
+    generation: z.number().int(),
+    appliedGeneration: z.number().int().optional(),
+    url: z.string(),
+    image: z.string().optional(),
+    replicas: z.object({
+      desired: z.number(),
+      ready: z.number(),
+      updated: z.number(),
+      available: z.number(),
+    }),
+    autoscaling: z
+      .object({
+        min: z.number(),
+        max: z.number(),
+        current: z.number(),
+        targetCpuPercentage: z.number().optional(),
+      })
+      .optional(),
+    conditions: z.array(conditionSchema),
+    build: z
+      .object({
+        job: z.string(),
+        state: z.enum(['Running', 'Succeeded', 'Failed']),
+        message: z.string().optional(),
+      })
+      .optional(),
+    pods: z
+      .array(
+        z.object({
+          name: z.string(),
+          phase: z.string(),
+          ready: z.boolean(),
+          restarts: z.number(),
+          node: z.string().optional(),
+          reason: z.string().optional(),
+          message: z.string().optional(),
+        }),
+      )
+      .optional(),
+  })
+  .meta({
+    id: 'Deployment',
+    description: 'An agent as the cluster runs it; the phase is derived, never stored',
+  });
+
+// Compile-time guard: the status the core derives is what the schema describes.
+const _statusFits = (status: AgentStatus): z.infer<typeof agentStatusSchema> => status;
+void _statusFits;
+
+export const deployResultSchema = z
+  .object({
+    name: z.string(),
+    status: z.number().int(),
+    outcome: z.enum(['created', 'updated', 'unchanged']).optional(),
+    generation: z.number().int().optional(),
+    deployment: agentStatusSchema.optional(),
+    error: z.object({ type: z.string(), title: z.string(), detail: z.string() }).optional(),
+  })
+  .meta({ id: 'DeployResult' });
+
+export const deployBatchSchema = z
+  .object({ agents: z.array(agentConfigSchema).min(1).max(50) })
+  .meta({ id: 'DeployBatch', description: 'Several agent configs in one request' });
+
+export const deployBatchResponse = z
+  .object({ results: z.array(deployResultSchema), failed: z.array(z.string()) })
+  .meta({ id: 'DeployBatchResponse' });
+
+export const templatesResponse = z.object({
+  templates: z.array(
+    z.object({
+      name: z.string(),
+      slug: z.string(),
+      description: z.string(),
+      instruction: z.string(),
+      model: z.string(),
+      temperature: z.number(),
+      resources: z.object({ cpu: z.string(), memory: z.string() }),
+      endpoints: z.array(z.string()),
+    }),
+  ),
+});
+
+const checkSchema = z.object({
+  ok: z.boolean(),
+  latencyMs: z.number(),
+  target: z.string(),
+  error: z.string().optional(),
+});
+export const healthResponse = z.object({
+  status: z.enum(['ok', 'degraded']),
+  version: z.string(),
+  checks: z.object({ store: checkSchema, cluster: checkSchema }),
+});
+
+export const revisionsResponse = z.object({
+  current: z.number().int(),
+  revisions: z.array(
+    z.object({
+      generation: z.number().int(),
+      specHash: z.string(),
+      updatedAt: z.string(),
+      cause: z.union([
+        z.object({ kind: z.literal('deploy') }),
+        z.object({ kind: z.literal('rollback'), toGeneration: z.number().int() }),
+      ]),
+      current: z.boolean(),
+    }),
+  ),
+});
+
+export const logsResponse = z.object({
+  name: z.string(),
+  pods: z.array(z.object({ pod: z.string(), container: z.string(), lines: z.array(z.string()) })),
+});
+
+export const deleteResponse = z.object({
+  name: z.string(),
+  deleted: z.array(z.string()),
+  pending: z.boolean(),
+  detail: z.string().optional(),
+});
+
+export const deploymentsResponse = z.object({ deployments: z.array(agentStatusSchema) });

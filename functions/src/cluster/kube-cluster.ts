@@ -1,0 +1,258 @@
+/**
+ * The Kubernetes cluster behind the Cluster interface, through @kubernetes/client-node:
+ * server-side apply (field manager `fleetplane`) of objects in parallel, one list call per
+ * kind by label selector, deletes that tolerate objects already gone, pod log tails.
+ *
+ * WARNING: this module pulls in the whole client library (~75 ms to load). Function entries
+ * must import it lazily, on the first request that needs the cluster.
+ */
+import {
+  CoreV1Api,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  PatchStrategy,
+  type V1APIResourceList,
+  type V1Pod,
+  VersionApi,
+} from '@kubernetes/client-node';
+import {
+  AGENT_LABEL,
+  agentSelector,
+  FIELD_MANAGER,
+  GENERATION_ANNOTATION,
+  MANAGED_SELECTOR,
+} from '../core/manifests/labels.ts';
+import { AGENT_KINDS, type AgentObject } from '../core/manifests/types.ts';
+import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from './cluster.ts';
+import { httpStatusOf, toClusterError } from './kube-errors.ts';
+
+export const BUILD_LABEL = 'fleetplane.io/build';
+
+/** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
+const KNOWN_RESOURCES: { apiVersion: string; kind: string; plural: string }[] = [
+  ...AGENT_KINDS,
+  { kind: 'Pod', apiVersion: 'v1', plural: 'pods' },
+  { kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs' },
+];
+
+class PreloadedObjectApi extends KubernetesObjectApi {
+  static preloaded(kubeConfig: KubeConfig, namespace: string): PreloadedObjectApi {
+    const api = KubernetesObjectApi.makeApiClient(kubeConfig) as PreloadedObjectApi;
+    Object.setPrototypeOf(api, PreloadedObjectApi.prototype);
+    api.defaultNamespace = namespace;
+    for (const { apiVersion, kind, plural } of KNOWN_RESOURCES) {
+      const list: V1APIResourceList = api.apiVersionResourceCache[apiVersion] ?? {
+        groupVersion: apiVersion,
+        resources: [],
+      };
+      list.resources.push({
+        kind,
+        name: plural,
+        namespaced: true,
+        singularName: kind.toLowerCase(),
+        verbs: [],
+      });
+      api.apiVersionResourceCache[apiVersion] = list;
+    }
+    return api;
+  }
+}
+
+export interface KubeClusterOptions {
+  namespace: string;
+  buildNamespace: string;
+  /** Kubeconfig as YAML text (from a file, or FLEETPLANE_KUBECONFIG_DATA decoded). */
+  kubeconfig: string;
+  dryRun?: boolean;
+}
+
+function refOf(object: KubernetesObject): ObjectRef {
+  const metadata = object.metadata ?? {};
+  const generation = Number(metadata.annotations?.[GENERATION_ANNOTATION]);
+  return {
+    apiVersion: object.apiVersion ?? '',
+    kind: object.kind ?? '',
+    namespace: metadata.namespace ?? '',
+    name: metadata.name ?? '',
+    agent: metadata.labels?.[AGENT_LABEL] ?? '',
+    ...(Number.isFinite(generation) ? { generation } : {}),
+    ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
+  };
+}
+
+export class KubeCluster implements Cluster {
+  readonly description: string;
+  private readonly objects: PreloadedObjectApi;
+  private readonly core: CoreV1Api;
+  private readonly version: VersionApi;
+  private readonly options: KubeClusterOptions;
+
+  constructor(options: KubeClusterOptions) {
+    this.options = options;
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromString(options.kubeconfig);
+    this.description = kubeConfig.getCurrentCluster()?.server ?? 'kubernetes';
+    this.objects = PreloadedObjectApi.preloaded(kubeConfig, options.namespace);
+    this.core = kubeConfig.makeApiClient(CoreV1Api);
+    this.version = kubeConfig.makeApiClient(VersionApi);
+  }
+
+  private async list<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    namespace: string,
+    selector: string,
+  ) {
+    try {
+      const list = await this.objects.list<T>(
+        apiVersion,
+        kind,
+        namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        selector,
+      );
+      return list.items.map((item) => ({ ...item, apiVersion, kind }));
+    } catch (error) {
+      // An optional API (Gateway API) that is not installed lists as empty.
+      if (httpStatusOf(error) === 404 && kind === 'HTTPRoute') return [];
+      throw toClusterError(error, `list ${kind} objects`);
+    }
+  }
+
+  async observe(agent?: string): Promise<Observed> {
+    const { namespace, buildNamespace } = this.options;
+    const selector = agent ? agentSelector(agent) : MANAGED_SELECTOR;
+    const [kinds, pods, buildJobs] = await Promise.all([
+      Promise.all(
+        AGENT_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, namespace, selector)),
+      ),
+      this.list<V1Pod>('v1', 'Pod', namespace, selector),
+      this.list('batch/v1', 'Job', buildNamespace, `${BUILD_LABEL}`),
+    ]);
+    const byKind = (kind: string) => kinds[AGENT_KINDS.findIndex((entry) => entry.kind === kind)] ?? [];
+    return {
+      objects: kinds.flat().map(refOf),
+      deployments: byKind('Deployment') as Observed['deployments'],
+      pods: pods as Observed['pods'],
+      hpas: byKind('HorizontalPodAutoscaler') as Observed['hpas'],
+      ingresses: byKind('Ingress') as Observed['ingresses'],
+      httpRoutes: byKind('HTTPRoute') as unknown as Observed['httpRoutes'],
+      buildJobs: buildJobs as Observed['buildJobs'],
+    };
+  }
+
+  async apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]> {
+    const dryRun = this.options.dryRun ? 'All' : undefined;
+    return Promise.all(
+      objects.map(async (object) => {
+        const name = object.metadata?.name ?? '';
+        let applied: KubernetesObject;
+        try {
+          applied = await this.objects.patch(
+            object as KubernetesObject,
+            undefined,
+            dryRun,
+            FIELD_MANAGER,
+            true,
+            PatchStrategy.ServerSideApply,
+          );
+        } catch (error) {
+          if (httpStatusOf(error) === 404 && object.kind === 'HTTPRoute')
+            throw toClusterError(
+              Object.assign(new Error('not found'), {
+                code: 422,
+                body: { message: 'the Gateway API (HTTPRoute CRD) is not installed in the cluster' },
+              }),
+              `apply HTTPRoute ${name}`,
+            );
+          throw toClusterError(error, `apply ${object.kind} ${name}`);
+        }
+        const before = observed.find((ref) => ref.kind === object.kind && ref.name === name);
+        const outcome = !before
+          ? 'created'
+          : before.resourceVersion === applied.metadata?.resourceVersion
+            ? 'unchanged'
+            : 'updated';
+        return { kind: object.kind as string, name, outcome };
+      }),
+    );
+  }
+
+  async delete(refs: ObjectRef[]): Promise<void> {
+    await Promise.all(
+      refs.map(async (ref) => {
+        try {
+          await this.objects.delete(
+            {
+              apiVersion: ref.apiVersion,
+              kind: ref.kind,
+              metadata: { name: ref.name, namespace: ref.namespace },
+            },
+            undefined,
+            this.options.dryRun ? 'All' : undefined,
+            undefined,
+            undefined,
+            'Background',
+          );
+        } catch (error) {
+          if (httpStatusOf(error) !== 404) throw toClusterError(error, `delete ${ref.kind} ${ref.name}`);
+        }
+      }),
+    );
+  }
+
+  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+    const { items } = await this.objects
+      .list<V1Pod>(
+        'v1',
+        'Pod',
+        this.options.namespace,
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+        agentSelector(agent),
+      )
+      .catch((error: unknown) => {
+        throw toClusterError(error, `list the pods of ${agent}`);
+      });
+    return Promise.all(
+      items.map(async (pod) => {
+        const name = pod.metadata?.name ?? '';
+        const container = pod.spec?.containers[0]?.name ?? 'agent';
+        try {
+          const text = await this.core.readNamespacedPodLog({
+            name,
+            namespace: this.options.namespace,
+            container,
+            tailLines: options.tailLines,
+          });
+          return {
+            pod: name,
+            container,
+            lines: String(text)
+              .split('\n')
+              .filter((line) => line !== ''),
+          };
+        } catch (error) {
+          // A pod that has not started yet has no log; say so instead of failing the whole call.
+          const status = httpStatusOf(error);
+          if (status === 400 || status === 404) return { pod: name, container, lines: [] };
+          throw toClusterError(error, `read the log of pod ${name}`);
+        }
+      }),
+    );
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.version.getCode();
+    } catch (error) {
+      throw toClusterError(error, 'reach the API server');
+    }
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * An agent's status, derived (never stored) from its stored record and what the cluster
+ * shows: phase, Kubernetes-style conditions, replicas, pods' reasons, the build.
+ *
+ * Pure. Phases: Pending (stored, nothing applied), Building, BuildFailed, Deploying, Running,
+ * Degraded (pods failing: CrashLoopBackOff, ImagePullBackOff, OOMKilled, ...), Failed
+ * (progress deadline exceeded), Deleting (objects without a stored config).
+ */
+import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { ObjectRef, Observed } from '../cluster/cluster.ts';
+import type { AgentRecord } from '../store/agent-record.ts';
+import { AGENT_LABEL, GENERATION_ANNOTATION } from './manifests/labels.ts';
+
+export const PHASES = [
+  'Pending',
+  'Building',
+  'BuildFailed',
+  'Deploying',
+  'Running',
+  'Degraded',
+  'Failed',
+  'Deleting',
+] as const;
+export type Phase = (typeof PHASES)[number];
+
+export interface Condition {
+  type: 'Stored' | 'Applied' | 'Available' | 'Progressing' | 'Degraded' | 'Built';
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime?: string;
+}
+
+export interface PodStatus {
+  name: string;
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  node?: string;
+  /** Why the pod is not serving: a container's waiting or last terminated reason. */
+  reason?: string;
+  message?: string;
+}
+
+export interface AgentStatus {
+  name: string;
+  phase: Phase;
+  generation: number;
+  /** Generation of the config the cluster runs (the Deployment's annotation). */
+  appliedGeneration?: number;
+  url: string;
+  image?: string;
+  replicas: { desired: number; ready: number; updated: number; available: number };
+  autoscaling?: { min: number; max: number; current: number; targetCpuPercentage?: number };
+  conditions: Condition[];
+  build?: { job: string; state: 'Running' | 'Succeeded' | 'Failed'; message?: string };
+  pods?: PodStatus[];
+}
+
+/** Reasons that mean a pod is failing rather than starting. */
+export const FAILING_REASONS = new Set([
+  'CrashLoopBackOff',
+  'ImagePullBackOff',
+  'ErrImagePull',
+  'InvalidImageName',
+  'CreateContainerConfigError',
+  'CreateContainerError',
+  'RunContainerError',
+  'OOMKilled',
+  'Error',
+]);
+
+const iso = (value: Date | string | undefined) => (value instanceof Date ? value.toISOString() : value);
+
+export function podStatusOf(pod: V1Pod): PodStatus {
+  const containers = pod.status?.containerStatuses ?? [];
+  const waiting = containers.find((c) => c.state?.waiting?.reason)?.state?.waiting;
+  const terminated =
+    containers.find((c) => c.state?.terminated)?.state?.terminated ??
+    containers.find((c) => c.lastState?.terminated?.reason === 'OOMKilled')?.lastState?.terminated;
+  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  const reason = waiting?.reason ?? terminated?.reason ?? pod.status?.reason;
+  const message = waiting?.message ?? terminated?.message ?? pod.status?.message;
+  return {
+    name: pod.metadata?.name ?? '',
+    phase: pod.status?.phase ?? 'Unknown',
+    ready,
+    restarts: containers.reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
+    ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
+    ...(reason ? { reason } : {}),
+    ...(message ? { message } : {}),
+  };
+}
+
+function buildOf(jobs: V1Job[]): AgentStatus['build'] {
+  const job = jobs.at(-1);
+  if (!job) return undefined;
+  const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
+  const complete = job.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
+  const state = failed ? 'Failed' : complete ? 'Succeeded' : 'Running';
+  return { job: job.metadata?.name ?? '', state, ...(failed?.message ? { message: failed.message } : {}) };
+}
+
+export interface StatusInput {
+  name: string;
+  record?: AgentRecord;
+  observed: Observed;
+  /** Public URL of the agent. */
+  url: string;
+  /** Build jobs relevant to this agent's image (by tag); empty when the image exists. */
+  buildJobs?: V1Job[];
+}
+
+const condition = (
+  type: Condition['type'],
+  status: Condition['status'],
+  reason: string,
+  message: string,
+  lastTransitionTime?: string,
+): Condition => ({ type, status, reason, message, ...(lastTransitionTime ? { lastTransitionTime } : {}) });
+
+export function deriveStatus(input: StatusInput): AgentStatus {
+  const { record, observed, name } = input;
+  const deployment: V1Deployment | undefined = observed.deployments.find((d) => d.metadata?.name === name);
+  const pods = observed.pods.filter((pod) => pod.metadata?.labels?.[AGENT_LABEL] === name).map(podStatusOf);
+  const hpa = observed.hpas.find((h) => h.metadata?.name === name);
+  const appliedGeneration = Number(deployment?.metadata?.annotations?.[GENERATION_ANNOTATION]) || undefined;
+  const desired =
+    hpa?.status?.desiredReplicas ?? deployment?.spec?.replicas ?? record?.spec.scaling.replicas ?? 0;
+  const replicas = {
+    desired,
+    ready: deployment?.status?.readyReplicas ?? 0,
+    updated: deployment?.status?.updatedReplicas ?? 0,
+    available: deployment?.status?.availableReplicas ?? 0,
+  };
+  const build = buildOf(input.buildJobs ?? []);
+  const conditions: Condition[] = [];
+  const generation = record?.generation ?? 0;
+
+  if (record)
+    conditions.push(
+      condition('Stored', 'True', 'ConfigStored', `generation ${generation} is stored`, record.updatedAt),
+    );
+  else
+    conditions.push(
+      condition(
+        'Stored',
+        'False',
+        'ConfigDeleted',
+        'no config is stored; remaining objects are being removed',
+      ),
+    );
+
+  if (build)
+    conditions.push(
+      condition(
+        'Built',
+        build.state === 'Succeeded' ? 'True' : build.state === 'Failed' ? 'False' : 'Unknown',
+        build.state === 'Succeeded' ? 'ImageBuilt' : build.state === 'Failed' ? 'BuildFailed' : 'Building',
+        build.message ?? `build job ${build.job} is ${build.state.toLowerCase()}`,
+      ),
+    );
+
+  const upToDate = deployment !== undefined && appliedGeneration === generation;
+  conditions.push(
+    deployment
+      ? condition(
+          'Applied',
+          upToDate ? 'True' : 'False',
+          upToDate ? 'UpToDate' : 'Outdated',
+          upToDate
+            ? `the cluster runs generation ${generation}`
+            : `the cluster runs generation ${appliedGeneration ?? 'unknown'}, generation ${generation} is stored`,
+        )
+      : condition('Applied', 'False', 'NotApplied', 'nothing is applied to the cluster yet'),
+  );
+
+  for (const type of ['Available', 'Progressing'] as const) {
+    const source = deployment?.status?.conditions?.find((c) => c.type === type);
+    if (source)
+      conditions.push(
+        condition(
+          type,
+          source.status as Condition['status'],
+          source.reason ?? type,
+          source.message ?? '',
+          iso(source.lastTransitionTime),
+        ),
+      );
+  }
+
+  const failing = pods.find((pod) => pod.reason && FAILING_REASONS.has(pod.reason));
+  conditions.push(
+    failing
+      ? condition(
+          'Degraded',
+          'True',
+          failing.reason as string,
+          `pod ${failing.name}: ${failing.message ?? failing.reason}`,
+        )
+      : condition('Degraded', 'False', 'PodsHealthy', 'no pod reports a failure'),
+  );
+
+  const progressDeadline = deployment?.status?.conditions?.find(
+    (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+  );
+  const rolledOut =
+    deployment !== undefined &&
+    (deployment.status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
+    replicas.updated >= desired &&
+    replicas.ready >= desired &&
+    desired > 0;
+
+  let phase: Phase;
+  if (!record) phase = 'Deleting';
+  else if (build?.state === 'Failed') phase = 'BuildFailed';
+  else if (build?.state === 'Running') phase = 'Building';
+  else if (!deployment) phase = 'Pending';
+  else if (progressDeadline) phase = 'Failed';
+  else if (failing) phase = 'Degraded';
+  else if (upToDate && rolledOut) phase = 'Running';
+  else phase = 'Deploying';
+
+  const image = deployment?.spec?.template.spec?.containers[0]?.image;
+  return {
+    name,
+    phase,
+    generation,
+    ...(appliedGeneration ? { appliedGeneration } : {}),
+    url: input.url,
+    ...(image ? { image } : {}),
+    replicas,
+    ...(hpa
+      ? {
+          autoscaling: {
+            min: hpa.spec?.minReplicas ?? 1,
+            max: hpa.spec?.maxReplicas ?? 1,
+            current: hpa.status?.currentReplicas ?? 0,
+            ...(record?.spec.scaling.autoscale
+              ? { targetCpuPercentage: record.spec.scaling.targetCpuPercentage }
+              : {}),
+          },
+        }
+      : {}),
+    conditions,
+    ...(build ? { build } : {}),
+    pods,
+  };
+}
+
+/** Names of agents that have objects in the cluster (stored or not). */
+export function agentsIn(objects: ObjectRef[]): string[] {
+  return [...new Set(objects.map((ref) => ref.agent).filter(Boolean))].sort();
+}

@@ -1,0 +1,48 @@
+/**
+ * Wiring of the local target for `npm start`: a LocalCluster created on first use, the proxy
+ * in front of the API, a sweep at start-up and every 30 seconds (the local stand-in for the
+ * scheduled function), and shutdown of every agent process.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from '../api/logger.ts';
+import type { Env } from '../environment.ts';
+import { LocalCluster } from './local-cluster.ts';
+import { agentProxy, type Fetch } from './proxy.ts';
+
+const SWEEP_INTERVAL_MS = 30_000;
+
+async function runtimeBundle(): Promise<string> {
+  const { BUNDLE_PATH, bundleRuntime } = await import('../../../agent-runtime/build.ts');
+  if (!existsSync(BUNDLE_PATH)) await bundleRuntime();
+  return BUNDLE_PATH;
+}
+
+export function localTargetFallback(env: Env, log: Logger) {
+  let cluster: LocalCluster | undefined;
+  const directory =
+    (env.FLEETPLANE_STORE?.startsWith('file://') ? env.FLEETPLANE_STORE.slice(7) : '') || '.fleetplane';
+  const getCluster = () => {
+    cluster ??= new LocalCluster({ bundlePath: runtimeBundle, dataDir: resolve(directory, 'local'), env });
+    return cluster;
+  };
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    cluster: async () => getCluster(),
+    wrap: (next: Fetch): Fetch => agentProxy((agent) => cluster?.portOf(agent), next),
+    /** Starts the periodic sweep; `sweepOnce` is the control plane's sweep bound to its deps. */
+    startSweeping(sweepOnce: () => Promise<unknown>) {
+      const run = () =>
+        sweepOnce().catch((error: unknown) =>
+          log('warn', 'sweep failed', { error: (error as Error).message }),
+        );
+      void run();
+      timer = setInterval(run, SWEEP_INTERVAL_MS);
+      timer.unref();
+    },
+    async stop() {
+      clearInterval(timer);
+      await cluster?.stopAll();
+    },
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * `npm start`: the control plane as a plain Node server with embedded defaults: the store in
+ * a local directory (FLEETPLANE_STORE, default file://.fleetplane), the cluster from
+ * KUBECONFIG when set, else the local target (agents as child processes). Binds loopback
+ * unless HOST says otherwise; runs open on loopback when no token hashes are configured.
+ */
+import { serve } from '@hono/node-server';
+import { createFullApp } from '../api/full-app.ts';
+import { jsonLogger, type LogLevel } from '../api/logger.ts';
+import { providersFromEnv } from '../environment.ts';
+import { localTargetFallback } from './local-target.ts';
+
+const port = Number(process.env.PORT || 8080);
+const host = process.env.HOST || '127.0.0.1';
+const clusterConfigured = Boolean(process.env.KUBECONFIG || process.env.FLEETPLANE_KUBECONFIG_DATA);
+// Local agents answer on this server; a cluster's agents on the configured public host.
+const env = clusterConfigured
+  ? process.env
+  : { FLEETPLANE_PUBLIC_URL: `http://${host}:${port}`, ...process.env };
+const log = jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info');
+const local = localTargetFallback(env, log);
+const providers = providersFromEnv(env, { fallback: local.cluster });
+const app = createFullApp({ env, providers, log, openWhenUnconfigured: true });
+
+const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (info) => {
+  const target = clusterConfigured
+    ? `cluster (${env.KUBECONFIG ?? 'FLEETPLANE_KUBECONFIG_DATA'})`
+    : 'local processes';
+  log('info', 'fleetplane listening', {
+    url: `http://${host}:${info.port}`,
+    store: env.FLEETPLANE_STORE || 'file://.fleetplane',
+    target,
+    auth: env.FLEETPLANE_API_TOKEN_HASHES ? 'bearer tokens' : 'open (no FLEETPLANE_API_TOKEN_HASHES set)',
+  });
+});
+
+local.startSweeping(async () => {
+  const report = await (await providers.controlPlane()).sweep();
+  if (
+    report.failures.length ||
+    report.results.some(
+      (result) => result.action !== 'applied' || result.objects.some((o) => o.outcome !== 'unchanged'),
+    )
+  )
+    log('info', 'sweep', { agents: report.agents, failures: report.failures, ms: report.durationMs });
+});
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    log('info', 'stopping', { signal });
+    server.close();
+    void local.stop().finally(() => process.exit(0));
+  });

@@ -1,0 +1,90 @@
+/**
+ * reconcile(name): make the cluster match the stored config of one agent. Level-triggered
+ * and idempotent: it reads desired state (store) and actual state (cluster) and converges;
+ * running it twice changes nothing the second time. Deploys and the sweep both call it.
+ *
+ * - no stored config: delete every object of the agent (orphans)
+ * - otherwise: server-side apply every rendered object, then delete the agent's objects that
+ *   the config no longer renders (an HPA after autoscale is switched off, say)
+ * - never applies an older generation over a newer one (a slow sweep racing a deploy)
+ */
+import type { AppliedObject, Cluster, ObjectRef, Observed } from './cluster/cluster.ts';
+import { hashOf } from './core/hash.ts';
+import { AGENT_LABEL } from './core/manifests/labels.ts';
+import { renderAgent } from './core/manifests/render.ts';
+import type { PlatformSettings } from './core/platform.ts';
+import type { AgentRecord } from './store/agent-record.ts';
+import type { ConfigStore } from './store/config-store.ts';
+
+export interface ReconcileDeps {
+  store: ConfigStore;
+  cluster: Cluster;
+  platform: PlatformSettings;
+  /** The image every agent runs (the runtime image, until in-cluster builds land). */
+  runtimeImage: string;
+}
+
+export type ReconcileResult =
+  | { name: string; action: 'applied'; generation: number; objects: AppliedObject[]; pruned: string[] }
+  | { name: string; action: 'deleted'; pruned: string[] }
+  | { name: string; action: 'skipped'; reason: string };
+
+/** The part of an observation that belongs to one agent. */
+export function observedFor(observed: Observed, name: string): Observed {
+  const mine = <T extends { metadata?: { labels?: Record<string, string> } }>(items: T[]) =>
+    items.filter((item) => item.metadata?.labels?.[AGENT_LABEL] === name);
+  return {
+    objects: observed.objects.filter((ref) => ref.agent === name),
+    deployments: mine(observed.deployments),
+    pods: mine(observed.pods),
+    hpas: mine(observed.hpas),
+    ingresses: mine(observed.ingresses),
+    httpRoutes: mine(observed.httpRoutes),
+    buildJobs: observed.buildJobs,
+  };
+}
+
+const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
+
+export async function reconcile(
+  name: string,
+  deps: ReconcileDeps,
+  known: { record?: AgentRecord | null; observed?: Observed } = {},
+): Promise<ReconcileResult> {
+  const record =
+    known.record === undefined ? (await deps.store.read(name))?.value : (known.record ?? undefined);
+  const observed = known.observed ?? (await deps.cluster.observe(name));
+  const existing = observed.objects.filter((ref) => ref.agent === name);
+
+  if (!record) {
+    await deps.cluster.delete(existing);
+    return { name, action: 'deleted', pruned: existing.map(describeRef) };
+  }
+
+  const newest = Math.max(0, ...existing.map((ref) => ref.generation ?? 0));
+  if (newest > record.generation)
+    return {
+      name,
+      action: 'skipped',
+      reason: `the cluster already runs generation ${newest}, newer than ${record.generation}`,
+    };
+
+  const objects = renderAgent({
+    spec: record.spec,
+    image: deps.runtimeImage,
+    platform: deps.platform,
+    generation: record.generation,
+    specHash: record.specHash || hashOf(record.spec),
+  });
+  const applied = await deps.cluster.apply(objects, existing);
+  const wanted = new Set(objects.map((object) => `${object.kind}/${object.metadata?.name}`));
+  const leftovers = existing.filter((ref) => !wanted.has(describeRef(ref)));
+  await deps.cluster.delete(leftovers);
+  return {
+    name,
+    action: 'applied',
+    generation: record.generation,
+    objects: applied,
+    pruned: leftovers.map(describeRef),
+  };
+}
