@@ -3,6 +3,7 @@
  * door, metrics, logger and lifecycle. Routes take this instead of reaching for globals.
  */
 import type { Context } from 'hono';
+import { type Linked, linkSignals } from './abort.ts';
 import type { RuntimeConfig } from './contract.ts';
 import type { Lifecycle } from './deps.ts';
 import type { AgentEnv } from './http/agent-env.ts';
@@ -20,9 +21,12 @@ export interface AgentRuntime {
   version: string;
 }
 
-/** One signal for a model call: client gone, agent stopping, or `own` (stream cancelled). */
-export function callSignal(c: Context<AgentEnv>, rt: AgentRuntime, own?: AbortSignal): AbortSignal {
-  const signals = [c.req.raw.signal, rt.lifecycle.stopping];
-  if (own) signals.push(own);
-  return AbortSignal.any(signals);
+/**
+ * The signal of a streamed model call: client gone, agent stopping, or stream cancelled.
+ * Call `unlink` when the stream ends (it listens on the long-lived shutdown signal).
+ * Whole answers just use the request's signal: when the grace period ends, their sockets
+ * are closed, which aborts it.
+ */
+export function streamSignal(c: Context<AgentEnv>, rt: AgentRuntime): Linked {
+  return linkSignals([c.req.raw.signal, rt.lifecycle.stopping]);
 }

@@ -20,7 +20,7 @@ export function onError(basePath: string, log: Logger): ErrorHandler<AgentEnv> {
     if (err instanceof Problem) {
       if (err.body.status >= 500)
         log.warn('request failed', { requestId, status: err.body.status, detail: err.body.detail });
-      return problemResponse({ ...err.body, instance: c.req.path, requestId }, err.headers, openAi);
+      return problemResponse(c, { ...err.body, instance: c.req.path, requestId }, err.headers, openAi);
     }
     if (err instanceof HTTPException) return plain(err.status, err.message || 'request failed', c, openAi);
     if (c.req.raw.signal.aborted) {
@@ -36,6 +36,7 @@ export function onNotFound(): NotFoundHandler<AgentEnv> {
   return (c) => {
     const problem = notFound(`${c.req.method} ${c.req.path}`);
     return problemResponse(
+      c,
       { ...problem.body, instance: c.req.path, requestId: c.get('requestId') },
       {},
       false,
@@ -52,5 +53,5 @@ function plain(status: number, detail: string, c: Context<AgentEnv>, openAi: boo
     instance: c.req.path,
     requestId: c.get('requestId'),
   };
-  return problemResponse(body, {}, openAi);
+  return problemResponse(c, body, {}, openAi);
 }

@@ -4,6 +4,7 @@
  * A `Problem` is an HTTPException carrying the body it will render, so routes throw and the
  * one `onError` renders. It must never carry secrets or full prompts in `detail`.
  */
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
@@ -76,8 +77,12 @@ export const unavailable = (detail: string, retryAfterSeconds?: number) =>
     headers: retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) },
   });
 
-/** Renders a problem as a web Response; `openAiShape` adds an `error` member OpenAI clients read. */
+/**
+ * Renders a problem through the request's context (so headers set earlier, such as
+ * X-Request-Id, are kept); `openAiShape` adds the `error` member OpenAI clients read.
+ */
 export function problemResponse(
+  c: Context,
   body: ProblemBody,
   headers: Record<string, string>,
   openAiShape: boolean,
@@ -85,8 +90,8 @@ export function problemResponse(
   const payload = openAiShape
     ? { ...body, error: { message: body.detail, type: body.type.slice(TYPE_BASE.length), code: body.status } }
     : body;
-  return new Response(JSON.stringify(payload), {
-    status: body.status,
-    headers: { ...headers, 'Content-Type': PROBLEM_CONTENT_TYPE },
+  return c.body(JSON.stringify(payload), body.status as ContentfulStatusCode, {
+    ...headers,
+    'Content-Type': PROBLEM_CONTENT_TYPE,
   });
 }

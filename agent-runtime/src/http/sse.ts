@@ -1,17 +1,18 @@
 /**
- * A Server-Sent Events response: frames written as they come, a keep-alive comment while
- * the model is quiet, and a clean close.
+ * A Server-Sent Events body: frames written as they come, a keep-alive comment while the
+ * model is quiet, and a clean close.
  *
- * The caller owns the AbortSignal of the model call; `onCancel` fires when the client goes
- * away (the body is cancelled) so the caller can abort the upstream request. Frames are
- * preformatted SSE text; writing after the client left is a harmless no-op.
+ * `link` is the model call's signal: it is aborted when the client goes away (the body is
+ * cancelled) so the upstream request ends too, and unlinked when the stream is over. Frames
+ * are preformatted SSE text; writing after the client left is a harmless no-op.
  */
+import type { Linked } from '../abort.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
 
 export interface SseOptions {
   keepAliveMs: number;
   metrics: AgentMetrics;
-  onCancel: (reason: unknown) => void;
+  link: Linked;
 }
 
 export type Produce = (send: (frame: string) => void) => Promise<void>;
@@ -23,10 +24,10 @@ export const SSE_HEADERS = {
   'X-Accel-Buffering': 'no',
 };
 
-export function sseResponse(produce: Produce, opts: SseOptions): Response {
+export function sseStream(produce: Produce, opts: SseOptions): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let open = true;
-  const body = new ReadableStream<Uint8Array>({
+  return new ReadableStream<Uint8Array>({
     start(controller) {
       const send = (frame: string) => {
         if (!open) return;
@@ -44,6 +45,7 @@ export function sseResponse(produce: Produce, opts: SseOptions): Response {
         })
         .finally(() => {
           clearInterval(keepAlive);
+          opts.link.unlink();
           opts.metrics.inFlight--;
           if (!open) return;
           open = false;
@@ -56,10 +58,9 @@ export function sseResponse(produce: Produce, opts: SseOptions): Response {
     },
     cancel(reason) {
       open = false;
-      opts.onCancel(reason ?? new Error('client closed the stream'));
+      opts.link.abort(reason ?? new Error('client closed the stream'));
     },
   });
-  return new Response(body, { status: 200, headers: SSE_HEADERS });
 }
 
 export const sseEvent = (event: string, data: unknown) =>

@@ -6,6 +6,7 @@
  * the client); from then on each chunk must follow within the budget or the stream ends
  * with a timeout. Never log message contents here.
  */
+import { linkSignals } from '../abort.ts';
 import type { RuntimeLimits } from '../contract.ts';
 import type { Problem } from '../http/problem.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -65,7 +66,7 @@ export class ModelCalls {
   /** Opens a stream, retrying until its first chunk; `signal` aborts it at any point. */
   async stream(params: StreamParams, signal: AbortSignal): Promise<OpenedStream> {
     const stall = new AbortController();
-    const outer = AbortSignal.any([signal, stall.signal]);
+    const outer = linkSignals([signal, stall.signal]).signal;
     let opened: { first: IteratorResult<ChatCompletionChunk>; rest: AsyncIterator<ChatCompletionChunk> };
     try {
       opened = await withRetry(

@@ -8,6 +8,7 @@
  * agents with slow models should lower maxRetries or raise requestTimeoutMs.
  * It never retries after the caller aborted (client gone, shutdown).
  */
+import { linkSignals } from '../abort.ts';
 import { UpstreamError } from './model-port.ts';
 
 export interface RetryPolicy {
@@ -42,16 +43,20 @@ export async function withRetry<T>(
   const cap = policy.maxDelayMs ?? 4000;
   for (let n = 0; ; n++) {
     const attemptMs = Math.max(1, Math.floor((deadline - hooks.now()) / (policy.maxRetries - n + 1)));
-    const timer = new AbortController();
-    const timeout = setTimeout(
-      () => timer.abort(new UpstreamError('timeout', `model provider did not answer within ${attemptMs} ms`)),
-      attemptMs,
-    );
+    // Stays linked to `outer` after success: a stream keeps using this signal. `outer` is
+    // per request, so the listener goes away with it.
+    const link = linkSignals([outer]);
+    let timedOut: UpstreamError | undefined;
+    const timeout = setTimeout(() => {
+      timedOut = new UpstreamError('timeout', `model provider did not answer within ${attemptMs} ms`);
+      link.abort(timedOut);
+    }, attemptMs);
     try {
-      return await attempt(AbortSignal.any([outer, timer.signal]));
+      return await attempt(link.signal);
     } catch (err) {
+      link.unlink();
       if (outer.aborted) throw outer.reason ?? err;
-      const failure = timer.signal.aborted ? (timer.signal.reason as UpstreamError) : err;
+      const failure = timedOut ?? err;
       if (!(failure instanceof UpstreamError)) throw failure;
       failure.attempts = n + 1;
       const delay = failure.retryAfterMs ?? Math.min(cap, base * 2 ** n) * (0.5 + hooks.random() / 2);

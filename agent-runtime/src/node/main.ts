@@ -10,14 +10,13 @@ import { createOpenAiModel } from '../llm/openai-model.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RUNTIME_VERSION } from '../version.ts';
 import { loadConfig } from './load-config.ts';
+import { batchedStdout } from './log-sink.ts';
+import { createNodeFetch } from './node-fetch.ts';
 import { createLifecycle, nodeClientAddress, serveAgent } from './serve.ts';
 import { readSettings } from './settings.ts';
 
-const writeLine = (line: string) => {
-  process.stdout.write(`${line}\n`);
-};
-
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
+  const writeLine = batchedStdout();
   const settings = readSettings(env);
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
@@ -32,7 +31,11 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const lifecycle = createLifecycle();
   const app = createAgentApp(config, {
-    model: createOpenAiModel({ apiKey: settings.openAiApiKey, baseURL: settings.openAiBaseUrl }),
+    model: createOpenAiModel({
+      apiKey: settings.openAiApiKey,
+      baseURL: settings.openAiBaseUrl,
+      fetch: createNodeFetch(),
+    }),
     apiKeyHashes: settings.apiKeyHashes,
     log: writeLine,
     lifecycle,

@@ -7,11 +7,11 @@
  * real status (502/503/504); only failures after the first token arrive as `error` events.
  */
 import type { Context } from 'hono';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import { type AgentRuntime, callSignal } from '../agent-runtime.ts';
+import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { type AgentRuntime, streamSignal } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
-import { sseEvent, sseResponse } from '../http/sse.ts';
+import { SSE_HEADERS, sseEvent, sseStream } from '../http/sse.ts';
 
 export interface AnswerOptions {
   temperature: number;
@@ -37,7 +37,7 @@ export async function answer(
     ...(opts.maxTokens === undefined ? {} : { max_tokens: opts.maxTokens }),
   };
   if (!opts.stream) {
-    const completion = await rt.calls.complete(params, callSignal(c, rt));
+    const completion = await rt.calls.complete(params, c.req.raw.signal);
     const choice = completion.choices[0];
     const usage = usageOf(completion.usage);
     c.set('usage', usage);
@@ -48,10 +48,16 @@ export async function answer(
       usage,
     });
   }
-  const cancel = new AbortController();
-  const signal = callSignal(c, rt, cancel.signal);
-  const { chunks } = await rt.calls.stream({ ...params, stream_options: { include_usage: true } }, signal);
-  return sseResponse(
+  const link = streamSignal(c, rt);
+  const { signal } = link;
+  let chunks: AsyncIterable<ChatCompletionChunk>;
+  try {
+    ({ chunks } = await rt.calls.stream({ ...params, stream_options: { include_usage: true } }, signal));
+  } catch (err) {
+    link.unlink();
+    throw err;
+  }
+  const body = sseStream(
     async (send) => {
       let finishReason: string | null = null;
       let usage: ReturnType<typeof usageOf>;
@@ -70,8 +76,9 @@ export async function answer(
         if (problem) send(sseEvent('error', { ...problem.body, requestId: c.get('requestId') }));
       }
     },
-    { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, onCancel: (reason) => cancel.abort(reason) },
+    { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, link },
   );
+  return c.body(body, 200, SSE_HEADERS);
 }
 
 export function usageOf(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined) {

@@ -8,13 +8,13 @@
  * to the provider; anything else a client sends is dropped, never passed through blindly.
  */
 import type { Hono } from 'hono';
-import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import type { ChatCompletionChunk, ChatCompletionMessageParam } from 'openai/resources/chat/completions';
 import { z } from 'zod';
-import { type AgentRuntime, callSignal } from '../agent-runtime.ts';
+import { type AgentRuntime, streamSignal } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { readJson, validate } from '../http/read-json.ts';
-import { sseData, sseResponse } from '../http/sse.ts';
+import { SSE_HEADERS, sseData, sseStream } from '../http/sse.ts';
 import { usageOf, withInstruction } from './answer.ts';
 import { checkPromptSize, contentChars } from './prompt-size.ts';
 
@@ -81,15 +81,21 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
     };
 
     if (body.stream !== true) {
-      const completion = await rt.calls.complete(request, callSignal(c, rt));
+      const completion = await rt.calls.complete(request, c.req.raw.signal);
       c.set('usage', usageOf(completion.usage));
       return c.json(completion);
     }
     const wantsUsage = body.stream_options?.include_usage === true;
-    const cancel = new AbortController();
-    const signal = callSignal(c, rt, cancel.signal);
-    const { chunks } = await rt.calls.stream({ ...request, stream_options: { include_usage: true } }, signal);
-    return sseResponse(
+    const link = streamSignal(c, rt);
+    const { signal } = link;
+    let chunks: AsyncIterable<ChatCompletionChunk>;
+    try {
+      ({ chunks } = await rt.calls.stream({ ...request, stream_options: { include_usage: true } }, signal));
+    } catch (err) {
+      link.unlink();
+      throw err;
+    }
+    const stream = sseStream(
       async (send) => {
         try {
           for await (const chunk of chunks) {
@@ -109,7 +115,8 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
         }
         send(sseData('[DONE]'));
       },
-      { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, onCancel: (reason) => cancel.abort(reason) },
+      { keepAliveMs: rt.keepAliveMs, metrics: rt.metrics, link },
     );
+    return c.body(stream, 200, SSE_HEADERS);
   });
 }
