@@ -6,9 +6,8 @@
 import { type FakeLlm, startFakeLlm } from '../../test/support/fake-llm.ts';
 import type { AgentDeps } from '../src/deps.ts';
 import { createAgentApp, type RuntimeConfig } from '../src/index.ts';
-import { createOpenAiModel } from '../src/llm/openai-model.ts';
-import { createNodeFetch } from '../src/node/node-fetch.ts';
 import { createLifecycle, serveAgent } from '../src/node/serve.ts';
+import { createWireModel } from '../src/node/wire-model.ts';
 
 export function agentConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return {
@@ -68,7 +67,7 @@ export async function startAgent(
   const logs: string[] = [];
   const lifecycle = createLifecycle();
   const app = createAgentApp(config, {
-    model: createOpenAiModel({ apiKey: 'sk-test', baseURL: fake.baseURL, fetch: createNodeFetch() }),
+    model: createWireModel({ apiKey: 'sk-test', baseURL: fake.baseURL }),
     log: (line) => logs.push(line),
     lifecycle,
     keepAliveMs: 50,

@@ -7,7 +7,8 @@
  */
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionChunk, ChatModel } from './model-port.ts';
-import { parseRetryAfter, UpstreamError } from './model-port.ts';
+import { UpstreamError } from './model-port.ts';
+import { upstreamErrorFromStatus } from './upstream-status.ts';
 
 export interface OpenAiModelOptions {
   /** OPENAI_API_KEY; providers without keys (local servers) accept any placeholder. */
@@ -67,18 +68,12 @@ function translate(err: unknown, signal: AbortSignal): unknown {
     return new UpstreamError('connection', `model provider unreachable: ${err.message}`, { cause: err });
   }
   if (err instanceof APIError && typeof err.status === 'number') {
-    const status = err.status;
     // The SDK's message starts with the status ("429 Rate limit..."); say it once.
+    const status = err.status;
     const text = err.message.startsWith(`${status} `)
       ? err.message.slice(String(status).length + 1)
       : err.message;
-    const message = `model provider answered ${status}: ${text.slice(0, 300)}`;
-    const retryAfterMs = parseRetryAfter(err.headers?.get('retry-after'), Date.now());
-    if (status === 429)
-      return new UpstreamError('rate-limited', message, { status, retryAfterMs, cause: err });
-    if (status >= 500 || status === 408)
-      return new UpstreamError('server', message, { status, retryAfterMs, cause: err });
-    return new UpstreamError('rejected', message, { status, cause: err });
+    return upstreamErrorFromStatus(status, text, (name) => err.headers?.get(name), err);
   }
   if (err instanceof Error && err.name === 'SyntaxError') {
     return new UpstreamError('server', `model provider sent malformed JSON: ${err.message}`, { cause: err });
