@@ -10,7 +10,6 @@
  * FLEETPLANE_REGISTRY, FLEETPLANE_DOMAIN, FLEETPLANE_API_TOKEN_HASHES.
  */
 import { readFileSync } from 'node:fs';
-import { type AuthSettings, parseTokenHashes } from './api/auth.ts';
 import type { HealthProbes } from './api/providers.ts';
 import type { Cluster } from './cluster/cluster.ts';
 import { ControlPlane } from './control-plane.ts';
@@ -94,10 +93,6 @@ export async function clusterFromEnv(
 
 export function runtimeImage(env: Env, platform: PlatformSettings): string {
   return env.FLEETPLANE_RUNTIME_IMAGE || `${platform.registry}/agent-runtime:${VERSION}`;
-}
-
-export function authFromEnv(env: Env, openWhenUnconfigured: boolean): AuthSettings {
-  return { tokenHashes: parseTokenHashes(env.FLEETPLANE_API_TOKEN_HASHES), openWhenUnconfigured };
 }
 
 /** Providers for the app's routes; each dependency is created once, on first use. */

@@ -30,6 +30,13 @@ export function parseTokenHashes(value: string | undefined): string[] {
   return hashes;
 }
 
+export function authFromEnv(
+  env: Record<string, string | undefined>,
+  openWhenUnconfigured: boolean,
+): AuthSettings {
+  return { tokenHashes: parseTokenHashes(env.FLEETPLANE_API_TOKEN_HASHES), openWhenUnconfigured };
+}
+
 export function tokenMatches(token: string, hashes: readonly string[]): boolean {
   const presented = createHash('sha256').update(token).digest();
   let matched = false;
@@ -39,6 +46,8 @@ export function tokenMatches(token: string, hashes: readonly string[]): boolean 
 
 export function bearerAuth(settings: AuthSettings): MiddlewareHandler {
   return async (c, next) => {
+    // A plain `doctl serverless functions invoke` was authenticated by DigitalOcean itself.
+    if ((c.env as { trustedInvocation?: boolean } | undefined)?.trustedInvocation === true) return next();
     if (settings.tokenHashes.length === 0) {
       if (settings.openWhenUnconfigured) return next();
       throw new UnauthorizedError(

@@ -2,11 +2,11 @@
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
 import type { Env, Providers } from '../environment.ts';
-import { authFromEnv } from '../environment.ts';
 import { VERSION } from '../version.ts';
 import { createApp } from './app.ts';
+import { authFromEnv } from './auth.ts';
+import { docsRoutes } from './docs-routes.ts';
 import type { Logger } from './logger.ts';
-import { docsRoutes } from './openapi.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { deploymentsRoutes } from './routes/deployments.ts';
 import { healthRoutes } from './routes/health.ts';

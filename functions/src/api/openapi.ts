@@ -2,7 +2,6 @@
  * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes
  * validate with, and a self-contained HTML page that lists it (no CDN, no script).
  */
-import { Hono } from 'hono';
 import { z } from 'zod';
 import { agentConfigSchema } from '../core/agent-config.ts';
 import {
@@ -177,10 +176,4 @@ export function docsPage(document: ReturnType<typeof openApiDocument>): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fleetplane API</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .25rem}section{border-top:1px solid #ddd}</style>
 </head><body><h1>fleetplane API ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)} Send <code>Authorization: Bearer &lt;token&gt;</code> to every route but <code>/health</code>. The machine-readable document is at <a href="openapi.json"><code>/openapi.json</code></a>.</p>${rows.join('\n')}</body></html>`;
-}
-
-export function docsRoutes(version: string) {
-  return new Hono()
-    .get('/openapi.json', (c) => c.json(openApiDocument(version)))
-    .get('/docs', (c) => c.html(docsPage(openApiDocument(version))));
 }

@@ -79,8 +79,10 @@ export function podStatusOf(pod: V1Pod): PodStatus {
     containers.find((c) => c.state?.terminated)?.state?.terminated ??
     containers.find((c) => c.lastState?.terminated?.reason === 'OOMKilled')?.lastState?.terminated;
   const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  const reason = waiting?.reason ?? terminated?.reason ?? pod.status?.reason;
-  const message = waiting?.message ?? terminated?.message ?? pod.status?.message;
+  // A pod no node accepts never gets container statuses; the scheduler says why instead.
+  const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  const reason = waiting?.reason ?? terminated?.reason ?? unscheduled?.reason ?? pod.status?.reason;
+  const message = waiting?.message ?? terminated?.message ?? unscheduled?.message ?? pod.status?.message;
   return {
     name: pod.metadata?.name ?? '',
     phase: pod.status?.phase ?? 'Unknown',

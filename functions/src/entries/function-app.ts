@@ -1,0 +1,44 @@
+/**
+ * The app one DigitalOcean Function serves: only its own route groups, built on the first
+ * invocation (env is read then, not at module load) and reused while the function is warm.
+ * Functions never run open: no token hashes configured means every web request gets 401.
+ *
+ * The environment wiring (and with it zod, the control plane, the SDKs) is imported on the
+ * first request that needs it, never at cold start.
+ */
+import type { Hono } from 'hono';
+import { createApp } from '../api/app.ts';
+import { authFromEnv } from '../api/auth.ts';
+import { jsonLogger, type LogLevel } from '../api/logger.ts';
+import type { Providers } from '../environment.ts';
+import type { FetchApp } from './do-adapter.ts';
+
+type Env = Record<string, string | undefined>;
+
+/** The providers of environment.ts, loaded on first use. */
+export function lazyProviders(env: Env): Pick<Providers, 'controlPlane' | 'health'> {
+  let providers: Promise<Providers> | undefined;
+  const load = () => {
+    providers ??= import('../environment.ts').then(({ providersFromEnv }) => providersFromEnv(env));
+    return providers;
+  };
+  return {
+    controlPlane: async () => (await load()).controlPlane(),
+    health: async () => (await load()).health(),
+  };
+}
+
+export function functionApp(routes: (providers: ReturnType<typeof lazyProviders>) => Hono[]): () => FetchApp {
+  let app: FetchApp | undefined;
+  return () => {
+    if (app) return app;
+    const env = process.env;
+    const hono = createApp({
+      auth: authFromEnv(env, false),
+      log: jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info'),
+      routes: routes(lazyProviders(env)),
+    });
+    app = (request, invocation) => hono.fetch(request, invocation);
+    return app;
+  };
+}

@@ -1,0 +1,14 @@
+/**
+ * DigitalOcean Function `fleetplane/sweep` (not a web function): run by a scheduled trigger
+ * every minute, it reconciles every agent and removes orphans. Returns the report; a store or
+ * cluster outage fails the activation with a clear message, so it shows in the activation log.
+ */
+import { jsonLogger } from '../api/logger.ts';
+
+export async function main(): Promise<Record<string, unknown>> {
+  const log = jsonLogger('info');
+  const { providersFromEnv } = await import('../environment.ts');
+  const report = await (await providersFromEnv(process.env).controlPlane()).sweep();
+  log('info', 'sweep', { agents: report.agents, failures: report.failures.length, ms: report.durationMs });
+  return { ...report };
+}

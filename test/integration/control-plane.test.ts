@@ -1,0 +1,178 @@
+/**
+ * The control plane against the real test environment: deploy, status, roll, revisions,
+ * rollback, delete, concurrency. No fakes: kube-apiserver with kwok nodes, MinIO.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
+
+const example = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
+
+async function waitRunning(call: ReturnType<typeof harness>['call'], names: string[]) {
+  return waitFor(`${names.join(', ')} to be Running`, async () => {
+    const { json } = await call('GET', '/deployments');
+    const phases = names.map(
+      (name) => json.deployments.find((d: { name: string }) => d.name === name)?.phase,
+    );
+    return phases.every((phase) => phase === 'Running') && json;
+  });
+}
+
+describe('deploying examples/deploy_multiple_agents.json', () => {
+  const { call } = harness();
+  const batch = example('deploy_multiple_agents.json');
+  const names: string[] = batch.agents.map((agent: { name: string }) => agent.name);
+
+  it('creates every agent and all of them reach Running on kwok nodes', async () => {
+    const { status, json } = await call('POST', '/deploy', batch);
+    expect(status).toBe(201);
+    expect(json.failed).toEqual([]);
+    expect(json.results.map((r: { name: string; outcome: string }) => [r.name, r.outcome])).toEqual(
+      names.map((n) => [n, 'created']),
+    );
+    const listed = await waitRunning(call, names);
+    const support = listed.deployments.find((d: { name: string }) => d.name === 'support-bot');
+    expect(support.replicas.ready).toBeGreaterThanOrEqual(2);
+    expect(support.autoscaling).toMatchObject({ min: 2, max: 8 });
+    expect(support.url).toBe('https://agents.test.local/support-bot/');
+    const detail = await call('GET', '/deployments/code-reviewer');
+    expect(detail.json.pods).toHaveLength(2);
+    expect(
+      detail.json.pods.every(
+        (pod: { ready: boolean; node: string }) => pod.ready && pod.node.startsWith('kwok'),
+      ),
+    ).toBe(true);
+  });
+
+  it('deploying the same batch again changes nothing', async () => {
+    const { status, json } = await call('POST', '/deploy', batch);
+    expect(status).toBe(200);
+    expect(json.results.map((r: { outcome: string }) => r.outcome)).toEqual(names.map(() => 'unchanged'));
+    expect(json.results.every((r: { generation: number }) => r.generation === 1)).toBe(true);
+  });
+
+  it('deletes each agent and leaves no object with its labels', async () => {
+    for (const name of names) {
+      const { status, json } = await call('DELETE', `/deployments/${name}`);
+      expect(status).toBe(200);
+      expect(json.deleted).toEqual(
+        expect.arrayContaining([`Deployment/${name}`, `Service/${name}`, `ConfigMap/${name}-config`]),
+      );
+    }
+    const cluster = adminCluster();
+    for (const name of names) {
+      const observed = await waitFor(`pods of ${name} to go`, async () => {
+        const seen = await cluster.observe(name);
+        return seen.pods.length === 0 && seen;
+      });
+      expect(observed.objects).toEqual([]);
+      expect((await call('GET', `/deployments/${name}`)).status).toBe(404);
+    }
+  });
+});
+
+describe('changing a config', () => {
+  const { call } = harness();
+  const config = { ...example('single_agent.json'), name: 'roller' };
+
+  it('rolls the pods, increments the generation and keeps the previous revision; rollback restores it', async () => {
+    expect((await call('POST', '/deploy', config)).status).toBe(201);
+    const first = await waitFor('roller Running', async () => {
+      const { json } = await call('GET', '/deployments/roller');
+      return json.phase === 'Running' && json;
+    });
+    const firstPods = first.pods.map((pod: { name: string }) => pod.name);
+
+    const changed = await call('POST', '/deploy', { ...config, instruction: 'Answer in French.' });
+    expect(changed.status).toBe(200);
+    expect(changed.json).toMatchObject({ outcome: 'updated', generation: 2 });
+    const second = await waitFor('roller rolled to generation 2', async () => {
+      const { json } = await call('GET', '/deployments/roller');
+      const names = json.pods.map((pod: { name: string }) => pod.name);
+      return (
+        json.phase === 'Running' &&
+        json.appliedGeneration === 2 &&
+        names.every((n: string) => !firstPods.includes(n)) &&
+        json
+      );
+    });
+    expect(second.generation).toBe(2);
+
+    const revisions = await call('GET', '/deployments/roller/revisions');
+    expect(revisions.json.current).toBe(2);
+    expect(
+      revisions.json.revisions.map((r: { generation: number; current: boolean }) => [
+        r.generation,
+        r.current,
+      ]),
+    ).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+
+    const rolledBack = await call('POST', '/deployments/roller/rollback', {});
+    expect(rolledBack.status).toBe(200);
+    expect(rolledBack.json).toMatchObject({ outcome: 'updated', generation: 3 });
+    const afterRollback = await call('GET', '/deployments/roller/revisions');
+    expect(afterRollback.json.revisions.at(-1)).toMatchObject({
+      generation: 3,
+      cause: { kind: 'rollback', toGeneration: 1 },
+    });
+    expect(afterRollback.json.revisions[0].specHash).toBe(afterRollback.json.revisions.at(-1).specHash);
+
+    expect((await call('POST', '/deployments/roller/rollback', { generation: 9 })).status).toBe(404);
+    expect((await call('DELETE', '/deployments/roller')).status).toBe(200);
+    expect((await call('GET', '/deployments/roller/revisions')).status).toBe(404);
+  });
+
+  it('switching autoscale off removes the HPA and PDB it no longer renders', async () => {
+    const scaled = { name: 'scaler', scaling: { autoscale: true, min_replicas: 2, max_replicas: 4 } };
+    expect((await call('POST', '/deploy', scaled)).status).toBe(201);
+    const cluster = adminCluster();
+    expect((await cluster.observe('scaler')).objects.map((o) => o.kind)).toEqual(
+      expect.arrayContaining(['HorizontalPodAutoscaler', 'PodDisruptionBudget']),
+    );
+    expect((await call('POST', '/deploy', { name: 'scaler', scaling: { replicas: 1 } })).status).toBe(200);
+    const kinds = (await cluster.observe('scaler')).objects.map((o) => o.kind);
+    expect(kinds).not.toContain('HorizontalPodAutoscaler');
+    expect(kinds).not.toContain('PodDisruptionBudget');
+    expect((await call('DELETE', '/deployments/scaler')).status).toBe(200);
+  });
+});
+
+describe('two concurrent deploys of one new name', () => {
+  const { call, providers } = harness();
+
+  it('give one 201 and one 409, and the store holds the winner intact', async () => {
+    const a = { name: 'racer', instruction: 'Variant A' };
+    const b = { name: 'racer', instruction: 'Variant B' };
+    const [first, second] = await Promise.all([call('POST', '/deploy', a), call('POST', '/deploy', b)]);
+    const statuses = [first.status, second.status].sort();
+    expect(statuses).toEqual([201, 409]);
+    const loser = first.status === 409 ? first : second;
+    expect(loser.headers.get('content-type')).toContain('application/problem+json');
+    expect(loser.json.title).toBe('Concurrent modification');
+    const winner = first.status === 201 ? a : b;
+    const stored = await (await providers.store()).read('racer');
+    expect(stored?.value.generation).toBe(1);
+    expect(stored?.value.spec.instruction).toBe(winner.instruction);
+    expect((await call('DELETE', '/deployments/racer')).status).toBe(200);
+  });
+});
+
+describe('status of failing pods', () => {
+  it('reports Degraded with the pod reason when the image cannot be pulled', async () => {
+    const { call } = harness({ FLEETPLANE_RUNTIME_IMAGE: 'registry.invalid/agent-runtime:fail-pull' });
+    expect((await call('POST', '/deploy', { name: 'unpullable' })).status).toBe(201);
+    const status = await waitFor('Degraded', async () => {
+      const { json } = await call('GET', '/deployments/unpullable');
+      return json.phase === 'Degraded' && json;
+    });
+    expect(status.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Degraded', status: 'True', reason: 'ImagePullBackOff' }),
+    );
+    expect(status.pods[0].reason).toBe('ImagePullBackOff');
+    expect((await call('DELETE', '/deployments/unpullable')).status).toBe(200);
+  });
+});
