@@ -72,7 +72,7 @@ async function main() {
     `peer: plain bundle of client-node + S3 + Hono, ${((await stat(peer)).size / 1024).toFixed(0)} KiB, import p50 ${fmt(peerMedian)}, p90 ${fmt(percentile(peerImport, 90))}\n`,
   );
 
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     FLEETPLANE_STORE: process.env.FLEETPLANE_STORE || `file://${join(scratch, 'store')}`,
     FLEETPLANE_API_TOKEN_HASHES: 'a'.repeat(64),

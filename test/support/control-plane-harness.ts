@@ -43,7 +43,8 @@ export function harness(overrides: Env = {}) {
       ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
-    let json: any; // biome-ignore lint/suspicious/noExplicitAny: tests read deep fields
+    // biome-ignore lint/suspicious/noExplicitAny: tests read deep fields of JSON answers
+    let json: any;
     try {
       json = JSON.parse(text);
     } catch {
