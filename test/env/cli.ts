@@ -58,11 +58,16 @@ async function main(command: string | undefined, args: string[]): Promise<number
         console.log('not running');
         return 1;
       }
+      const mib = (bytes: number) => `${Math.round(bytes / 2 ** 20)} MiB`;
       for (const s of services) {
+        const health = s.healthy ? 'healthy' : s.running ? 'UNHEALTHY' : 'STOPPED';
         console.log(
-          `${s.name.padEnd(24)} pid ${String(s.pid ?? '-').padEnd(8)} ${s.healthy ? 'healthy' : s.running ? 'UNHEALTHY' : 'STOPPED'}  ${s.log}`,
+          `${s.name.padEnd(24)} pid ${String(s.pid ?? '-').padEnd(8)} ${health.padEnd(9)} ${mib(s.rssBytes).padStart(8)}  ${s.log}`,
         );
       }
+      console.log(
+        `${'total RSS'.padEnd(43)} ${mib(services.reduce((sum, s) => sum + s.rssBytes, 0)).padStart(8)}`,
+      );
       return services.every((s) => s.healthy) && state.testEnv ? 0 : 1;
     }
     case 'env': {

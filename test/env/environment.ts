@@ -26,6 +26,7 @@ import { generatePki, writeKubeconfig } from './pki.ts';
 import {
   type Credentials,
   groupMembers,
+  groupRssBytes,
   isOurProcess,
   probe,
   spawnService,
@@ -34,7 +35,7 @@ import {
 } from './processes.ts';
 import { type Layout, type Ports, registryConfigYaml, SERVICE_ORDER, serviceRecords } from './services.ts';
 import { stateDir as defaultStateDir, readState, stateFilePath, writeState } from './state.ts';
-import type { EnvState, ServiceName, ServiceRecord, TestEnv } from './types.ts';
+import type { EnvState, ServiceName, TestEnv } from './types.ts';
 import { artefacts, KUBERNETES_VERSION, type PartName } from './versions.ts';
 
 export const BUCKET = 'fleetplane-test';
@@ -124,22 +125,31 @@ export async function isHealthy(state: EnvState): Promise<boolean> {
 }
 
 async function stopRecorded(state: EnvState): Promise<void> {
-  // Reverse order: clients before the servers they talk to, etcd last.
-  const records = SERVICE_ORDER.map((n) => state.services[n])
-    .filter((r): r is ServiceRecord => !!r?.pid)
-    .reverse();
+  // In waves, clients before the servers they talk to: an API server whose etcd is gone, or a
+  // controller whose API server is gone, retries instead of exiting and only dies by SIGKILL.
+  const waves: ServiceName[][] = [
+    ['kwok', 'kube-scheduler', 'kube-controller-manager', 'minio', 'registry'],
+    ['kube-apiserver'],
+    ['etcd'],
+  ];
   const stopped: number[] = [];
-  await Promise.all(
-    records.map(async (record) => {
-      const pid = record.pid as number;
-      // A group id is only reused once the group is empty, so a non-empty group is still ours even
-      // if its leader already exited; a live leader that is not our binary is a reused pid: leave it.
-      const leaderAlive = groupMembers(pid).includes(pid);
-      if (leaderAlive && !isOurProcess(pid, record.argv[0] ?? '')) return;
-      stopped.push(pid);
-      await stopGroup(pid);
-    }),
-  );
+  for (const wave of waves) {
+    await Promise.all(
+      wave.map(async (name) => {
+        const record = state.services[name];
+        if (!record?.pid) return;
+        const pid = record.pid;
+        // A group id is only reused once the group is empty, so a non-empty group is still ours even
+        // if its leader already exited; a live leader that is not our binary is a reused pid: leave it.
+        const leaderAlive = groupMembers(pid).includes(pid);
+        if (leaderAlive && !isOurProcess(pid, record.argv[0] ?? '')) return;
+        stopped.push(pid);
+        const t0 = Date.now();
+        await stopGroup(pid);
+        if (Date.now() - t0 > 3000) log(`${name} took ${((Date.now() - t0) / 1000).toFixed(1)}s to stop`);
+      }),
+    );
+  }
   const left = stopped.flatMap((pid) => groupMembers(pid));
   if (left.length > 0) throw new Error(`processes still running after stop: ${left.join(', ')}`);
 }
@@ -349,6 +359,7 @@ export interface ServiceStatus {
   healthy: boolean;
   url: string;
   log: string;
+  rssBytes: number;
 }
 
 export async function status(
@@ -363,7 +374,16 @@ export async function status(
     if (!record) continue;
     const running = record.pid !== null && isOurProcess(record.pid, record.argv[0] ?? '');
     const healthy = running && (await probe(record.health, credentials)) === 200;
-    services.push({ name, pid: record.pid, running, healthy, url: record.health.url, log: record.log });
+    const rssBytes = record.pid !== null ? groupRssBytes(record.pid) : 0;
+    services.push({
+      name,
+      pid: record.pid,
+      running,
+      healthy,
+      url: record.health.url,
+      log: record.log,
+      rssBytes,
+    });
   }
   return { state, services };
 }

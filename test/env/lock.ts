@@ -2,7 +2,7 @@
  * A cross-process lock file holding the owner's pid, so two runs never build or start at once.
  * A lock left by a dead process is taken over. Must never remove a lock whose owner is alive.
  */
-import { open, readFile, rm } from 'node:fs/promises';
+import { open, readFile, rm, stat } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 export function isAlive(pid: number): boolean {
@@ -29,7 +29,9 @@ export async function withFileLock<T>(
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const owner = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-      if (!Number.isFinite(owner) || !isAlive(owner)) {
+      // An empty file is a lock being written right now, unless it is old (its writer crashed).
+      const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? 0);
+      if (Number.isFinite(owner) ? !isAlive(owner) : age > 5000) {
         await rm(path, { force: true });
         continue;
       }

@@ -30,6 +30,20 @@ export function groupMembers(pgid: number): number[] {
   return members;
 }
 
+/** Resident memory of every process in the group, in bytes (VmRSS from /proc). */
+export function groupRssBytes(pgid: number): number {
+  let total = 0;
+  for (const pid of groupMembers(pgid)) {
+    try {
+      const match = readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+) kB/m);
+      total += Number(match?.[1] ?? 0) * 1024;
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
 /** True when `pid` is alive and is the binary we started (not a reused pid). */
 export function isOurProcess(pid: number, binary: string): boolean {
   try {

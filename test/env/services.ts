@@ -43,21 +43,25 @@ export const SERVICE_ORDER: ServiceName[] = [
 
 /** Controllers the control plane's behaviour depends on; the rest stay off to save CPU. */
 const CONTROLLERS = [
-  'deployment',
-  'replicaset',
-  'job',
-  'cronjob',
-  'ttl-after-finished',
-  'horizontalpodautoscaling',
-  'disruption',
-  'namespace',
-  'garbagecollector',
-  'serviceaccount',
-  'serviceaccount-token',
-  'root-ca-certificate-publisher',
-  'endpointslice',
-  'resourcequota',
-  'podgc',
+  'deployment-controller',
+  'replicaset-controller',
+  'job-controller',
+  'cronjob-controller',
+  'ttl-after-finished-controller',
+  'horizontal-pod-autoscaler-controller',
+  'disruption-controller',
+  'namespace-controller',
+  'garbage-collector-controller',
+  'serviceaccount-controller',
+  'serviceaccount-token-controller',
+  'root-ca-certificate-publisher-controller',
+  'endpointslice-controller',
+  'resourcequota-controller',
+  'pod-garbage-collector-controller',
+  // Lifts the node.kubernetes.io/not-ready taint once kwok reports a node Ready; without it no pod schedules.
+  'node-lifecycle-controller',
+  // Fills the built-in admin/edit/view ClusterRoles, which RBAC for the control plane may bind.
+  'clusterrole-aggregation-controller',
 ];
 
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node=fake';
@@ -115,6 +119,9 @@ export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
         '--allow-privileged=true',
         // Nothing routes to the kubernetes Service from here; skip maintaining its endpoints.
         '--endpoint-reconciler-type=none',
+        // TaintNodesByCondition taints new nodes not-ready until node-lifecycle-controller lifts it;
+        // kwok nodes have no kubelet leases for that controller, so neither runs.
+        '--disable-admission-plugins=TaintNodesByCondition',
         '--profiling=false',
         '--v=1',
       ],
