@@ -12,6 +12,7 @@ const USAGE = `Usage:
   fleetplane render <config.json> [--format yaml|json] [--image REF] [--namespace NS] [--domain HOST] [--routing ingress|gateway|none]
   fleetplane validate <config.json>
   fleetplane schema
+  fleetplane kubeconfig [--base64]      (uses KUBECONFIG, an admin's, to read the control plane's token)
 `;
 
 export interface Io {
@@ -47,6 +48,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       domain: { type: 'string' },
       routing: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
+      base64: { type: 'boolean' },
     },
   });
   const [command, file] = positionals;
@@ -56,6 +58,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   if (command === 'schema') {
     io.out(`${JSON.stringify(agentConfigJsonSchema(), null, 2)}\n`);
+    return 0;
+  }
+  if (command === 'kubeconfig') {
+    const path = io.env.KUBECONFIG?.split(':')[0];
+    if (!path) {
+      io.err('fleetplane: set KUBECONFIG to an admin kubeconfig of the cluster\n');
+      return 2;
+    }
+    const { serviceAccountKubeconfig } = await import('./kubeconfig.ts');
+    const text = await serviceAccountKubeconfig(await readFile(path, 'utf8'), {
+      namespace: 'fleetplane-system',
+      secretName: 'fleetplane-control-plane-token',
+    });
+    io.out(values.base64 ? `${Buffer.from(text).toString('base64')}\n` : text);
     return 0;
   }
   if ((command !== 'render' && command !== 'validate') || !file) {

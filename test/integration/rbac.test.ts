@@ -1,0 +1,65 @@
+/**
+ * The control plane runs as its ServiceAccount (manifests/10-control-plane-rbac.yaml), with the
+ * kubeconfig `fleetplane kubeconfig` makes, not as an admin: deploy, list, status, revisions,
+ * logs and delete all work, and the token cannot do what the Roles do not grant.
+ */
+import { readFileSync } from 'node:fs';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
+import { testEnv } from '../env/inject.ts';
+import { applyManifestFile } from '../support/apply-manifests.ts';
+import { harness, waitFor } from '../support/control-plane-harness.ts';
+
+const manifest = (file: string) => new URL(`../../manifests/${file}`, import.meta.url).pathname;
+
+describe('the control plane with its ServiceAccount', () => {
+  it('deploys, reports, tails logs and deletes with only the Roles it is given', async () => {
+    const t = testEnv();
+    await applyManifestFile(t.kubeconfigPath, manifest('00-namespaces.yaml'));
+    const applied = await applyManifestFile(t.kubeconfigPath, manifest('10-control-plane-rbac.yaml'));
+    expect(applied).toContain('ServiceAccount/fleetplane-control-plane');
+    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
+      namespace: 'fleetplane-system',
+      secretName: 'fleetplane-control-plane-token',
+    });
+    expect(kubeconfig).not.toContain('client-key');
+
+    const { call } = harness({
+      KUBECONFIG: undefined,
+      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
+    });
+    const config = {
+      name: 'rbac-agent',
+      scaling: { autoscale: true, min_replicas: 2, max_replicas: 3 },
+      customEndpoints: ['summarize'],
+    };
+    expect((await call('POST', '/deploy', config)).status).toBe(201);
+    await waitFor(
+      'rbac-agent Running',
+      async () => (await call('GET', '/deployments/rbac-agent')).json.phase === 'Running',
+    );
+    expect((await call('GET', '/deployments')).status).toBe(200);
+    expect((await call('GET', '/deployments/rbac-agent/revisions')).status).toBe(200);
+    const logs = await call('GET', '/deployments/rbac-agent/logs?tail=10');
+    expect(
+      logs.status === 200 || logs.status === 503,
+      `logs answered ${logs.status}: ${JSON.stringify(logs.json)}`,
+    ).toBe(true);
+    expect(logs.json.title).not.toBe('The cluster rejected the request');
+    const health = await call('GET', '/health');
+    expect(health.json.checks.cluster.ok).toBe(true);
+    const deleted = await call('DELETE', '/deployments/rbac-agent');
+    expect(deleted.status).toBe(200);
+    expect(deleted.json.deleted).toEqual(
+      expect.arrayContaining(['Deployment/rbac-agent', 'HorizontalPodAutoscaler/rbac-agent']),
+    );
+
+    // Least privilege: the same token may not read Secrets or touch other namespaces.
+    const asServiceAccount = new KubeConfig();
+    asServiceAccount.loadFromString(kubeconfig);
+    const core = asServiceAccount.makeApiClient(CoreV1Api);
+    await expect(core.listNamespacedSecret({ namespace: 'agents' })).rejects.toMatchObject({ code: 403 });
+    await expect(core.listNamespacedPod({ namespace: 'kube-system' })).rejects.toMatchObject({ code: 403 });
+  });
+});
