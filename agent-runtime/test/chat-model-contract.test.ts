@@ -51,6 +51,17 @@ describe.each(implementations)('%s', (_name, make) => {
     expect(chunks.at(-1)?.usage).toEqual({ prompt_tokens: 2, completion_tokens: 2, total_tokens: 4 });
   });
 
+  it('reuses the keep-alive connection after a finished stream', async () => {
+    for (let i = 0; i < 2; i++) {
+      for await (const _ of await model.stream(params, never()));
+      // The connection goes back to the pool once the response has ended, a tick later.
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [a, b] = fake.requests.slice(-2);
+    expect(a?.remotePort).toBeDefined();
+    expect(b?.remotePort).toBe(a?.remotePort);
+  });
+
   it('classifies 429 with Retry-After, 5xx and other 4xx', async () => {
     fake.script(
       { status: 429, message: 'slow down', headers: { 'retry-after': '3' } },

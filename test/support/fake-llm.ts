@@ -19,6 +19,8 @@ export interface RecordedRequest {
   body: unknown;
   /** True once the client hung up before the answer was complete (e.g. an aborted stream). */
   aborted: boolean;
+  /** Client port of the connection: equal ports mean a reused keep-alive connection. */
+  remotePort: number | undefined;
 }
 
 /** One scripted behaviour; a step answers exactly one request. */
@@ -79,6 +81,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (record) {
         const entry: RecordedRequest = {
+          remotePort: req.socket.remotePort,
           method: req.method ?? 'GET',
           path,
           headers: req.headers,

@@ -101,8 +101,10 @@ async function readBody(res: IncomingMessage, signal: AbortSignal): Promise<stri
 async function* events(res: IncomingMessage, signal: AbortSignal): AsyncIterable<ChatCompletionChunk> {
   res.setEncoding('utf8');
   let buffer = '';
+  let finished = false;
   try {
-    for await (const part of res) {
+    // destroyOnReturn: false, or leaving the loop at [DONE] would destroy the socket.
+    for await (const part of res.iterator({ destroyOnReturn: false })) {
       buffer += (part as string).includes('\r') ? (part as string).replace(/\r\n?/g, '\n') : part;
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {
@@ -111,16 +113,23 @@ async function* events(res: IncomingMessage, signal: AbortSignal): AsyncIterable
         end = buffer.indexOf('\n\n');
         const data = dataOf(block);
         if (data === undefined) continue;
-        if (data === '[DONE]') return;
+        if (data === '[DONE]') {
+          finished = true;
+          return;
+        }
         yield parseChunk(data);
       }
     }
+    finished = true;
   } catch (err) {
     if (signal.aborted) throw signal.reason;
     throw err instanceof UpstreamError ? err : connectionError(err as Error);
   } finally {
-    // Consumer stopped early (client gone) or we are done: release the connection.
-    if (!res.complete) res.destroy();
+    // WARNING: after [DONE] the message may not be fully read yet; drain it so the
+    // keep-alive connection is reused (destroying it cost a new TCP connect per stream).
+    // A consumer that stopped early (client gone) must end the upstream request instead.
+    if (finished) res.resume();
+    else if (!res.complete) res.destroy();
   }
 }
 
