@@ -4,14 +4,36 @@
  */
 import type { FieldError } from './field-errors.ts';
 
+/**
+ * WARNING: each bundled function loads some modules from separate chunk files, so one error
+ * class can exist twice in a process. `instanceof` therefore checks a brand in the global
+ * symbol registry (the error's slug), not the class identity.
+ */
+const BRAND = Symbol.for('fleetplane.error');
+
 export abstract class FleetplaneError extends Error {
   abstract readonly status: number;
   abstract readonly slug: string;
   abstract readonly title: string;
+  /** The slug this class's instances carry; undefined on the abstract base. */
+  static readonly brand: string | undefined = undefined;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    (this as unknown as Record<symbol, string | undefined>)[BRAND] = (
+      new.target as typeof FleetplaneError
+    ).brand;
+  }
+
+  static [Symbol.hasInstance](value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    return this.brand === undefined || (value as Record<symbol, unknown>)[BRAND] === this.brand;
+  }
 }
 
 /** The request is malformed (400) or well-formed but breaks the config's rules (422). */
 export class ValidationError extends FleetplaneError {
+  static override readonly brand = 'validation';
   override name = 'ValidationError';
   readonly slug = 'validation';
   readonly title = 'The request is not valid';
@@ -25,6 +47,7 @@ export class ValidationError extends FleetplaneError {
 }
 
 export class NotFoundError extends FleetplaneError {
+  static override readonly brand = 'not-found';
   override name = 'NotFoundError';
   readonly status = 404;
   readonly slug = 'not-found';
@@ -33,6 +56,7 @@ export class NotFoundError extends FleetplaneError {
 
 /** Someone else changed the same agent first (conditional write lost). Retry after re-reading. */
 export class ConflictError extends FleetplaneError {
+  static override readonly brand = 'conflict';
   override name = 'ConflictError';
   readonly status = 409;
   readonly slug = 'conflict';
@@ -40,6 +64,7 @@ export class ConflictError extends FleetplaneError {
 }
 
 export class PayloadTooLargeError extends FleetplaneError {
+  static override readonly brand = 'payload-too-large';
   override name = 'PayloadTooLargeError';
   readonly status = 413;
   readonly slug = 'payload-too-large';
@@ -47,6 +72,7 @@ export class PayloadTooLargeError extends FleetplaneError {
 }
 
 export class UnauthorizedError extends FleetplaneError {
+  static override readonly brand = 'unauthorized';
   override name = 'UnauthorizedError';
   readonly status = 401;
   readonly slug = 'unauthorized';
@@ -57,6 +83,7 @@ export type Dependency = 'store' | 'cluster';
 
 /** A dependency could not be reached; nothing was half-applied and a retry is safe. */
 export class UnavailableError extends FleetplaneError {
+  static override readonly brand = 'unavailable';
   override name = 'UnavailableError';
   readonly status = 503;
   readonly slug = 'unavailable';
@@ -72,6 +99,7 @@ export class UnavailableError extends FleetplaneError {
 
 /** The cluster refused what we sent (admission, RBAC, invalid object): not retriable as is. */
 export class ClusterRejectedError extends FleetplaneError {
+  static override readonly brand = 'cluster-rejected';
   override name = 'ClusterRejectedError';
   readonly status = 502;
   readonly slug = 'cluster-rejected';

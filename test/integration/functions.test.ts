@@ -1,0 +1,117 @@
+/**
+ * The bundled DigitalOcean Functions (packages/fleetplane/<name>/index.js, as `doctl serverless
+ * deploy` uploads them) invoked through their `main` with recorded DO-shaped args: web raw,
+ * legacy __ow_* fields, base64 bodies, plain `doctl serverless functions invoke` params, and
+ * the scheduled sweep, all against the real test environment.
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildFunctions, type FunctionName, functionDir } from '../../functions/build.ts';
+import { environmentFor, TEST_TOKEN, waitFor } from '../support/control-plane-harness.ts';
+
+type Main = (
+  args?: Record<string, unknown>,
+) => Promise<{ statusCode: number; headers: Record<string, string>; body: string }>;
+
+const require = createRequire(import.meta.url);
+let mains: Record<FunctionName, Main>;
+const saved = { ...process.env };
+
+const web = (method: string, path = '', extra: Record<string, unknown> = {}) => ({
+  http: {
+    method,
+    path,
+    headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+    queryString: '',
+    ...extra,
+  },
+});
+
+beforeAll(async () => {
+  // The functions read process.env on their first invocation, as on DigitalOcean.
+  Object.assign(process.env, environmentFor({ FLEETPLANE_LOG_LEVEL: 'error' }));
+  delete process.env.FLEETPLANE_KUBECONFIG_DATA;
+  const built = await buildFunctions();
+  mains = Object.fromEntries(
+    built.map(({ name }) => [name, require(join(functionDir(name), 'index.js')).main]),
+  ) as typeof mains;
+}, 120_000);
+
+afterAll(() => {
+  for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+  Object.assign(process.env, saved);
+});
+
+describe('the bundled functions', () => {
+  it('templates answers a web request, and refuses one without a token', async () => {
+    const ok = await mains.templates(web('GET'));
+    expect(ok.statusCode).toBe(200);
+    expect(JSON.parse(ok.body).templates).toHaveLength(6);
+    const denied = await mains.templates({ http: { method: 'GET', path: '', headers: {} } });
+    expect(denied.statusCode).toBe(401);
+    expect(denied.headers['content-type']).toContain('application/problem+json');
+    const openapi = await mains.templates(web('GET', '/openapi.json'));
+    expect(JSON.parse(openapi.body).openapi).toBe('3.1.0');
+  });
+
+  it('health reports the store and the cluster without a token', async () => {
+    const result = await mains.health({ http: { method: 'GET', path: '', headers: {} } });
+    expect(result.statusCode).toBe(200);
+    const body = JSON.parse(result.body);
+    expect(body.checks.store.ok).toBe(true);
+    expect(body.checks.cluster.ok).toBe(true);
+  });
+
+  it('deploy takes a raw web body, a base64 body and a plain invocation', async () => {
+    const raw = await mains.deploy(web('POST', '', { body: JSON.stringify({ name: 'fn-raw' }) }));
+    expect(raw.statusCode).toBe(201);
+    const encoded = Buffer.from(JSON.stringify({ name: 'fn-b64' })).toString('base64');
+    const b64 = await mains.deploy(web('POST', '', { body: encoded, isBase64Encoded: true }));
+    expect(b64.statusCode).toBe(201);
+    const plain = await mains.deploy({ name: 'fn-plain', template: 'Code Assistant' });
+    expect(plain.statusCode).toBe(201);
+    expect(JSON.parse(plain.body)).toMatchObject({ name: 'fn-plain', outcome: 'created', generation: 1 });
+    const invalid = await mains.deploy(web('POST', '', { body: JSON.stringify({ name: 'Bad!' }) }));
+    expect(invalid.statusCode).toBe(422);
+  });
+
+  it('deployments lists, reads one (legacy __ow_* args too), tails logs and deletes', async () => {
+    const listed = await mains.deployments(web('GET'));
+    expect(listed.statusCode).toBe(200);
+    expect(JSON.parse(listed.body).deployments.map((d: { name: string }) => d.name)).toEqual(
+      expect.arrayContaining(['fn-raw', 'fn-b64', 'fn-plain']),
+    );
+    const legacy = await mains.deployments({
+      __ow_method: 'get',
+      __ow_path: '/fn-raw',
+      __ow_headers: { authorization: `Bearer ${TEST_TOKEN}` },
+    });
+    expect(legacy.statusCode).toBe(200);
+    expect(JSON.parse(legacy.body).name).toBe('fn-raw');
+    await waitFor(
+      'fn-raw Running',
+      async () => JSON.parse((await mains.deployments(web('GET', '/fn-raw'))).body).phase === 'Running',
+    );
+    const revisions = await mains.deployments(web('GET', '/fn-raw/revisions'));
+    expect(JSON.parse(revisions.body).current).toBe(1);
+    const badTail = await mains.deployments(web('GET', '/fn-raw/logs', { queryString: 'tail=0' }));
+    expect(badTail.statusCode).toBe(400);
+    for (const name of ['fn-raw', 'fn-b64'])
+      expect((await mains.deployments(web('DELETE', `/${name}`))).statusCode).toBe(200);
+    const plainDelete = await mains.deployments({ method: 'DELETE', path: '/fn-plain' });
+    expect(plainDelete.statusCode).toBe(200);
+    expect((await mains.deployments({ path: 'fn-plain' })).statusCode).toBe(404);
+  });
+
+  it('sweep reconciles and reports', async () => {
+    const report = (await (
+      mains.sweep as unknown as () => Promise<{ failures: unknown[]; agents: number }>
+    )()) as {
+      failures: unknown[];
+      agents: number;
+    };
+    expect(report.failures).toEqual([]);
+    expect(report.agents).toBe(0);
+  });
+});
