@@ -25,8 +25,9 @@ export abstract class FleetplaneError extends Error {
     ).brand;
   }
 
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     if (typeof value !== 'object' || value === null || !(BRAND in value)) return false;
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass `instanceof` asks about
     return this.brand === undefined || (value as Record<symbol, unknown>)[BRAND] === this.brand;
   }
 }
