@@ -100,6 +100,7 @@ const hostileNames = [
   'a\nb',
   '<script>',
   "a'; DROP TABLE agents;--",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a literal placeholder is the hostile input
   '${HOME}',
   '1agent',
 ];

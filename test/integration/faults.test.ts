@@ -1,0 +1,97 @@
+/**
+ * Faults against the real parts: MinIO stopped (503 with Retry-After, nothing applied), the API
+ * server stopped in the middle of a batch (per-agent errors, then the sweep converges once it is
+ * back), and objects left without a config (the sweep deletes them).
+ * These stop and start processes of the local test environment, so they skip on external infra.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
+import { renderAgent } from '../../functions/src/core/manifests/render.ts';
+import { DEFAULT_PLATFORM } from '../../functions/src/core/platform.ts';
+import { startService, stopService } from '../env/control.ts';
+import { testEnv } from '../env/inject.ts';
+import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
+
+const local = () => testEnv().local;
+
+describe.runIf(local().s3 && local().kubernetes)('faults', () => {
+  afterEach(async () => {
+    // Whatever a test stopped comes back, so the next one starts from a healthy environment.
+    await startService('minio').catch(() => {});
+    await startService('kube-apiserver').catch(() => {});
+  });
+
+  it('with the store down: 503 with Retry-After, health degraded, and nothing applied to the cluster', async () => {
+    const { call } = harness();
+    await stopService('minio');
+    const deploy = await call('POST', '/deploy', { name: 'no-store' });
+    expect(deploy.status).toBe(503);
+    expect(deploy.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(deploy.headers.get('content-type')).toContain('application/problem+json');
+    expect(deploy.json.detail).toMatch(/config store/);
+    const health = await call('GET', '/health');
+    expect(health.status).toBe(503);
+    expect(health.json.checks).toMatchObject({ store: { ok: false }, cluster: { ok: true } });
+    expect((await adminCluster().observe('no-store')).objects).toEqual([]);
+    await startService('minio');
+    expect((await call('POST', '/deploy', { name: 'no-store' })).status).toBe(201);
+    expect((await call('DELETE', '/deployments/no-store')).status).toBe(200);
+  });
+
+  it('with the API server gone mid-batch: per-agent errors, then a sweep converges', async () => {
+    const { call, providers } = harness();
+    const agents = ['mid-a', 'mid-b', 'mid-c'].map((name) => ({ name }));
+    expect((await call('POST', '/deploy', { agents: [agents[0]] })).status).toBe(201);
+    await stopService('kube-apiserver');
+    const batch = await call('POST', '/deploy', { agents });
+    expect([207, 503]).toContain(batch.status);
+    const failed = batch.json.results.filter((result: { error?: unknown }) => result.error);
+    expect(failed.map((result: { name: string }) => result.name)).toEqual(
+      expect.arrayContaining(['mid-b', 'mid-c']),
+    );
+    for (const result of failed)
+      expect(result.error.detail).toMatch(/is stored, but applying it failed.*cluster is unreachable/);
+    const listed = await call('GET', '/deployments');
+    expect(listed.status).toBe(503);
+
+    await startService('kube-apiserver');
+    const report = await (await providers.controlPlane()).sweep();
+    expect(report.failures).toEqual([]);
+    await waitFor('every agent Running after the sweep', async () => {
+      const { json } = await call('GET', '/deployments');
+      return agents.every(
+        ({ name }) => json.deployments?.find((d: { name: string }) => d.name === name)?.phase === 'Running',
+      );
+    });
+    for (const { name } of agents) expect((await call('DELETE', `/deployments/${name}`)).status).toBe(200);
+  });
+
+  it('the sweep deletes objects whose agent has no config, and leaves configured agents alone', async () => {
+    const { call, providers } = harness();
+    expect((await call('POST', '/deploy', { name: 'kept' })).status).toBe(201);
+    const cluster = adminCluster();
+    const orphan = validateAgentConfig({ name: 'orphan' });
+    if (!orphan.ok) throw new Error('fixture');
+    const t = testEnv();
+    await cluster.apply(
+      renderAgent({
+        spec: orphan.spec,
+        image: 'example/agent:orphan',
+        platform: { ...DEFAULT_PLATFORM, namespace: t.namespace },
+        generation: 1,
+        specHash: 'x',
+      }),
+      [],
+    );
+    expect((await cluster.observe('orphan')).objects.length).toBeGreaterThan(0);
+    const report = await (await providers.controlPlane()).sweep();
+    expect(report.results).toContainEqual(expect.objectContaining({ name: 'orphan', action: 'deleted' }));
+    expect(report.results).toContainEqual(expect.objectContaining({ name: 'kept', action: 'applied' }));
+    const kept = report.results.find((result) => result.name === 'kept');
+    expect(kept?.action === 'applied' && kept.objects.every((object) => object.outcome === 'unchanged')).toBe(
+      true,
+    );
+    expect((await cluster.observe('orphan')).objects).toEqual([]);
+    expect((await call('DELETE', '/deployments/kept')).status).toBe(200);
+  });
+});
