@@ -1,0 +1,126 @@
+/**
+ * What the renderer produces is what a real API server accepts: server-side apply with
+ * dryRun=All in the agents namespace, which enforces the `restricted` Pod Security Standard.
+ * Every example, and a few hundred generated valid configs under both routing modes.
+ */
+import { readFileSync } from 'node:fs';
+import type { V1Deployment } from '@kubernetes/client-node';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
+import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
+import { checkDeployBody } from '../../functions/src/core/deploy-request.ts';
+import { hashOf } from '../../functions/src/core/hash.ts';
+import { renderAgent } from '../../functions/src/core/manifests/render.ts';
+import type { AgentObject } from '../../functions/src/core/manifests/types.ts';
+import { DEFAULT_PLATFORM, type PlatformSettings } from '../../functions/src/core/platform.ts';
+import { testEnv } from '../env/inject.ts';
+import { agentConfigArb } from '../support/arbitrary-config.ts';
+
+/** A Pod from the Deployment's template: Pod Security admission judges Pods, not Deployments. */
+function podOf(objects: AgentObject[]): AgentObject {
+  const deployment = objects.find((object) => object.kind === 'Deployment') as V1Deployment;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${deployment.metadata?.name}-probe`,
+      namespace: deployment.metadata?.namespace,
+      labels: { probe: 'true' },
+    },
+    spec: deployment.spec?.template.spec,
+  } as unknown as AgentObject;
+}
+
+const example = (file: string) =>
+  JSON.parse(readFileSync(new URL(`../../examples/${file}`, import.meta.url), 'utf8'));
+
+function setup() {
+  const t = testEnv();
+  const dryRun = new KubeCluster({
+    kubeconfig: readFileSync(t.kubeconfigPath, 'utf8'),
+    namespace: t.namespace,
+    buildNamespace: t.buildNamespace,
+    dryRun: true,
+  });
+  const platform = (routing: PlatformSettings['routing']): PlatformSettings => ({
+    ...DEFAULT_PLATFORM,
+    namespace: t.namespace,
+    routing,
+  });
+  return { dryRun, platform, image: `${t.registry}/fleetplane/agent-runtime:dry-run` };
+}
+
+describe('the API server accepts every rendered manifest (server-side apply, dryRun=All, restricted namespace)', () => {
+  it('for every example, with Ingress and with HTTPRoute', async () => {
+    const { dryRun, platform, image } = setup();
+    const specs = [example('single_agent.json'), ...example('deploy_multiple_agents.json').agents].map(
+      (config) => {
+        const checked = checkDeployBody(config);
+        if (!checked.ok || !checked.agents[0]?.ok) throw new Error(`example ${config.name} is invalid`);
+        return checked.agents[0].spec;
+      },
+    );
+    for (const routing of ['ingress', 'gateway'] as const)
+      for (const spec of specs) {
+        const objects = renderAgent({
+          spec,
+          image,
+          platform: platform(routing),
+          generation: 1,
+          specHash: hashOf(spec),
+        });
+        const applied = await dryRun.apply([...objects, podOf(objects)], []);
+        expect(applied.map((object) => object.kind)).toEqual([
+          ...objects.map((object) => object.kind),
+          'Pod',
+        ]);
+      }
+    // And nothing was created: it was a dry run.
+    expect(
+      (await dryRun.observe()).objects.filter((ref) => specs.some((spec) => spec.name === ref.agent)),
+    ).toEqual([]);
+  });
+
+  it('for 200 generated valid configs', async () => {
+    const { dryRun, platform, image } = setup();
+    let applied = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        agentConfigArb,
+        fc.constantFrom<PlatformSettings['routing']>('ingress', 'gateway', 'none'),
+        async (config, routing) => {
+          const result = validateAgentConfig(config);
+          if (!result.ok)
+            throw new Error(`generator produced an invalid config: ${JSON.stringify(result.errors)}`);
+          const objects = renderAgent({
+            spec: result.spec,
+            image,
+            platform: platform(routing),
+            generation: 1,
+            specHash: hashOf(result.spec),
+          });
+          applied += (await dryRun.apply([...objects, podOf(objects)], [])).length;
+        },
+      ),
+      { numRuns: 200 },
+    );
+    expect(applied).toBeGreaterThanOrEqual(200 * 5);
+  }, 600_000);
+
+  it('while the namespace really enforces restricted: a pod without our security context is refused', async () => {
+    const { dryRun, platform, image } = setup();
+    const result = validateAgentConfig({ name: 'lax' });
+    if (!result.ok) throw new Error('fixture');
+    const pod = podOf(
+      renderAgent({ spec: result.spec, image, platform: platform('none'), generation: 1, specHash: 'x' }),
+    ) as unknown as {
+      spec: { securityContext?: unknown; containers: { securityContext?: unknown }[] };
+    };
+    delete pod.spec.securityContext;
+    for (const container of pod.spec.containers) delete container.securityContext;
+    await expect(dryRun.apply([pod as unknown as AgentObject], [])).rejects.toThrow(
+      /violates PodSecurity "restricted/,
+    );
+  });
+});
