@@ -124,8 +124,9 @@ describe('agent runtime over HTTP, in front of the fake model', () => {
   });
 
   it('refuses a custom endpoint call with a missing slot, naming it', async () => {
-    const res = await post(`${agent.url}/summarize`, { text: 'x' });
+    const res = await post(`${agent.url}/summarize`, { text: 'x' }, { 'x-request-id': 'bad-1' });
     expect(res.status).toBe(422);
+    expect(res.headers.get('x-request-id')).toBe('bad-1');
     expect(res.headers.get('content-type')).toBe('application/problem+json');
     const problem = await res.json();
     expect(problem).toMatchObject({
@@ -189,8 +190,9 @@ describe('agent runtime over HTTP, in front of the fake model', () => {
   });
 
   it('answers unknown paths with a 404 problem', async () => {
-    const res = await fetch(`${agent.url}/nope`);
+    const res = await fetch(`${agent.url}/nope`, { headers: { 'x-request-id': 'lost-1' } });
     expect(res.status).toBe(404);
+    expect(res.headers.get('x-request-id')).toBe('lost-1');
     expect(await res.json()).toMatchObject({ status: 404, detail: 'no route for GET /my-assistant/nope' });
   });
 
