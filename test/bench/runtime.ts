@@ -78,13 +78,17 @@ async function runRegime(fakeBase: string, agentUrl: string, full: boolean): Pro
   // Warm-up: JIT and connection pools on both sides.
   for (const name of names) await cannon(targets[name as keyof typeof targets], 50, 1);
 
+  const ratios: number[] = [];
+  const added: number[] = [];
   console.log('\nthroughput and latency (autocannon)');
   console.log(row(['connections', 'target', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'vs direct']));
   for (const connections of CONNECTIONS) {
     let direct = 0;
+
     for (const name of names) {
       const r = await cannon(targets[name as keyof typeof targets], connections, DURATION_S);
       if (name === 'direct') direct = r.requests.average;
+      else ratios.push((100 * r.requests.average) / direct);
       const ratio = name === 'direct' ? '' : `${((100 * r.requests.average) / direct).toFixed(1)}%`;
       console.log(
         row([
@@ -108,6 +112,7 @@ async function runRegime(fakeBase: string, agentUrl: string, full: boolean): Pro
     const t = targets[name as keyof typeof targets];
     const p = await probe(t.url, t.body, PROBE_N, false);
     console.log(row([name, us(p.p50), us(p.p99), us(p.p50 - directProbe.p50)]));
+    added.push(p.p50 - directProbe.p50);
   }
 
   console.log(`\ntime to first streamed byte (${TTFB_N} sequential streams each, microseconds)`);
@@ -123,6 +128,14 @@ async function runRegime(fakeBase: string, agentUrl: string, full: boolean): Pro
     if (name === 'direct') directTtfb = p.p50;
     console.log(row([name, us(p.p50), us(p.p99), name === 'direct' ? '' : us(p.p50 - directTtfb)]));
   }
+
+  // Goals of the issue, checked against this run's figures.
+  const worstAdded = Math.max(...added);
+  const worstRatio = Math.min(...ratios);
+  console.log(
+    `\ngoal added p50 < 1 ms: ${worstAdded < 1 ? 'met' : 'NOT met'} (worst ${us(worstAdded)} us); ` +
+      `goal throughput >= 80% of direct: ${worstRatio >= 80 ? 'met' : 'NOT met'} (worst ${worstRatio.toFixed(1)}%)`,
+  );
 }
 
 const chatBody = (stream: boolean) =>
