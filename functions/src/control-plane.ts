@@ -6,7 +6,7 @@
  */
 import type { Cluster, PodLog } from './cluster/cluster.ts';
 import type { AgentSpec } from './core/agent-spec.ts';
-import { ConflictError, FleetplaneError, NotFoundError } from './core/errors.ts';
+import { ConflictError, FleetplaneError, NotFoundError, ValidationError } from './core/errors.ts';
 import { hashOf } from './core/hash.ts';
 import type { PlatformSettings } from './core/platform.ts';
 import { type AgentStatus, agentsIn, deriveStatus } from './core/status.ts';
@@ -19,6 +19,8 @@ export interface ControlPlaneDeps extends ReconcileDeps {
   store: ConfigStore;
   cluster: Cluster;
   platform: PlatformSettings;
+  /** Whether agents with `"cloud": "local"` can run here (the local server only). */
+  localTarget?: boolean;
   now?: () => Date;
 }
 
@@ -94,6 +96,22 @@ export class ControlPlane {
   private async statusOf(name: string, record: AgentRecord | undefined): Promise<AgentStatus> {
     const observed = await this.deps.cluster.observe(name);
     return deriveStatus({ name, record, observed, url: urlOf(this.deps.platform, name), buildJobs: [] });
+  }
+
+  /** Refuses, before anything is written, agents that cannot run where this control plane deploys. */
+  assertDeployable(specs: AgentSpec[], batch: boolean): void {
+    if (this.deps.localTarget) return;
+    const errors = specs.flatMap((spec, index) =>
+      spec.cloud === 'local'
+        ? [
+            {
+              path: `${batch ? `agents[${index}].` : ''}cloud`,
+              message: 'is "local", which only the local server (npm start) can run; use "DigitalOcean" here',
+            },
+          ]
+        : [],
+    );
+    if (errors.length) throw new ValidationError(errors, 422);
   }
 
   /** Deploys one agent: store, then apply. Store failures throw; cluster failures are reported. */

@@ -67,8 +67,11 @@ export function kubeconfigText(env: Env): string | undefined {
 }
 
 export interface ClusterFactoryOptions {
-  /** Used when no kubeconfig is configured (the local server passes its process target). */
-  fallback?: () => Promise<Cluster>;
+  /**
+   * The local server's process target: used alone when no kubeconfig is configured, and for
+   * agents with `"cloud": "local"` beside a configured cluster. Functions have none.
+   */
+  localTarget?: () => Promise<Cluster>;
 }
 
 export async function clusterFromEnv(
@@ -78,17 +81,20 @@ export async function clusterFromEnv(
 ): Promise<Cluster> {
   const kubeconfig = kubeconfigText(env);
   if (!kubeconfig) {
-    if (options.fallback) return options.fallback();
+    if (options.localTarget) return options.localTarget();
     throw new SettingsError(
       'no cluster is configured: set KUBECONFIG or FLEETPLANE_KUBECONFIG_DATA (base64 kubeconfig)',
     );
   }
   const { KubeCluster } = await import('./cluster/kube-cluster.ts');
-  return new KubeCluster({
+  const kube = new KubeCluster({
     kubeconfig,
     namespace: platform.namespace,
     buildNamespace: platform.buildNamespace,
   });
+  if (!options.localTarget) return kube;
+  const { CompositeCluster } = await import('./local/composite-cluster.ts');
+  return new CompositeCluster(kube, await options.localTarget());
 }
 
 export function runtimeImage(env: Env, platform: PlatformSettings): string {
@@ -131,6 +137,7 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
         cluster: resolvedCluster,
         platform: getPlatform(),
         runtimeImage: runtimeImage(env, getPlatform()),
+        localTarget: options.localTarget !== undefined,
       });
       return plane;
     },

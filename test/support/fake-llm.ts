@@ -43,6 +43,8 @@ export interface FakeLlmOptions {
   latencyMs?: number;
   /** Model ids listed by GET /v1/models. */
   models?: string[];
+  /** Port on 127.0.0.1 (default: any free port). */
+  port?: number;
 }
 
 export interface FakeLlm {
@@ -101,7 +103,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
       answer(req, res, (body ?? {}) as ChatBody, queue.shift(), opts.latencyMs ?? 0);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(opts.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
 
   return {

@@ -19,7 +19,7 @@ const env = clusterConfigured
   : { FLEETPLANE_PUBLIC_URL: `http://${host}:${port}`, ...process.env };
 const log = jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info');
 const local = localTargetFallback(env, log);
-const providers = providersFromEnv(env, { fallback: local.cluster });
+const providers = providersFromEnv(env, { localTarget: local.cluster });
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: true });
 
 const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (info) => {

@@ -47,6 +47,7 @@ export function deployRoutes(controlPlane: ControlPlaneProvider) {
       if (invalid.length) throw new ValidationError(invalid, 422);
       const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);
       const plane = await controlPlane();
+      plane.assertDeployable(specs, checked.batch);
       if (!checked.batch)
         return singleResponse(await plane.deployOne(specs[0] as AgentSpec), new URL(c.req.url).pathname);
       const results = await plane.deployMany(specs);

@@ -12,6 +12,8 @@ export const GENERATION_ANNOTATION = 'fleetplane.io/generation';
 export const SPEC_HASH_ANNOTATION = 'fleetplane.io/spec-hash';
 export const CONFIG_CHECKSUM_ANNOTATION = 'fleetplane.io/config-checksum';
 export const FIELD_MANAGER = 'fleetplane';
+/** Where an agent runs: "digitalocean" (the cluster) or "local" (a process of the local server). */
+export const TARGET_LABEL = 'fleetplane.io/target';
 
 /** Selects every object fleetplane manages, across agents. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_LABEL}`;
@@ -21,8 +23,9 @@ export function agentSelector(name: string): string {
 }
 
 /** Labels on every object of the agent (pod template included). */
-export function agentLabels(name: string, template: string): Record<string, string> {
+export function agentLabels(name: string, template: string, target = 'digitalocean'): Record<string, string> {
   return {
+    [TARGET_LABEL]: target,
     'app.kubernetes.io/name': 'fleetplane-agent',
     'app.kubernetes.io/instance': name,
     'app.kubernetes.io/component': 'agent',

@@ -23,7 +23,7 @@ export function metaOf(input: RenderInput, name: string): V1ObjectMeta & { name:
   return {
     name,
     namespace: input.platform.namespace,
-    labels: agentLabels(input.spec.name, input.spec.template),
+    labels: agentLabels(input.spec.name, input.spec.template, input.spec.cloud.toLowerCase()),
     annotations: {
       [GENERATION_ANNOTATION]: String(input.generation),
       [SPEC_HASH_ANNOTATION]: input.specHash,

@@ -1,0 +1,60 @@
+/**
+ * The local server with a cluster configured: agents whose config says `"cloud": "local"` run
+ * as local processes, every other agent in the cluster. One Cluster interface over both, so
+ * the control plane does not know the difference. Each object names its target in a label.
+ */
+
+import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from '../cluster/cluster.ts';
+import { TARGET_LABEL } from '../core/manifests/labels.ts';
+import type { AgentObject } from '../core/manifests/types.ts';
+
+const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
+
+export class CompositeCluster implements Cluster {
+  readonly description: string;
+  private readonly remote: Cluster;
+  private readonly local: Cluster;
+
+  constructor(remote: Cluster, local: Cluster) {
+    this.remote = remote;
+    this.local = local;
+    this.description = `${remote.description} + ${local.description}`;
+  }
+
+  async ping(): Promise<void> {
+    await Promise.all([this.remote.ping(), this.local.ping()]);
+  }
+
+  async observe(agent?: string): Promise<Observed> {
+    const [remote, local] = await Promise.all([this.remote.observe(agent), this.local.observe(agent)]);
+    return {
+      objects: [...remote.objects, ...local.objects],
+      deployments: [...remote.deployments, ...local.deployments],
+      pods: [...remote.pods, ...local.pods],
+      hpas: [...remote.hpas, ...local.hpas],
+      ingresses: [...remote.ingresses, ...local.ingresses],
+      httpRoutes: [...remote.httpRoutes, ...local.httpRoutes],
+      buildJobs: remote.buildJobs,
+    };
+  }
+
+  async apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]> {
+    return isLocal(objects) ? this.local.apply(objects, observed) : this.remote.apply(objects, observed);
+  }
+
+  async delete(refs: ObjectRef[]): Promise<void> {
+    // Each side ignores objects it does not have; an agent that moved targets is cleaned on both.
+    const localRefs = (await this.local.observe()).objects;
+    const isLocalRef = (ref: ObjectRef) =>
+      localRefs.some((known) => known.kind === ref.kind && known.name === ref.name);
+    await Promise.all([
+      this.local.delete(refs.filter(isLocalRef)),
+      this.remote.delete(refs.filter((ref) => !isLocalRef(ref))),
+    ]);
+  }
+
+  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+    const local = await this.local.podLogs(agent, options);
+    return local.length ? local : this.remote.podLogs(agent, options);
+  }
+}
