@@ -42,7 +42,7 @@ export const problemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 const conditionSchema = z.object({
-  type: z.enum(['Stored', 'Applied', 'Available', 'Progressing', 'Degraded', 'Built']),
+  type: z.enum(['Stored', 'Applied', 'Available', 'Progressing', 'Degraded', 'Built', 'Routed']),
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string(),
   message: z.string(),

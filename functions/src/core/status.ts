@@ -24,7 +24,7 @@ export const PHASES = [
 export type Phase = (typeof PHASES)[number];
 
 export interface Condition {
-  type: 'Stored' | 'Applied' | 'Available' | 'Progressing' | 'Degraded' | 'Built';
+  type: 'Stored' | 'Applied' | 'Available' | 'Progressing' | 'Degraded' | 'Built' | 'Routed';
   status: 'True' | 'False' | 'Unknown';
   reason: string;
   message: string;
@@ -191,6 +191,9 @@ export function deriveStatus(input: StatusInput): AgentStatus {
       );
   }
 
+  const routed = routedCondition(observed, name);
+  if (routed) conditions.push(routed);
+
   const failing = pods.find((pod) => pod.reason && FAILING_REASONS.has(pod.reason));
   conditions.push(
     failing
@@ -248,6 +251,49 @@ export function deriveStatus(input: StatusInput): AgentStatus {
     ...(build ? { build } : {}),
     pods,
   };
+}
+
+/**
+ * Whether traffic can reach the agent from outside: the Ingress has an address from its
+ * controller, or a Gateway accepted the HTTPRoute. Undefined when the agent has neither.
+ */
+function routedCondition(observed: Observed, name: string): Condition | undefined {
+  const ingress = observed.ingresses.find((item) => item.metadata?.name === name);
+  if (ingress) {
+    const address = ingress.status?.loadBalancer?.ingress
+      ?.map((entry) => entry.ip ?? entry.hostname)
+      .filter(Boolean);
+    return address?.length
+      ? condition('Routed', 'True', 'AddressAssigned', `the Ingress is served at ${address.join(', ')}`)
+      : condition(
+          'Routed',
+          'Unknown',
+          'WaitingForAddress',
+          'the ingress controller has not assigned an address yet',
+        );
+  }
+  const route = observed.httpRoutes.find((item) => item.metadata?.name === name) as
+    | {
+        status?: {
+          parents?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] }[];
+        };
+      }
+    | undefined;
+  if (!route) return undefined;
+  const accepted = route.status?.parents
+    ?.flatMap((parent) => parent.conditions ?? [])
+    .find((c) => c.type === 'Accepted');
+  if (!accepted)
+    return condition('Routed', 'Unknown', 'WaitingForGateway', 'no Gateway has accepted the HTTPRoute yet');
+  return condition(
+    'Routed',
+    accepted.status === 'True' ? 'True' : 'False',
+    accepted.reason ?? 'Accepted',
+    accepted.message ||
+      (accepted.status === 'True'
+        ? 'the Gateway accepted the HTTPRoute'
+        : 'the Gateway refused the HTTPRoute'),
+  );
 }
 
 /** Names of agents that have objects in the cluster (stored or not). */
