@@ -32,10 +32,25 @@ async function recordOf(
   return { state, record };
 }
 
+export interface StopOptions {
+  /**
+   * 'graceful' (default): SIGTERM, SIGKILL after `graceMs`. 'crash': SIGKILL at once, as a machine
+   * or process failure would. WARNING: kube-apiserver with clients attached does not always exit on
+   * SIGTERM within seconds; the default grace keeps such a stop to about 5 s.
+   */
+  mode?: 'graceful' | 'crash';
+  graceMs?: number;
+}
+
 /** Stops the service (its whole process group) and waits until no process of it is left. */
-export async function stopService(name: ServiceName, stateFile = stateFilePath()): Promise<void> {
+export async function stopService(
+  name: ServiceName,
+  options: StopOptions = {},
+  stateFile = stateFilePath(),
+): Promise<void> {
   const { state, record } = await recordOf(name, stateFile);
-  if (record.pid !== null) await stopGroup(record.pid);
+  if (record.pid !== null)
+    await stopGroup(record.pid, options.mode === 'crash' ? 0 : (options.graceMs ?? 5000));
   record.pid = null;
   await writeState(state, stateFile);
 }

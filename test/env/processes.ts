@@ -90,7 +90,7 @@ export async function stopGroup(pgid: number, graceMs = 10_000): Promise<void> {
     }
   };
   if (groupMembers(pgid).length === 0) return;
-  signal('SIGTERM');
+  signal(graceMs > 0 ? 'SIGTERM' : 'SIGKILL');
   const deadline = Date.now() + graceMs;
   while (groupMembers(pgid).length > 0) {
     if (Date.now() > deadline) {
