@@ -15,7 +15,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleRuntime } from '../../agent-runtime/build.ts';
@@ -48,7 +48,7 @@ const SIM_LATENCY_MS = 20;
 
 async function main(): Promise<void> {
   console.log(
-    `agent runtime benchmark: node ${process.version}, ${availableParallelism()} cores, ${DURATION_S}s per autocannon case`,
+    `agent runtime benchmark: node ${process.version}, ${availableParallelism()} cores (load average ${loadavg()[0]?.toFixed(2)} at start), ${DURATION_S}s per autocannon case`,
   );
   const { path: bundle } = await bundleRuntime();
   const children: ChildProcess[] = [];
