@@ -5,13 +5,26 @@
  * An environment already started with `npm run testenv -- up` is reused and left running.
  * Must never stop an environment it did not start.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { bootstrapNamespaces, ensureBucket } from './bootstrap.ts';
 import { buildAll } from './build.ts';
 import { down, up } from './environment.ts';
 import { readExternalInfra } from './external.ts';
+import { stateDir } from './state.ts';
 import type { TestEnv } from './types.ts';
 import './inject.ts';
+
+function startReaper(): ChildProcess {
+  const script = fileURLToPath(new URL('./reaper.ts', import.meta.url));
+  const child = spawn(process.execPath, [script, String(process.pid), stateDir()], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child;
+}
 
 const log = (message: string) => process.stderr.write(`[testenv] ${message}\n`);
 
@@ -26,6 +39,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
       `environment up: build ${started.seconds.build.toFixed(1)}s, start ${started.seconds.start.toFixed(1)}s`,
     );
   }
+  // Vitest exits on Ctrl-C without running teardowns; the reaper stops the environment then.
+  const reaper = started && !started.reused ? startReaper() : null;
   try {
     const local = started?.testEnv;
     if (external.kubeconfigPath) {
@@ -49,9 +64,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('testenv', testEnv);
   } catch (error) {
     if (started && !started.reused) await down();
+    reaper?.kill();
     throw error;
   }
   return async () => {
+    reaper?.kill();
     if (started && !started.reused) {
       const t0 = Date.now();
       await down();
