@@ -1,17 +1,15 @@
 /**
- * Both ChatModel implementations (the openai SDK adapter and the Node wire client) must
- * behave the same against the same OpenAI-compatible server: answers, streams, error
- * classification, aborts.
+ * The ChatModel contract, checked on the official `openai` SDK adapter (what both the Node
+ * entry and the workerd entry use) against an OpenAI-compatible server: answers, streams,
+ * error classification, aborts, connection reuse.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../../test/support/fake-llm.ts';
 import { type ChatModel, UpstreamError } from '../src/llm/model-port.ts';
 import { createOpenAiModel } from '../src/llm/openai-model.ts';
-import { createWireModel } from '../src/node/wire-model.ts';
 
 const implementations: [string, (baseURL: string) => ChatModel][] = [
   ['openai SDK adapter', (baseURL) => createOpenAiModel({ apiKey: 'sk-c', baseURL })],
-  ['node wire client', (baseURL) => createWireModel({ apiKey: 'sk-c', baseURL })],
 ];
 const params = { model: 'gpt-4o', messages: [{ role: 'user' as const, content: 'alpha beta' }] };
 const never = () => new AbortController().signal;

@@ -7,7 +7,7 @@ import { type FakeLlm, startFakeLlm } from '../../test/support/fake-llm.ts';
 import type { AgentDeps } from '../src/deps.ts';
 import { createAgentApp, type RuntimeConfig } from '../src/index.ts';
 import { createLifecycle, serveAgent } from '../src/node/serve.ts';
-import { createWireModel } from '../src/node/wire-model.ts';
+import { createOpenAiModel } from '../src/llm/openai-model.ts';
 
 export function agentConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return {
@@ -67,7 +67,7 @@ export async function startAgent(
   const logs: string[] = [];
   const lifecycle = createLifecycle();
   const app = createAgentApp(config, {
-    model: createWireModel({ apiKey: 'sk-test', baseURL: fake.baseURL }),
+    model: createOpenAiModel({ apiKey: 'sk-test', baseURL: fake.baseURL }),
     log: (line) => logs.push(line),
     lifecycle,
     keepAliveMs: 50,

@@ -141,22 +141,32 @@ describe('changing a config', () => {
   });
 });
 
-describe('two concurrent deploys of one new name', () => {
+describe('concurrent deploys of one name', () => {
   const { call, providers } = harness();
 
-  it('give one 201 and one 409, and the store holds the winner intact', async () => {
-    const a = { name: 'racer', instruction: 'Variant A' };
-    const b = { name: 'racer', instruction: 'Variant B' };
-    const [first, second] = await Promise.all([call('POST', '/deploy', a), call('POST', '/deploy', b)]);
-    const statuses = [first.status, second.status].sort();
-    expect(statuses).toEqual([201, 409]);
-    const loser = first.status === 409 ? first : second;
-    expect(loser.headers.get('content-type')).toContain('application/problem+json');
-    expect(loser.json.title).toBe('Concurrent modification');
-    const winner = first.status === 201 ? a : b;
-    const stored = await (await providers.store()).read('racer');
-    expect(stored?.value.generation).toBe(1);
-    expect(stored?.value.spec.instruction).toBe(winner.instruction);
+  it('never lose a write: one creates, each other one either updates or gets 409, and the store tells the same story', async () => {
+    const variants = Array.from({ length: 6 }, (_, i) => ({ name: 'racer', instruction: `Variant ${i}` }));
+    const results = await Promise.all(variants.map((variant) => call('POST', '/deploy', variant)));
+    const statuses = results.map((result) => result.status);
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.every((status) => [200, 201, 409].includes(status))).toBe(true);
+    for (const loser of results.filter((result) => result.status === 409)) {
+      expect(loser.headers.get('content-type')).toContain('application/problem+json');
+      expect(loser.json.title).toBe('Concurrent modification');
+    }
+    const updates = statuses.filter((status) => status === 200).length;
+    const store = await providers.store();
+    const stored = await store.read('racer');
+    expect(stored?.value.generation).toBe(1 + updates);
+    // The stored spec is the one whose answer carried the final generation.
+    const last = results.findIndex(
+      (result) => result.status !== 409 && result.json.generation === stored?.value.generation,
+    );
+    expect(stored?.value.spec.instruction).toBe(variants[last]?.instruction);
+    // Every earlier generation is kept as a revision, each once.
+    expect((await store.listRevisions('racer')).map((revision) => revision.generation)).toEqual(
+      Array.from({ length: updates }, (_, i) => i + 1),
+    );
     expect((await call('DELETE', '/deployments/racer')).status).toBe(200);
   });
 });

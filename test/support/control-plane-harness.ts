@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createFullApp } from '../../functions/src/api/full-app.ts';
 import { silentLogger } from '../../functions/src/api/logger.ts';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
-import { type Env, providersFromEnv } from '../../functions/src/environment.ts';
+import { type ClusterFactoryOptions, type Env, providersFromEnv } from '../../functions/src/environment.ts';
 import { testEnv } from '../env/inject.ts';
 
 export const TEST_TOKEN = 'fp-test-token-0123456789';
@@ -32,9 +32,9 @@ export function environmentFor(overrides: Env = {}): Env {
   };
 }
 
-export function harness(overrides: Env = {}) {
+export function harness(overrides: Env = {}, options: ClusterFactoryOptions = {}) {
   const env = environmentFor(overrides);
-  const providers = providersFromEnv(env);
+  const providers = providersFromEnv(env, options);
   const app = createFullApp({ env, providers, log: silentLogger, openWhenUnconfigured: false });
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await app.request(path, {

@@ -6,13 +6,13 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { createAgentApp } from '../app.ts';
+import { createOpenAiModel } from '../llm/openai-model.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RUNTIME_VERSION } from '../version.ts';
 import { loadConfig } from './load-config.ts';
 import { batchedStdout } from './log-sink.ts';
 import { createLifecycle, nodeClientAddress, serveAgent } from './serve.ts';
 import { readSettings } from './settings.ts';
-import { createWireModel } from './wire-model.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const writeLine = batchedStdout();
@@ -30,7 +30,7 @@ export async function main(env: Record<string, string | undefined> = process.env
 
   const lifecycle = createLifecycle();
   const app = createAgentApp(config, {
-    model: createWireModel({ apiKey: settings.openAiApiKey, baseURL: settings.openAiBaseUrl }),
+    model: createOpenAiModel({ apiKey: settings.openAiApiKey, baseURL: settings.openAiBaseUrl }),
     apiKeyHashes: settings.apiKeyHashes,
     log: writeLine,
     lifecycle,

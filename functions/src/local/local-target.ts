@@ -3,7 +3,6 @@
  * in front of the API, a sweep at start-up and every 30 seconds (the local stand-in for the
  * scheduled function), and shutdown of every agent process.
  */
-import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from '../api/logger.ts';
 import type { Env } from '../environment.ts';
@@ -12,10 +11,14 @@ import { agentProxy, type Fetch } from './proxy.ts';
 
 const SWEEP_INTERVAL_MS = 30_000;
 
-async function runtimeBundle(): Promise<string> {
-  const { BUNDLE_PATH, bundleRuntime } = await import('../../../agent-runtime/build.ts');
-  if (!existsSync(BUNDLE_PATH)) await bundleRuntime();
-  return BUNDLE_PATH;
+let bundled: Promise<string> | undefined;
+
+/** Bundles the runtime once per server start, so local agents always run the current code. */
+function runtimeBundle(): Promise<string> {
+  bundled ??= import('../../../agent-runtime/build.ts').then(
+    async ({ bundleRuntime }) => (await bundleRuntime()).path,
+  );
+  return bundled;
 }
 
 export function localTargetFallback(env: Env, log: Logger) {

@@ -8,6 +8,7 @@ import {
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadBucketCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
@@ -173,18 +174,29 @@ export class S3Store implements ConfigStore {
     return this.putJson(keys.agent(record.name), record, { ifMatch: etag });
   }
 
+  /**
+   * Deletes the agent's config. With an etag, a config changed since it was read is a
+   * conflict. WARNING: not every S3 server honours If-Match on DeleteObject (MinIO ignores
+   * it), so the etag is also compared by a HEAD first; a write landing between the two calls
+   * can still be lost to the delete.
+   */
   async remove(name: string, etag?: string): Promise<void> {
+    const key = this.key(keys.agent(name));
     try {
+      if (etag) {
+        const head = await this.call(`read ${keys.agent(name)}`, () =>
+          this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key })),
+        );
+        if (head.ETag !== etag)
+          throw new ConflictError(`agent ${name} was changed by another request; read it again and retry`);
+      }
       await this.call(`delete ${keys.agent(name)}`, () =>
         this.client.send(
-          new DeleteObjectCommand({
-            Bucket: this.bucket,
-            Key: this.key(keys.agent(name)),
-            ...(etag ? { IfMatch: etag } : {}),
-          }),
+          new DeleteObjectCommand({ Bucket: this.bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }),
         ),
       );
     } catch (error) {
+      if (error instanceof ConflictError) throw error;
       if (isStatus(error, 412, 409))
         throw new ConflictError(`agent ${name} was changed by another request`, { cause: error });
       if (!isStatus(error, 404)) throw error;
