@@ -6,8 +6,8 @@
 import { type FakeLlm, startFakeLlm } from '../../test/support/fake-llm.ts';
 import type { AgentDeps } from '../src/deps.ts';
 import { createAgentApp, type RuntimeConfig } from '../src/index.ts';
-import { createLifecycle, serveAgent } from '../src/node/serve.ts';
 import { createOpenAiModel } from '../src/llm/openai-model.ts';
+import { createLifecycle, serveAgent } from '../src/node/serve.ts';
 
 export function agentConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
   return {

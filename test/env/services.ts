@@ -58,8 +58,6 @@ const CONTROLLERS = [
   'endpointslice-controller',
   'resourcequota-controller',
   'pod-garbage-collector-controller',
-  // Lifts the node.kubernetes.io/not-ready taint once kwok reports a node Ready; without it no pod schedules.
-  'node-lifecycle-controller',
   // Fills the built-in admin/edit/view ClusterRoles, which RBAC for the control plane may bind.
   'clusterrole-aggregation-controller',
 ];

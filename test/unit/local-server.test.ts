@@ -18,11 +18,12 @@ let llm: FakeLlm;
 let server: ChildProcess;
 let base: string;
 
-/** PIDs of the server's child processes (the agents). */
+/** PIDs of the server's agent processes (children running the runtime bundle; esbuild's service is not one). */
 const childrenOf = (pid: number) =>
-  execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+  execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
     .split('\n')
-    .map(Number)
+    .filter((line) => line.includes('agent-runtime.mjs'))
+    .map((line) => Number(line.trim().split(/\s+/)[0]))
     .filter(Boolean);
 
 async function until<T>(what: string, probe: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> {
