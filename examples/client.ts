@@ -1,8 +1,8 @@
 /**
  * A small client of the fleetplane API, in the spirit of the seed's example_deploy.py:
- *   node examples/client.ts deploy examples/deploy_multiple_agents.json   # deploys, then waits
- *   node examples/client.ts status [name]
- *   node examples/client.ts delete <name>
+ *   npm run client -- deploy examples/deploy_multiple_agents.json   # deploys, then waits
+ *   npm run client -- status [name]
+ *   npm run client -- delete <name>
  * FLEETPLANE_URL (default http://127.0.0.1:8080) and FLEETPLANE_TOKEN say where and as whom.
  * Progress is printed as each agent's phase changes; it stops waiting at --timeout seconds.
  */
@@ -148,7 +148,7 @@ export async function run(
       return 0;
     }
     print(
-      'usage: node examples/client.ts deploy <file.json> [--no-wait] [--timeout 300] | status [name] | delete <name>',
+      'usage: npm run client -- deploy <file.json> [--no-wait] [--timeout 300] | status [name] | delete <name>',
     );
     return 2;
   } catch (error) {
