@@ -3,7 +3,9 @@
  * rollback, delete, concurrency. No fakes: kube-apiserver with kwok nodes, MinIO.
  */
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
+import { AGENT_KINDS } from '../../functions/src/core/manifests/types.ts';
 import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
 
 const example = (file: string) =>
@@ -43,6 +45,16 @@ describe('deploying examples/deploy_multiple_agents.json', () => {
         (pod: { ready: boolean; node: string }) => pod.ready && pod.node.startsWith('kwok'),
       ),
     ).toBe(true);
+  });
+
+  it('lists them with one list call per kind, not a call per agent', async () => {
+    const list = vi.spyOn(KubeCluster.prototype as unknown as { list: () => Promise<unknown> }, 'list');
+    const { status, json } = await call('GET', '/deployments');
+    expect(status).toBe(200);
+    expect(json.deployments.length).toBeGreaterThanOrEqual(names.length);
+    // Eight kinds an agent may own, plus Pods and build Jobs: ten calls for any number of agents.
+    expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 2);
+    list.mockRestore();
   });
 
   it('deploying the same batch again changes nothing', async () => {
