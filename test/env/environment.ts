@@ -33,7 +33,15 @@ import {
   stopGroup,
   waitHealthy,
 } from './processes.ts';
-import { type Layout, type Ports, registryConfigYaml, SERVICE_ORDER, serviceRecords } from './services.ts';
+import {
+  agentLogFile,
+  kwokLogsConfigYaml,
+  type Layout,
+  type Ports,
+  registryConfigYaml,
+  SERVICE_ORDER,
+  serviceRecords,
+} from './services.ts';
 import { stateDir as defaultStateDir, readState, stateFilePath, writeState } from './state.ts';
 import type { EnvState, ServiceName, TestEnv } from './types.ts';
 import { artefacts, KUBERNETES_VERSION, type PartName } from './versions.ts';
@@ -253,6 +261,10 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
   }
   const registryConfig = join(dir, 'registry.yaml');
   await writeFile(registryConfig, registryConfigYaml(join(dir, 'registry-data'), ports.registry));
+  const kwokLogsConfig = join(dir, 'kwok-logs.yaml');
+  const agentLog = join(dir, 'agent-container.log');
+  await writeFile(agentLog, agentLogFile(new Date()));
+  await writeFile(kwokLogsConfig, kwokLogsConfigYaml(AGENTS_NAMESPACE, agentLog));
   const minioCredentials = { user: 'fleetplane-test', password: randomBytes(18).toString('base64url') };
 
   const layout: Layout = {
@@ -261,11 +273,14 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
     ports,
     bin: artefacts(),
     stagesFile: STAGES_FILE,
+    kwokLogsConfig,
     registryConfig,
     pki: {
       caCert: pki?.caCert ?? '',
       servingCert: pki?.serving.cert ?? '',
       servingKey: pki?.serving.key ?? '',
+      kwokCert: pki?.kwokServing.cert ?? '',
+      kwokKey: pki?.kwokServing.key ?? '',
       saKey: pki?.serviceAccountKey ?? '',
       saPub: pki?.serviceAccountPub ?? '',
     },

@@ -21,6 +21,8 @@ export interface Pki {
   caCert: string;
   caKey: string;
   serving: ClientCert;
+  /** kwok's kubelet server: the API server verifies it when it reads container logs. */
+  kwokServing: ClientCert;
   admin: ClientCert;
   controllerManager: ClientCert;
   scheduler: ClientCert;
@@ -85,10 +87,16 @@ export async function generatePki(dir: string): Promise<Pki> {
   const ca = { dir, caCert, caKey };
   const serviceAccountKey = join(dir, 'sa.key');
   const serviceAccountPub = join(dir, 'sa.pub');
-  const [serving, admin, controllerManager, scheduler] = await Promise.all([
+  const [serving, kwokServing, admin, controllerManager, scheduler] = await Promise.all([
     issue(ca, 'apiserver', '/CN=kube-apiserver', [
       // 10.0.0.1 is the `kubernetes` Service IP in --service-cluster-ip-range 10.0.0.0/24.
       'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+      'keyUsage=critical,digitalSignature,keyEncipherment',
+      'extendedKeyUsage=serverAuth',
+    ]),
+    // kwok nodes advertise InternalIP 127.0.0.1, the address the API server dials for /containerLogs.
+    issue(ca, 'kwok', '/CN=kwok', [
+      'subjectAltName=IP:127.0.0.1',
       'keyUsage=critical,digitalSignature,keyEncipherment',
       'extendedKeyUsage=serverAuth',
     ]),
@@ -111,6 +119,7 @@ export async function generatePki(dir: string): Promise<Pki> {
     caCert,
     caKey,
     serving,
+    kwokServing,
     admin,
     controllerManager,
     scheduler,

@@ -25,8 +25,18 @@ export interface Layout {
   ports: Ports;
   bin: Artefacts;
   stagesFile: string;
+  /** kwok config with the ClusterLogs that make kwok serve container logs (kwokLogsConfigYaml). */
+  kwokLogsConfig: string;
   registryConfig: string;
-  pki: { caCert: string; servingCert: string; servingKey: string; saKey: string; saPub: string };
+  pki: {
+    caCert: string;
+    servingCert: string;
+    servingKey: string;
+    kwokCert: string;
+    kwokKey: string;
+    saKey: string;
+    saPub: string;
+  };
   kubeconfigs: { admin: string; controllerManager: string; scheduler: string };
   minioCredentials: { user: string; password: string };
 }
@@ -121,6 +131,11 @@ export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
         // kwok nodes have no kubelet leases for that controller, so neither runs.
         '--disable-admission-plugins=TaintNodesByCondition',
         '--profiling=false',
+        // pods/log goes to the node's kubelet, here kwok: dial the InternalIP kwok advertises
+        // (127.0.0.1; the Hostname does not resolve) on its daemonEndpoints port, and verify kwok's
+        // certificate against our CA.
+        '--kubelet-preferred-address-types=InternalIP',
+        `--kubelet-certificate-authority=${l.pki.caCert}`,
         '--v=1',
       ],
       env: {},
@@ -159,11 +174,17 @@ export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
         l.bin.kwok,
         `--kubeconfig=${l.kubeconfigs.admin}`,
         `--config=${l.stagesFile}`,
+        `--config=${l.kwokLogsConfig}`,
         '--manage-all-nodes=false',
         `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}`,
         '--cidr=10.244.0.0/16',
-        '--node-ip=10.96.0.1',
+        // kwok is the nodes' kubelet server: nodes advertise 127.0.0.1 and this port (node-initialize
+        // stage), and kwok answers /containerLogs there over TLS (plain HTTP too, for /healthz).
+        `--node-ip=${loop}`,
+        `--node-port=${l.ports.kwok}`,
         `--server-address=${loop}:${l.ports.kwok}`,
+        `--tls-cert-file=${l.pki.kwokCert}`,
+        `--tls-private-key-file=${l.pki.kwokKey}`,
       ],
       // WARNING: kwok also loads ~/.kwok/kwok.yaml when present; HOME points into the state dir.
       env: {},
@@ -202,6 +223,35 @@ export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
       pid: null,
     },
   };
+}
+
+/**
+ * What every container in the agents namespace "printed": JSON lines like the agent runtime's logger
+ * writes, in the CRI log format kwok reads (`<time> <stream> F <line>`).
+ */
+export function agentLogFile(writtenAt: Date): string {
+  const t = (ms: number) => new Date(writtenAt.getTime() - 3000 + ms).toISOString();
+  const lines = [
+    { time: t(0), level: 'info', msg: 'listening', host: '0.0.0.0', port: 8080, version: 'testenv' },
+    { time: t(1500), level: 'info', msg: 'request', method: 'GET', path: '/health', status: 200, ms: 1 },
+    { time: t(3000), level: 'info', msg: 'request', method: 'POST', path: '/generate', status: 200, ms: 42 },
+  ];
+  return lines.map((line) => `${line.time} stdout F ${JSON.stringify(line)}\n`).join('');
+}
+
+/** kwok serves `logFile` as the log of every container of every pod in `namespace`. */
+export function kwokLogsConfigYaml(namespace: string, logFile: string): string {
+  return `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterLogs
+metadata:
+  name: ${namespace}-containers
+spec:
+  selector:
+    matchNamespaces: [${JSON.stringify(namespace)}]
+  logs:
+    - logsFile: ${JSON.stringify(logFile)}
+      previousLogsFile: ${JSON.stringify(logFile)}
+`;
 }
 
 export function registryConfigYaml(dataDir: string, port: number): string {

@@ -5,6 +5,7 @@
  * Tests that depend on kwok's simulated failures or on stopping processes skip on external infra.
  */
 
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { HeadObjectCommand, PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import {
@@ -19,6 +20,8 @@ import {
   type V1PodSpec,
 } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
+import { ClusterRejectedError } from '../../functions/src/core/errors.ts';
 import { s3Client } from '../env/bootstrap.ts';
 import { pushTestImage, startService, stopService } from '../env/control.ts';
 import { testEnv } from '../env/inject.ts';
@@ -248,6 +251,65 @@ describe.skipIf(!onKwok)('kwok failure simulation (stage file)', () => {
     const terminated = pod?.status?.containerStatuses?.[0]?.state?.terminated;
     expect(terminated?.exitCode).toBe(1);
     expect(terminated?.message).toContain(':fail');
+  });
+});
+
+describe.skipIf(!onKwok)("pod logs (kwok serves /containerLogs as the nodes' kubelet)", () => {
+  async function runningPod(namespace: string, name: string, labels: Record<string, string> = {}) {
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name, labels: { 'fleetplane.io/test': run, ...labels } },
+        spec: podSpec('example/agent:1', 'Always'),
+      },
+    });
+    return eventually(`${name} Running`, async () => {
+      const pod = await core.readNamespacedPod({ name, namespace });
+      return pod.status?.phase === 'Running' ? pod : undefined;
+    });
+  }
+
+  it("the API server returns a kwok pod's log lines", async () => {
+    const name = `logs-${run}`;
+    const pod = await runningPod(env.namespace, name);
+    expect(pod.spec?.nodeName).toMatch(/^kwok-node-/);
+    const all = String(
+      await core.readNamespacedPodLog({ name, namespace: env.namespace, container: 'main' }),
+    );
+    const lines = all.split('\n').filter((line) => line !== '');
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    const records = lines.map((line) => JSON.parse(line) as { level: string; msg: string; time: string });
+    expect(records[0]).toMatchObject({ level: 'info', msg: 'listening' });
+    for (const record of records) expect(Date.parse(record.time)).not.toBeNaN();
+    const tail = String(
+      await core.readNamespacedPodLog({ name, namespace: env.namespace, container: 'main', tailLines: 1 }),
+    );
+    expect(tail.split('\n').filter((line) => line !== '')).toEqual(lines.slice(-1));
+  });
+
+  it("relays kwok's refusal for a pod it has no log for; the control plane reports it, not an empty log", async () => {
+    // kwok's ClusterLogs covers the agents namespace only, so a pod elsewhere has no log file.
+    const agent = `nolog-${run}`;
+    const name = `${agent}-0`;
+    await runningPod(env.buildNamespace, name, {
+      'app.kubernetes.io/managed-by': 'fleetplane',
+      'fleetplane.io/agent': agent,
+    });
+    const refusal = await core.readNamespacedPodLog({ name, namespace: env.buildNamespace }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((refusal as ApiException<string>).code).toBe(400);
+    expect(JSON.parse(String((refusal as ApiException<string>).body))).toMatchObject({
+      reason: 'BadRequest',
+      message: `no logs found for container "main" in pod "${env.buildNamespace}/${name}"`,
+    });
+    const cluster = new KubeCluster({
+      namespace: env.buildNamespace,
+      buildNamespace: env.buildNamespace,
+      kubeconfig: readFileSync(env.kubeconfigPath, 'utf8'),
+    });
+    await expect(cluster.podLogs(agent, { tailLines: 10 })).rejects.toBeInstanceOf(ClusterRejectedError);
   });
 });
 

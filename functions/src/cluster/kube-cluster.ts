@@ -220,8 +220,8 @@ export class KubeCluster implements Cluster {
       .catch((error: unknown) => {
         throw toClusterError(error, `list the pods of ${agent}`);
       });
-    return Promise.all(
-      items.map(async (pod) => {
+    const logs = await Promise.all(
+      items.map(async (pod): Promise<PodLog | null> => {
         const name = pod.metadata?.name ?? '';
         const container = pod.spec?.containers[0]?.name ?? 'agent';
         try {
@@ -239,13 +239,28 @@ export class KubeCluster implements Cluster {
               .filter((line) => line !== ''),
           };
         } catch (error) {
-          // A pod that has not started yet has no log; say so instead of failing the whole call.
+          // The API server relays the kubelet's refusal as a BadRequest Status whose message is the
+          // kubelet's text: `container "agent" in pod "x" is waiting to start: ContainerCreating`
+          // (or `: image can't be pulled`, `... - no logs yet`). Such a container has no log yet.
           const status = httpStatusOf(error);
-          if (status === 400 || status === 404) return { pod: name, container, lines: [] };
+          const body = (error as { body?: unknown }).body;
+          let message = '';
+          try {
+            const parsed: unknown = typeof body === 'string' ? JSON.parse(body) : body;
+            message = String((parsed as { message?: unknown } | null)?.message ?? '');
+          } catch {
+            message = String(body);
+          }
+          if (status === 400 && message.includes(' is waiting to start'))
+            return { pod: name, container, lines: [] };
+          // The pod itself was deleted since the list (a rollout): `pods "x" not found`. No log to show.
+          if (status === 404 && message === `pods "${name}" not found`) return null;
+          // Anything else (no kubelet, the kubelet failing, RBAC, a container gone) is reported.
           throw toClusterError(error, `read the log of pod ${name}`);
         }
       }),
     );
+    return logs.filter((log): log is PodLog => log !== null);
   }
 
   async ping(): Promise<void> {
