@@ -143,9 +143,16 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
     },
     health: async (): Promise<HealthProbes> => {
       const [resolvedStore, resolvedCluster] = await Promise.all([getStore(), getCluster()]);
+      // /health is public: it names the kind of each dependency, never bucket names or URLs.
       return {
-        store: { target: resolvedStore.description, ping: () => resolvedStore.ping() },
-        cluster: { target: resolvedCluster.description, ping: () => resolvedCluster.ping() },
+        store: {
+          target: storeLocation(env).kind === 's3' ? 's3' : 'local directory',
+          ping: () => resolvedStore.ping(),
+        },
+        cluster: {
+          target: kubeconfigText(env) ? 'kubernetes' : 'local processes',
+          ping: () => resolvedCluster.ping(),
+        },
       };
     },
   };

@@ -32,6 +32,9 @@ describe.runIf(local().s3 && local().kubernetes)('faults', () => {
     const health = await call('GET', '/health');
     expect(health.status).toBe(503);
     expect(health.json.checks).toMatchObject({ store: { ok: false }, cluster: { ok: true } });
+    // /health is public: it names kinds, and its reasons carry no address or bucket name.
+    expect(health.json.checks).toMatchObject({ store: { target: 's3' }, cluster: { target: 'kubernetes' } });
+    expect(JSON.stringify(health.json)).not.toMatch(/127\.0\.0\.1|fleetplane-test|https?:\/\//);
     expect((await adminCluster().observe('no-store')).objects).toEqual([]);
     await startService('minio');
     expect((await call('POST', '/deploy', { name: 'no-store' })).status).toBe(201);

@@ -84,4 +84,16 @@ describe('fleetplane render', () => {
       minimum: 1,
     });
   });
+
+  it('writes the agent image build context and prints its content-addressed tag', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    const out = join(dir, 'context.tar.gz');
+    const { code, stdout } = await fleetplane('image-context', '--out', out);
+    expect(code).toBe(0);
+    const tag = /tag ([0-9a-f]{64})/.exec(stdout)?.[1];
+    expect(tag).toBeDefined();
+    expect(stdout).toContain(`agent-runtime:${tag?.slice(0, 12)}`);
+    const listing = await run('tar', ['tzf', out]);
+    expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['Dockerfile', 'agent-runtime.mjs']);
+  });
 });

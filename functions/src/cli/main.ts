@@ -13,6 +13,7 @@ const USAGE = `Usage:
   fleetplane validate <config.json>
   fleetplane schema
   fleetplane kubeconfig [--base64]      (uses KUBECONFIG, an admin's, to read the control plane's token)
+  fleetplane image-context [--out FILE] (the agent image's build context and its content-addressed tag)
 `;
 
 export interface Io {
@@ -49,6 +50,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       routing: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       base64: { type: 'boolean' },
+      out: { type: 'string', default: 'agent-runtime-context.tar.gz' },
     },
   });
   const [command, file] = positionals;
@@ -72,6 +74,20 @@ export async function main(argv: string[], io: Io): Promise<number> {
       secretName: 'fleetplane-control-plane-token',
     });
     io.out(values.base64 ? `${Buffer.from(text).toString('base64')}\n` : text);
+    return 0;
+  }
+  if (command === 'image-context') {
+    const { buildContext } = await import('../../../build-jobs/build-context.ts');
+    const { writeFile } = await import('node:fs/promises');
+    const context = await buildContext();
+    await writeFile(values.out as string, context.tarGz);
+    const registry = io.env.FLEETPLANE_REGISTRY || 'registry.digitalocean.com/<your-registry>';
+    const image = `${registry}/agent-runtime:${context.tag.slice(0, 12)}`;
+    io.out(
+      `wrote ${values.out} (${context.files.join(', ')}), tag ${context.tag}\n` +
+        `build and push it, then set FLEETPLANE_RUNTIME_IMAGE=${image}:\n` +
+        `  docker build -t ${image} - < ${values.out} && docker push ${image}\n`,
+    );
     return 0;
   }
   if ((command !== 'render' && command !== 'validate') || !file) {

@@ -8,6 +8,11 @@ import type { HealthProbesProvider } from '../providers.ts';
 
 export const HEALTH_CHECK_TIMEOUT_MS = 3_000;
 
+/** The route is public: keep the reason, drop any URL (bucket endpoints, API server address). */
+export function publicReason(error: unknown): string {
+  return (error as Error).message.replace(/[a-z][a-z0-9+.-]*:\/\/\S+/gi, '<url>').slice(0, 300);
+}
+
 async function timed(target: string, ping: () => Promise<void>) {
   const started = performance.now();
   let timer: NodeJS.Timeout | undefined;
@@ -27,7 +32,7 @@ async function timed(target: string, ping: () => Promise<void>) {
       ok: false,
       latencyMs: Math.round(performance.now() - started),
       target,
-      error: (error as Error).message,
+      error: publicReason(error),
     };
   } finally {
     clearTimeout(timer);
@@ -40,7 +45,7 @@ export function healthRoutes(probes: HealthProbesProvider, version: string) {
     try {
       resolved = await probes();
     } catch (error) {
-      const failed = { ok: false, latencyMs: 0, target: 'configuration', error: (error as Error).message };
+      const failed = { ok: false, latencyMs: 0, target: 'configuration', error: publicReason(error) };
       return c.json(
         { status: 'degraded' as const, version, checks: { store: failed, cluster: failed } },
         503,
