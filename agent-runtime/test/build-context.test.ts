@@ -4,7 +4,7 @@
  * ENTRYPOINT with this Node standing in for the base image's), start it, hit /health.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { x as extract, list } from 'tar';
@@ -12,6 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildContext, buildContext, contextFrom, imageTag } from '../../build-jobs/build-context.ts';
 import { baseImage, envOf, execForm, parseDockerfile } from '../../build-jobs/dockerfile.ts';
 import { agentConfig } from './helpers.ts';
+
+/** Temporary directories this file made; removed after its tests. */
+const scratch: string[] = [];
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 describe('agent image build context', () => {
   let ctx: BuildContext;
@@ -24,7 +35,7 @@ describe('agent image build context', () => {
   });
 
   it('holds exactly the Dockerfile and the bundle, owned by root with fixed times', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fp-ctx-'));
+    const dir = await scratchDir('fp-ctx-');
     await writeFile(join(dir, 'context.tar.gz'), ctx.tarGz);
     const entries: { path: string; mode: number; uid: number; gid: number; mtime: string }[] = [];
     await list({
@@ -72,7 +83,7 @@ describe('agent image build context', () => {
   });
 
   it('starts from the unpacked context as the image would and answers /health', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'fp-image-'));
+    const work = await scratchDir('fp-image-');
     const contextDir = join(work, 'context');
     const root = join(work, 'rootfs');
     await mkdir(contextDir);

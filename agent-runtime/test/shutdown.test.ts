@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,17 @@ import { startFakeLlm } from '../../test/support/fake-llm.ts';
 import { bundleRuntime } from '../build.ts';
 import { createAgentApp } from '../src/index.ts';
 import { agentConfig, parseSse, post, startAgent } from './helpers.ts';
+
+/** Temporary directories this file made; removed after its tests. */
+const scratch: string[] = [];
+async function scratchDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  scratch.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
+});
 
 const slowStream = (n: number, delayMs: number) => ({
   chunkDelayMs: delayMs,
@@ -69,7 +80,7 @@ describe('the bundle as the local target and the image run it', () => {
   let configPath: string;
   beforeAll(async () => {
     bundlePath = (await bundleRuntime()).path;
-    const dir = await mkdtemp(join(tmpdir(), 'fp-agent-'));
+    const dir = await scratchDir('fp-agent-');
     configPath = join(dir, 'agent.json');
     await writeFile(configPath, JSON.stringify(agentConfig()));
   });

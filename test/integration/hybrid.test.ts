@@ -1,21 +1,15 @@
-/**
- * The local server beside a real cluster: an agent with `"cloud": "local"` runs as a local
- * process, every other agent in the cluster, and one API lists, reports and deletes both.
- */
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_PATH, bundleRuntime } from '../../agent-runtime/build.ts';
 import { LocalCluster } from '../../functions/src/local/local-cluster.ts';
 import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 describe('cloud: local beside a cluster', () => {
   it('runs one agent locally and one in the cluster, under one API', async () => {
     await bundleRuntime();
     const local = new LocalCluster({
       bundlePath: async () => BUNDLE_PATH,
-      dataDir: await mkdtemp(join(tmpdir(), 'fleetplane-hybrid-')),
+      dataDir: await scratchDir('fleetplane-hybrid-'),
       env: { PATH: process.env.PATH },
     });
     const { call } = harness({}, { localTarget: async () => local });

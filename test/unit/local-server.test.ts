@@ -5,13 +5,13 @@
  * agent's process stops), `cloud: "local"`, and shutdown (no process left behind).
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../functions/src/local/agent-process.ts';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 let llm: FakeLlm;
@@ -40,7 +40,7 @@ beforeAll(async () => {
   llm = await startFakeLlm();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
-  const store = await mkdtemp(join(tmpdir(), 'fleetplane-local-'));
+  const store = await scratchDir('fleetplane-local-');
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -75,6 +75,7 @@ describe('the local server (npm start, no cluster)', () => {
       return status.phase === 'Running' && status;
     });
     expect(running.url).toBe(`${base}/my-assistant/`);
+    expect(running.image).toBe('local:agent-runtime-bundle');
     expect(running.pods[0]).toMatchObject({ ready: true, restarts: 0 });
 
     const generated = await fetch(`${base}/my-assistant/generate`, {

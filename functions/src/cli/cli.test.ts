@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { scratchDir } from '../../../test/support/scratch.ts';
 
 const run = promisify(execFile);
 const bin = new URL('../../bin/fleetplane.ts', import.meta.url).pathname;
@@ -58,7 +58,7 @@ describe('fleetplane render', () => {
   });
 
   it('exits non-zero naming scaling.replicas when replicas is -1', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    const dir = await scratchDir('fleetplane-cli-');
     const config = JSON.parse(await readFile(join(examples, 'single_agent.json'), 'utf8'));
     config.scaling.replicas = -1;
     await writeFile(join(dir, 'bad.json'), JSON.stringify(config));
@@ -69,7 +69,7 @@ describe('fleetplane render', () => {
   });
 
   it('reports a file that is not JSON', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    const dir = await scratchDir('fleetplane-cli-');
     await writeFile(join(dir, 'broken.json'), '{"name": ');
     const { code, stderr } = await fleetplane('validate', join(dir, 'broken.json'));
     expect(code).toBe(1);
@@ -86,7 +86,7 @@ describe('fleetplane render', () => {
   });
 
   it('writes the agent image build context and prints its content-addressed tag', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-'));
+    const dir = await scratchDir('fleetplane-cli-');
     const out = join(dir, 'context.tar.gz');
     const { code, stdout } = await fleetplane('image-context', '--out', out);
     expect(code).toBe(0);

@@ -4,6 +4,11 @@
  * deleted since the list is left out, and every other refusal is reported, not hidden.
  * The refusal texts are the kubelet's (pkg/kubelet/kubelet_pods.go validateContainerLogStatus),
  * which the API server relays as a BadRequest Status.
+ *
+ * WHY a fake: the test environment's nodes are kwok, which serves a log for every container
+ * whatever its state, so the real API server cannot be made to send these answers here. The
+ * real path (lines through the real API server, as the ServiceAccount) is covered by
+ * test/integration/testenv.test.ts and test/integration/rbac.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';

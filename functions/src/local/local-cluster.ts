@@ -25,6 +25,9 @@ export interface LocalClusterOptions {
   env: Record<string, string | undefined>;
 }
 
+/** What status reports as the image of a local agent. */
+export const LOCAL_IMAGE = 'local:agent-runtime-bundle';
+
 const keyOf = (object: { kind?: string; metadata?: { name?: string } }) =>
   `${object.kind}/${object.metadata?.name}`;
 
@@ -175,9 +178,26 @@ export class LocalCluster implements Cluster {
       observed.objects.push(this.refOf(object, resourceVersion));
       if (object.kind !== 'Deployment') continue;
       const ready = this.processes.get(owner)?.ready ? 1 : 0;
+      const rendered = object as V1Deployment;
+      const template = rendered.spec?.template;
       observed.deployments.push({
-        ...(object as V1Deployment),
+        ...rendered,
         metadata: { ...object.metadata, generation: 1 },
+        // What actually runs is the local runtime bundle, not the rendered image.
+        ...(rendered.spec && template?.spec
+          ? {
+              spec: {
+                ...rendered.spec,
+                template: {
+                  ...template,
+                  spec: {
+                    ...template.spec,
+                    containers: template.spec.containers.map((c) => ({ ...c, image: LOCAL_IMAGE })),
+                  },
+                },
+              },
+            }
+          : {}),
         status: {
           observedGeneration: 1,
           replicas: 1,

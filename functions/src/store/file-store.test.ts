@@ -1,7 +1,5 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../../test/support/scratch.ts';
 import { validateAgentConfig } from '../core/agent-spec.ts';
 import { ConflictError } from '../core/errors.ts';
 import type { AgentRecord } from './agent-record.ts';
@@ -22,7 +20,7 @@ const record = (generation: number, hash = `h${generation}`): AgentRecord => ({
   updatedAt: 't',
   cause: { kind: 'deploy' },
 });
-const store = async () => new FileStore(await mkdtemp(join(tmpdir(), 'fleetplane-store-')));
+const store = async () => new FileStore(await scratchDir('fleetplane-store-'));
 
 describe('the local directory store', () => {
   it('creates once: a second create of the same agent is a conflict', async () => {
