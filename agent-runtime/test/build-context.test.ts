@@ -4,25 +4,14 @@
  * ENTRYPOINT with this Node standing in for the base image's), start it, hit /health.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { x as extract, list } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type BuildContext, buildContext, contextFrom, imageTag } from '../../build-jobs/build-context.ts';
 import { baseImage, envOf, execForm, parseDockerfile } from '../../build-jobs/dockerfile.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 import { agentConfig } from './helpers.ts';
-
-/** Temporary directories this file made; removed after its tests. */
-const scratch: string[] = [];
-async function scratchDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 describe('agent image build context', () => {
   let ctx: BuildContext;

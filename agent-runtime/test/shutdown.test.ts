@@ -1,23 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from '../../test/support/fake-llm.ts';
+import { scratchDir } from '../../test/support/scratch.ts';
 import { bundleRuntime } from '../build.ts';
 import { createAgentApp } from '../src/index.ts';
 import { agentConfig, parseSse, post, startAgent } from './helpers.ts';
-
-/** Temporary directories this file made; removed after its tests. */
-const scratch: string[] = [];
-async function scratchDir(prefix: string): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), prefix));
-  scratch.push(dir);
-  return dir;
-}
-afterAll(async () => {
-  await Promise.all(scratch.map((dir) => rm(dir, { recursive: true, force: true })));
-});
 
 const slowStream = (n: number, delayMs: number) => ({
   chunkDelayMs: delayMs,

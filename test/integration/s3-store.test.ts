@@ -4,27 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
 import { ConflictError, UnavailableError } from '../../functions/src/core/errors.ts';
-import type { AgentRecord } from '../../functions/src/store/agent-record.ts';
 import { S3Store } from '../../functions/src/store/s3-store.ts';
 import { testEnv } from '../env/inject.ts';
+import { storedRecord } from '../support/stored-record.ts';
 
-const spec = (() => {
-  const result = validateAgentConfig({ name: 'stored' });
-  if (!result.ok) throw new Error('fixture');
-  return result.spec;
-})();
-const record = (generation: number, hash = `h${generation}`): AgentRecord => ({
-  apiVersion: 'fleetplane.io/v1',
-  name: 'stored',
-  generation,
-  specHash: hash,
-  spec,
-  createdAt: 't',
-  updatedAt: 't',
-  cause: { kind: 'deploy' },
-});
+const record = storedRecord;
 
 function store() {
   const { s3 } = testEnv();

@@ -1,25 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from '../../../test/support/scratch.ts';
-import { validateAgentConfig } from '../core/agent-spec.ts';
+import { storedRecord } from '../../../test/support/stored-record.ts';
 import { ConflictError } from '../core/errors.ts';
-import type { AgentRecord } from './agent-record.ts';
 import { FileStore } from './file-store.ts';
 
-const spec = (() => {
-  const result = validateAgentConfig({ name: 'stored' });
-  if (!result.ok) throw new Error('fixture');
-  return result.spec;
-})();
-const record = (generation: number, hash = `h${generation}`): AgentRecord => ({
-  apiVersion: 'fleetplane.io/v1',
-  name: 'stored',
-  generation,
-  specHash: hash,
-  spec,
-  createdAt: 't',
-  updatedAt: 't',
-  cause: { kind: 'deploy' },
-});
+const record = storedRecord;
 const store = async () => new FileStore(await scratchDir('fleetplane-store-'));
 
 describe('the local directory store', () => {
