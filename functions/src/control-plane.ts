@@ -186,9 +186,14 @@ export class ControlPlane {
     name: string,
   ): Promise<{ name: string; deleted: string[]; pending: boolean; detail?: string }> {
     const stored = await this.deps.store.read(name);
-    const observed = await this.deps.cluster.observe(name).catch(() => undefined);
-    if (!stored && (!observed || observed.objects.length === 0))
-      throw new NotFoundError(`no agent named "${name}"`);
+    let observed: Awaited<ReturnType<Cluster['observe']>> | undefined;
+    try {
+      observed = await this.deps.cluster.observe(name);
+    } catch (error) {
+      // Without a config, only the cluster could say whether the agent exists: do not guess 404.
+      if (!stored) throw error;
+    }
+    if (!stored && observed?.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
     if (stored) await this.deps.store.remove(name, stored.etag);
     await this.deps.store.removeRevisions(name);
     try {

@@ -56,6 +56,10 @@ describe.runIf(local().s3 && local().kubernetes)('faults', () => {
       expect(result.error.detail).toMatch(/is stored, but applying it failed.*cluster is unreachable/);
     const listed = await call('GET', '/deployments');
     expect(listed.status).toBe(503);
+    // An agent the store does not know may still have objects: with the cluster gone, that is 503, not 404.
+    const unknown = await call('DELETE', '/deployments/mid-unknown');
+    expect(unknown.status).toBe(503);
+    expect(unknown.headers.get('retry-after')).toMatch(/^\d+$/);
 
     await startService('kube-apiserver');
     const report = await (await providers.controlPlane()).sweep();
