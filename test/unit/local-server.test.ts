@@ -57,7 +57,26 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (server.exitCode === null) server.kill('SIGKILL');
+  // Even when a test failed midway: stop the server gracefully (it stops its agents), and kill
+  // whatever is still standing, agents first, so no process outlives the test.
+  if (server.exitCode === null) {
+    const agents = childrenOf(server.pid as number);
+    server.kill('SIGTERM');
+    await until(
+      'the server to exit',
+      async () => server.exitCode !== null || server.signalCode !== null,
+      10_000,
+    ).catch(() => {
+      server.kill('SIGKILL');
+    });
+    for (const pid of agents) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
   await llm.close();
 });
 
