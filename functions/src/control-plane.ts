@@ -95,7 +95,7 @@ export class ControlPlane {
 
   private async statusOf(name: string, record: AgentRecord | undefined): Promise<AgentStatus> {
     const observed = await this.deps.cluster.observe(name);
-    return deriveStatus({ name, record, observed, url: urlOf(this.deps.platform, name), buildJobs: [] });
+    return deriveStatus({ name, record, observed, url: urlOf(this.deps.platform, name) });
   }
 
   /** Refuses, before anything is written, agents that cannot run where this control plane deploys. */

@@ -90,7 +90,6 @@ export async function clusterFromEnv(
   const kube = new KubeCluster({
     kubeconfig,
     namespace: platform.namespace,
-    buildNamespace: platform.buildNamespace,
   });
   if (!options.localTarget) return kube;
   const { CompositeCluster } = await import('./local/composite-cluster.ts');

@@ -40,7 +40,6 @@ export function observedFor(observed: Observed, name: string): Observed {
     hpas: mine(observed.hpas),
     ingresses: mine(observed.ingresses),
     httpRoutes: mine(observed.httpRoutes),
-    buildJobs: observed.buildJobs,
   };
 }
 

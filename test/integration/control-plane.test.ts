@@ -52,8 +52,8 @@ describe('deploying examples/deploy_multiple_agents.json', () => {
     const { status, json } = await call('GET', '/deployments');
     expect(status).toBe(200);
     expect(json.deployments.length).toBeGreaterThanOrEqual(names.length);
-    // Eight kinds an agent may own, plus Pods and build Jobs: ten calls for any number of agents.
-    expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 2);
+    // Eight kinds an agent may own, plus Pods: nine calls for any number of agents.
+    expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 1);
     list.mockRestore();
   });
 

@@ -40,7 +40,6 @@ function setup() {
   const dryRun = new KubeCluster({
     kubeconfig: readFileSync(t.kubeconfigPath, 'utf8'),
     namespace: t.namespace,
-    buildNamespace: t.buildNamespace,
     dryRun: true,
   });
   const platform = (routing: PlatformSettings['routing']): PlatformSettings => ({

@@ -306,7 +306,6 @@ describe.skipIf(!onKwok)("pod logs (kwok serves /containerLogs as the nodes' kub
     });
     const cluster = new KubeCluster({
       namespace: env.buildNamespace,
-      buildNamespace: env.buildNamespace,
       kubeconfig: readFileSync(env.kubeconfigPath, 'utf8'),
     });
     await expect(cluster.podLogs(agent, { tailLines: 10 })).rejects.toBeInstanceOf(ClusterRejectedError);

@@ -61,7 +61,6 @@ export function adminCluster() {
   return new KubeCluster({
     kubeconfig: readFileSync(t.kubeconfigPath, 'utf8'),
     namespace: t.namespace,
-    buildNamespace: t.buildNamespace,
   });
 }
 

@@ -4,7 +4,8 @@
  * answering with a generic 400.
  */
 import type { Context } from 'hono';
-import { ValidationError } from '../core/errors.ts';
+import { bodyLimit } from 'hono/body-limit';
+import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import { fieldErrors } from '../core/field-errors.ts';
 
 export const rejectInvalid = (result: { success: boolean; error?: unknown }) => {
@@ -30,4 +31,14 @@ export function parseJsonText(text: string): unknown {
       400,
     );
   }
+}
+
+/** A body limit whose overflow is our 413 problem, naming the limit. */
+export function limitBody(maxSize: number, what = 'the body') {
+  return bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new PayloadTooLargeError(`${what} must be at most ${maxSize} bytes`);
+    },
+  });
 }

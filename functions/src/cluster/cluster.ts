@@ -2,13 +2,7 @@
  * Small capability interfaces over "where agents run": a Kubernetes cluster, or local
  * processes. The reconcile and status code depend on these only, never on an SDK.
  */
-import type {
-  V1Deployment,
-  V1Ingress,
-  V1Job,
-  V1Pod,
-  V2HorizontalPodAutoscaler,
-} from '@kubernetes/client-node';
+import type { V1Deployment, V1Ingress, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
 import type { AgentObject, HTTPRoute } from '../core/manifests/types.ts';
 
 /** What identifies one object for deletion and outcome reports. */
@@ -32,7 +26,6 @@ export interface Observed {
   hpas: V2HorizontalPodAutoscaler[];
   ingresses: V1Ingress[];
   httpRoutes: HTTPRoute[];
-  buildJobs: V1Job[];
 }
 
 export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
@@ -69,5 +62,5 @@ export interface Cluster extends ClusterReader, ClusterWriter {
 }
 
 export function emptyObserved(): Observed {
-  return { objects: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [], buildJobs: [] };
+  return { objects: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }

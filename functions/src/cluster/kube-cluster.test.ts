@@ -73,7 +73,7 @@ current-context: fake
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function cluster() {
-  return new KubeCluster({ namespace: 'agents', buildNamespace: 'builds', kubeconfig });
+  return new KubeCluster({ namespace: 'agents', kubeconfig });
 }
 
 describe('KubeCluster.podLogs', () => {

@@ -16,6 +16,7 @@ import {
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
+import { ClusterRejectedError } from '../core/errors.ts';
 import {
   AGENT_LABEL,
   agentSelector,
@@ -27,13 +28,10 @@ import { AGENT_KINDS, type AgentObject } from '../core/manifests/types.ts';
 import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from './cluster.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 
-export const BUILD_LABEL = 'fleetplane.io/build';
-
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
 const KNOWN_RESOURCES: { apiVersion: string; kind: string; plural: string }[] = [
   ...AGENT_KINDS,
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods' },
-  { kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs' },
 ];
 
 class PreloadedObjectApi extends KubernetesObjectApi {
@@ -61,7 +59,6 @@ class PreloadedObjectApi extends KubernetesObjectApi {
 
 export interface KubeClusterOptions {
   namespace: string;
-  buildNamespace: string;
   /** Kubeconfig as YAML text (from a file, or FLEETPLANE_KUBECONFIG_DATA decoded). */
   kubeconfig: string;
   dryRun?: boolean;
@@ -124,14 +121,13 @@ export class KubeCluster implements Cluster {
   }
 
   async observe(agent?: string): Promise<Observed> {
-    const { namespace, buildNamespace } = this.options;
+    const { namespace } = this.options;
     const selector = agent ? agentSelector(agent) : MANAGED_SELECTOR;
-    const [kinds, pods, buildJobs] = await Promise.all([
+    const [kinds, pods] = await Promise.all([
       Promise.all(
         AGENT_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, namespace, selector)),
       ),
       this.list<V1Pod>('v1', 'Pod', namespace, selector),
-      this.list('batch/v1', 'Job', buildNamespace, `${BUILD_LABEL}`),
     ]);
     const byKind = (kind: string) => kinds[AGENT_KINDS.findIndex((entry) => entry.kind === kind)] ?? [];
     return {
@@ -141,7 +137,6 @@ export class KubeCluster implements Cluster {
       hpas: byKind('HorizontalPodAutoscaler') as Observed['hpas'],
       ingresses: byKind('Ingress') as Observed['ingresses'],
       httpRoutes: byKind('HTTPRoute') as unknown as Observed['httpRoutes'],
-      buildJobs: buildJobs as Observed['buildJobs'],
     };
   }
 
@@ -162,12 +157,9 @@ export class KubeCluster implements Cluster {
           );
         } catch (error) {
           if (httpStatusOf(error) === 404 && object.kind === 'HTTPRoute')
-            throw toClusterError(
-              Object.assign(new Error('not found'), {
-                code: 422,
-                body: { message: 'the Gateway API (HTTPRoute CRD) is not installed in the cluster' },
-              }),
-              `apply HTTPRoute ${name}`,
+            throw new ClusterRejectedError(
+              `the cluster refused to apply HTTPRoute ${name}: the Gateway API (HTTPRoute CRD) is not installed in the cluster`,
+              { cause: error },
             );
           throw toClusterError(error, `apply ${object.kind} ${name}`);
         }

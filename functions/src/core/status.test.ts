@@ -187,6 +187,34 @@ describe('phase', () => {
 });
 
 describe('pods and routing', () => {
+  it('say whether a Gateway accepted the HTTPRoute', () => {
+    const route = (conditions?: { type: string; status: string; reason?: string }[]) =>
+      ({
+        metadata: { name: 'agent', labels },
+        status: conditions ? { parents: [{ conditions }] } : undefined,
+      }) as never;
+    expect(status(record(1), { httpRoutes: [route()] }).conditions).toContainEqual(
+      expect.objectContaining({ type: 'Routed', status: 'Unknown', reason: 'WaitingForGateway' }),
+    );
+    expect(
+      status(record(1), { httpRoutes: [route([{ type: 'Accepted', status: 'True', reason: 'Accepted' }])] })
+        .conditions,
+    ).toContainEqual(
+      expect.objectContaining({
+        type: 'Routed',
+        status: 'True',
+        message: 'the Gateway accepted the HTTPRoute',
+      }),
+    );
+    expect(
+      status(record(1), {
+        httpRoutes: [route([{ type: 'Accepted', status: 'False', reason: 'NotAllowedByListeners' }])],
+      }).conditions,
+    ).toContainEqual(
+      expect.objectContaining({ type: 'Routed', status: 'False', reason: 'NotAllowedByListeners' }),
+    );
+  });
+
   it('report an unschedulable pod with the scheduler reason', () => {
     const pending = pod('agent-z', {
       phase: 'Pending',

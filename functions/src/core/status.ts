@@ -272,13 +272,7 @@ function routedCondition(observed: Observed, name: string): Condition | undefine
           'the ingress controller has not assigned an address yet',
         );
   }
-  const route = observed.httpRoutes.find((item) => item.metadata?.name === name) as
-    | {
-        status?: {
-          parents?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] }[];
-        };
-      }
-    | undefined;
+  const route = observed.httpRoutes.find((item) => item.metadata?.name === name);
   if (!route) return undefined;
   const accepted = route.status?.parents
     ?.flatMap((parent) => parent.conditions ?? [])

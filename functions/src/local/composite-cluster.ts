@@ -34,7 +34,6 @@ export class CompositeCluster implements Cluster {
       hpas: [...remote.hpas, ...local.hpas],
       ingresses: [...remote.ingresses, ...local.ingresses],
       httpRoutes: [...remote.httpRoutes, ...local.httpRoutes],
-      buildJobs: remote.buildJobs,
     };
   }
 

@@ -4,15 +4,14 @@
  * errors. A batch then answers per agent; one agent's failure does not stop the others.
  */
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { DeployResult } from '../../control-plane.ts';
 import type { AgentSpec } from '../../core/agent-spec.ts';
 import { checkDeployBody } from '../../core/deploy-request.ts';
-import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { problemResponse } from '../problem.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
-import { readJsonBody } from '../validation.ts';
+import { limitBody, readJsonBody } from '../validation.ts';
 
 export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
 
@@ -32,29 +31,20 @@ function batchStatus(results: DeployResult[]): number {
 }
 
 export function deployRoutes(controlPlane: ControlPlaneProvider) {
-  return new Hono().post(
-    '/deploy',
-    bodyLimit({
-      maxSize: MAX_DEPLOY_BODY_BYTES,
-      onError: () => {
-        throw new PayloadTooLargeError(`the body must be at most ${MAX_DEPLOY_BODY_BYTES} bytes`);
-      },
-    }),
-    async (c) => {
-      const checked = checkDeployBody(await readJsonBody(c));
-      if (!checked.ok) throw new ValidationError(checked.errors, 422);
-      const invalid = checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors));
-      if (invalid.length) throw new ValidationError(invalid, 422);
-      const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);
-      const plane = await controlPlane();
-      plane.assertDeployable(specs, checked.batch);
-      if (!checked.batch)
-        return singleResponse(await plane.deployOne(specs[0] as AgentSpec), new URL(c.req.url).pathname);
-      const results = await plane.deployMany(specs);
-      const status = batchStatus(results) as ContentfulStatusCode;
-      const failed = results.filter((result) => result.error).map((result) => result.name);
-      if (status === 503) c.header('retry-after', '5');
-      return c.json({ results, failed }, status);
-    },
-  );
+  return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
+    const checked = checkDeployBody(await readJsonBody(c));
+    if (!checked.ok) throw new ValidationError(checked.errors, 422);
+    const invalid = checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors));
+    if (invalid.length) throw new ValidationError(invalid, 422);
+    const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);
+    const plane = await controlPlane();
+    plane.assertDeployable(specs, checked.batch);
+    if (!checked.batch)
+      return singleResponse(await plane.deployOne(specs[0] as AgentSpec), new URL(c.req.url).pathname);
+    const results = await plane.deployMany(specs);
+    const status = batchStatus(results) as ContentfulStatusCode;
+    const failed = results.filter((result) => result.error).map((result) => result.name);
+    if (status === 503) c.header('retry-after', '5');
+    return c.json({ results, failed }, status);
+  });
 }

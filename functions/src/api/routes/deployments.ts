@@ -4,13 +4,12 @@
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
-import { PayloadTooLargeError, ValidationError } from '../../core/errors.ts';
+import { ValidationError } from '../../core/errors.ts';
 import { fieldErrors } from '../../core/field-errors.ts';
 import { problemResponse } from '../problem.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { agentNameParam, logsQuery, rollbackBody } from '../schemas.ts';
-import { parseJsonText, rejectInvalid } from '../validation.ts';
+import { limitBody, parseJsonText, rejectInvalid } from '../validation.ts';
 
 export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
   const name = zValidator('param', agentNameParam, rejectInvalid);
@@ -26,30 +25,17 @@ export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
     .get('/deployments/:name/revisions', name, async (c) =>
       c.json(await (await controlPlane()).revisions(c.req.valid('param').name)),
     )
-    .post(
-      '/deployments/:name/rollback',
-      name,
-      bodyLimit({
-        maxSize: 4096,
-        onError: () => {
-          throw new PayloadTooLargeError('the rollback body must be at most 4096 bytes');
-        },
-      }),
-      async (c) => {
-        // An empty body means "the previous generation".
-        const text = await c.req.text();
-        const parsed = rollbackBody.safeParse(text.trim() === '' ? {} : parseJsonText(text), {
-          reportInput: true,
-        });
-        if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 400);
-        const result = await (await controlPlane()).rollback(
-          c.req.valid('param').name,
-          parsed.data.generation,
-        );
-        if (result.error) return problemResponse({ ...result.error, status: result.status });
-        return c.json(result, 200);
-      },
-    )
+    .post('/deployments/:name/rollback', name, limitBody(4096, 'the rollback body'), async (c) => {
+      // An empty body means "the previous generation".
+      const text = await c.req.text();
+      const parsed = rollbackBody.safeParse(text.trim() === '' ? {} : parseJsonText(text), {
+        reportInput: true,
+      });
+      if (!parsed.success) throw new ValidationError(fieldErrors(parsed.error), 400);
+      const result = await (await controlPlane()).rollback(c.req.valid('param').name, parsed.data.generation);
+      if (result.error) return problemResponse({ ...result.error, status: result.status });
+      return c.json(result, 200);
+    })
     .get('/deployments/:name/logs', name, zValidator('query', logsQuery, rejectInvalid), async (c) => {
       const { name: agent } = c.req.valid('param');
       return c.json({

@@ -25,6 +25,10 @@ export interface HTTPRoute {
       backendRefs: { name: string; port: number }[];
     }[];
   };
+  /** Written by the Gateway controller, never by us. */
+  status?: {
+    parents?: { conditions?: { type: string; status: string; reason?: string; message?: string }[] }[];
+  };
 }
 
 export type AgentObject =
