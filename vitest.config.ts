@@ -12,7 +12,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['functions/**/*.test.ts', 'agent-runtime/**/*.test.ts', 'test/unit/**/*.test.ts'],
+          include: [
+            'functions/**/*.test.ts',
+            'agent-runtime/**/*.test.ts',
+            'build-jobs/**/*.test.ts',
+            'test/unit/**/*.test.ts',
+          ],
           testTimeout: 20_000,
         },
       },

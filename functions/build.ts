@@ -8,9 +8,12 @@
  * even when the SDKs in it are reached only through import(). With the adapters in files of
  * their own, a function loads only its small entry at cold start, and an SDK only on the
  * first request that needs it (templates never does).
+ *
+ * WHY errors.js: the error classes are one shared chunk that the entry and every lazy chunk
+ * require, so a process holds one copy of each class and `instanceof` works across chunks.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 
@@ -22,26 +25,36 @@ export const PACKAGE_DIR = join(root, 'packages', 'fleetplane');
 
 /** Modules loaded lazily through import(), each bundled into a file of its own. */
 const LAZY: Record<string, string> = {
-  environment: join(src, 'environment.ts'),
+  providers: join(src, 'wiring', 'providers.ts'),
   openapi: join(src, 'api', 'openapi.ts'),
-  's3-store': join(src, 'store', 's3-store.ts'),
+  's3-blobs': join(src, 'store', 's3-blobs.ts'),
   'kube-cluster': join(src, 'cluster', 'kube-cluster.ts'),
 };
-const chunkOf = (path: string) => Object.keys(LAZY).find((name) => path.endsWith(`/${name}.ts`));
+/** Modules every chunk shares by a static require of one file. */
+const SHARED: Record<string, string> = {
+  errors: join(src, 'core', 'errors.ts'),
+};
+const CHUNKS = { ...LAZY, ...SHARED };
+const chunkOf = (path: string) => Object.keys(CHUNKS).find((name) => CHUNKS[name] === path);
 
 export const functionDir = (name: FunctionName) => join(PACKAGE_DIR, name);
 
-/** Keeps `import('./store/s3-store.ts')` as a runtime import of the sibling chunk `./s3-store.js`. */
-const lazyChunks: Plugin = {
-  name: 'lazy-chunks',
+/**
+ * Keeps `import('../store/s3-blobs.ts')` as a runtime import of the sibling chunk
+ * `./s3-blobs.js`, and every import of a shared module as a require of its chunk. `self` is
+ * the chunk being built, which bundles its own module.
+ */
+const chunkPlugin = (self?: string): Plugin => ({
+  name: 'chunks',
   setup(builder) {
     builder.onResolve({ filter: /\.ts$/ }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
-      const chunk = chunkOf(args.path);
-      return chunk ? { path: `./${chunk}.js`, external: true } : undefined;
+      const chunk = chunkOf(resolve(args.resolveDir, args.path));
+      if (!chunk || chunk === self) return undefined;
+      if (args.kind !== 'dynamic-import' && !(chunk in SHARED)) return undefined;
+      return { path: `./${chunk}.js`, external: true };
     });
   },
-};
+});
 
 /** The sibling chunks an output imports at run time. */
 const chunkImports = (metafile: Metafile) =>
@@ -66,12 +79,12 @@ export async function buildFunctions(): Promise<
   const chunkDir = join(root, '.cache', 'function-chunks');
   const chunkDeps = new Map<string, string[]>();
   await Promise.all(
-    Object.entries(LAZY).map(async ([name, entry]) => {
+    Object.entries(CHUNKS).map(async ([name, entry]) => {
       const result = await build({
         ...common,
         entryPoints: [entry],
         outfile: join(chunkDir, `${name}.js`),
-        plugins: [lazyChunks],
+        plugins: [chunkPlugin(name)],
         metafile: true,
       });
       chunkDeps.set(name, chunkImports(result.metafile));
@@ -95,7 +108,7 @@ export async function buildFunctions(): Promise<
         ...common,
         entryPoints: [join(src, 'entries', `${name}.ts`)],
         outfile: join(dir, 'index.js'),
-        plugins: [lazyChunks],
+        plugins: [chunkPlugin()],
         metafile: true,
       });
       const needed = closure(chunkImports(result.metafile));

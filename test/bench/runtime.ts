@@ -14,13 +14,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleRuntime } from '../../agent-runtime/build.ts';
 import type { RuntimeConfig } from '../../agent-runtime/src/contract.ts';
 import { startFakeLlm } from '../support/fake-llm.ts';
+import { freePort } from '../support/free-port.ts';
 
 interface CannonResult {
   requests: { average: number; total: number };
@@ -253,16 +253,6 @@ async function startRuntime(bundle: string, baseURL: string, children: ChildProc
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error('runtime did not become ready');
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 const us = (ms: number) => (ms * 1000).toFixed(0);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
-import { AGENT_KINDS } from '../../functions/src/core/manifests/types.ts';
+import { AGENT_KINDS } from '../../functions/src/core/agent-objects/types.ts';
 import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
 
 const example = (file: string) =>
@@ -55,6 +55,18 @@ describe('deploying examples/deploy_multiple_agents.json', () => {
     // Eight kinds an agent may own, plus Pods: nine calls for any number of agents.
     expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 1);
     list.mockRestore();
+  });
+
+  it('observes the cluster once per deployed agent: one list call per kind, not two', async () => {
+    const list = vi.spyOn(KubeCluster.prototype as unknown as { list: () => Promise<unknown> }, 'list');
+    const { status, json } = await call('POST', '/deploy', { name: 'observed-once' });
+    expect(status).toBe(201);
+    // The answer's status is derived from the apply's own answer plus that one observation.
+    expect(json.deployment).toMatchObject({ name: 'observed-once', generation: 1 });
+    expect(json.deployment.phase).not.toBe('Pending');
+    expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 1);
+    list.mockRestore();
+    expect((await call('DELETE', '/deployments/observed-once')).status).toBe(200);
   });
 
   it('deploying the same batch again changes nothing', async () => {

@@ -5,8 +5,8 @@
  * These stop and start processes of the local test environment, so they skip on external infra.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { renderAgent } from '../../functions/src/core/agent-objects/render.ts';
 import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
-import { renderAgent } from '../../functions/src/core/manifests/render.ts';
 import { DEFAULT_PLATFORM } from '../../functions/src/core/platform.ts';
 import { startService, stopService } from '../env/control.ts';
 import { testEnv } from '../env/inject.ts';

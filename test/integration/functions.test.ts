@@ -4,6 +4,7 @@
  * legacy __ow_* fields, base64 bodies, plain `doctl serverless functions invoke` params, and
  * the scheduled sweep, all against the real test environment.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,6 +45,22 @@ afterAll(() => {
 });
 
 describe('the bundled functions', () => {
+  it('hold one copy of the error classes, shared by the entry and the lazy chunks', async () => {
+    for (const name of ['deploy', 'deployments', 'health'] as const) {
+      const files = (await readdir(functionDir(name))).filter((file) => file.endsWith('.js'));
+      const copies = await Promise.all(
+        files.map(
+          async (file) =>
+            (await readFile(join(functionDir(name), file), 'utf8')).split('this.retryAfterSeconds=').length -
+            1,
+        ),
+      );
+      expect({ name, copies: copies.reduce((a, b) => a + b, 0) }).toEqual({ name, copies: 1 });
+    }
+    // A NotFoundError thrown in the lazily loaded control plane is answered by the entry as a 404.
+    expect((await mains.deployments({ path: 'never-deployed' })).statusCode).toBe(404);
+  });
+
   it('templates answers a web request, and refuses one without a token', async () => {
     const ok = await mains.templates(web('GET'));
     expect(ok.statusCode).toBe(200);

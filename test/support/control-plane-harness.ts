@@ -6,10 +6,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createFullApp } from '../../functions/src/api/full-app.ts';
-import { silentLogger } from '../../functions/src/api/logger.ts';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
-import { type ClusterFactoryOptions, type Env, providersFromEnv } from '../../functions/src/environment.ts';
+import { silentLogger } from '../../functions/src/lib/logger.ts';
+import type { ClusterFactoryOptions } from '../../functions/src/wiring/cluster-from-env.ts';
+import type { Env } from '../../functions/src/wiring/env.ts';
+import { providersFromEnv } from '../../functions/src/wiring/providers.ts';
 import { testEnv } from '../env/inject.ts';
+
+export { waitFor } from './wait.ts';
 
 export const TEST_TOKEN = 'fp-test-token-0123456789';
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -62,25 +66,4 @@ export function adminCluster() {
     kubeconfig: readFileSync(t.kubeconfigPath, 'utf8'),
     namespace: t.namespace,
   });
-}
-
-export async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 90_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-  throw new Error(
-    `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`,
-  );
 }

@@ -1,6 +1,7 @@
 /** A stored agent record for store tests: generation and spec hash chosen by the test. */
+
+import type { AgentRecord } from '../../functions/src/core/agent-record.ts';
 import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
-import type { AgentRecord } from '../../functions/src/store/agent-record.ts';
 
 const result = validateAgentConfig({ name: 'stored' });
 if (!result.ok) throw new Error('the stored-record fixture is not a valid config');

@@ -9,9 +9,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../functions/src/local/agent-process.ts';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
+import { freePort } from '../support/free-port.ts';
 import { scratchDir } from '../support/scratch.ts';
+import { waitFor } from '../support/wait.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 let llm: FakeLlm;
@@ -25,16 +26,6 @@ const childrenOf = (pid: number) =>
     .filter((line) => line.includes('agent-runtime.mjs'))
     .map((line) => Number(line.trim().split(/\s+/)[0]))
     .filter(Boolean);
-
-async function until<T>(what: string, probe: () => Promise<T | false | undefined>, ms = 30_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const value = await probe().catch(() => undefined);
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 beforeAll(async () => {
   llm = await startFakeLlm();
@@ -53,7 +44,7 @@ beforeAll(async () => {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  await until('the local server', async () => (await fetch(`${base}/health`)).ok);
+  await waitFor('the local server', async () => (await fetch(`${base}/health`)).ok, 30_000, 100);
 }, 60_000);
 
 afterAll(async () => {
@@ -62,10 +53,11 @@ afterAll(async () => {
   if (server.exitCode === null) {
     const agents = childrenOf(server.pid as number);
     server.kill('SIGTERM');
-    await until(
+    await waitFor(
       'the server to exit',
       async () => server.exitCode !== null || server.signalCode !== null,
       10_000,
+      100,
     ).catch(() => {
       server.kill('SIGKILL');
     });
@@ -89,7 +81,7 @@ describe('the local server (npm start, no cluster)', () => {
       body: config,
     });
     expect(deployed.status).toBe(201);
-    const running = await until('Running', async () => {
+    const running = await waitFor('Running', async () => {
       const status = await (await fetch(`${base}/deployments/my-assistant`)).json();
       return status.phase === 'Running' && status;
     });
@@ -146,7 +138,12 @@ describe('the local server (npm start, no cluster)', () => {
     const before = childrenOf(server.pid as number).length;
     expect(before).toBe(2);
     expect((await fetch(`${base}/deployments/explicit-local`, { method: 'DELETE' })).status).toBe(200);
-    await until('one agent process left', async () => childrenOf(server.pid as number).length === 1);
+    await waitFor(
+      'one agent process left',
+      async () => childrenOf(server.pid as number).length === 1,
+      30_000,
+      100,
+    );
     const gone = await fetch(`${base}/explicit-local/health`);
     expect(gone.status).toBe(404);
   });
@@ -155,7 +152,7 @@ describe('the local server (npm start, no cluster)', () => {
     const agents = childrenOf(server.pid as number);
     expect(agents).toHaveLength(1);
     server.kill('SIGTERM');
-    await until('the server to exit', async () => server.exitCode !== null);
+    await waitFor('the server to exit', async () => server.exitCode !== null, 30_000, 100);
     const alive = agents.filter((pid) => {
       try {
         process.kill(pid, 0);

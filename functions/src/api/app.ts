@@ -6,9 +6,9 @@
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
 import { NotFoundError } from '../core/errors.ts';
+import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
-import type { Logger } from './logger.ts';
-import { onError } from './problem.ts';
+import { onError } from './responses.ts';
 
 export interface AppOptions {
   auth: AuthSettings;

@@ -1,12 +1,13 @@
 /**
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
-import type { Env, Providers } from '../environment.ts';
+import type { Logger } from '../lib/logger.ts';
 import { VERSION } from '../version.ts';
+import type { Env } from '../wiring/env.ts';
+import type { Providers } from '../wiring/providers.ts';
 import { createApp } from './app.ts';
 import { authFromEnv } from './auth.ts';
 import { docsRoutes } from './docs-routes.ts';
-import type { Logger } from './logger.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { deploymentsRoutes } from './routes/deployments.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -26,7 +27,7 @@ export function createFullApp(options: FullAppOptions) {
     auth: authFromEnv(options.env, options.openWhenUnconfigured),
     log: options.log,
     routes: [
-      deployRoutes(providers.controlPlane),
+      deployRoutes(providers.controlPlane, { localAgents: providers.localAgents }),
       deploymentsRoutes(providers.controlPlane),
       templatesRoutes(),
       healthRoutes(providers.health, VERSION),

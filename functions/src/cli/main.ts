@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { agentConfigJsonSchema } from '../core/json-schema.ts';
-import { platformSettingsFromEnv } from '../settings.ts';
+import { platformSettingsFromEnv } from '../wiring/settings.ts';
 import { renderBody } from './render.ts';
 
 const USAGE = `Usage:

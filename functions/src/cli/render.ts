@@ -3,11 +3,11 @@
  * (like `helm template`) or JSON, with no infrastructure at all.
  */
 import { stringify } from 'yaml';
+import { renderAgent } from '../core/agent-objects/render.ts';
+import type { AgentObject } from '../core/agent-objects/types.ts';
 import { checkDeployBody } from '../core/deploy-request.ts';
 import { formatFieldErrors } from '../core/field-errors.ts';
 import { hashOf } from '../core/hash.ts';
-import { renderAgent } from '../core/manifests/render.ts';
-import type { AgentObject } from '../core/manifests/types.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 
 export interface RenderOptions {

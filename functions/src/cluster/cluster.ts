@@ -1,40 +1,10 @@
 /**
  * Small capability interfaces over "where agents run": a Kubernetes cluster, or local
- * processes. The reconcile and status code depend on these only, never on an SDK.
+ * processes. The control plane depends on these only, never on an SDK; the shapes they
+ * return (Observed, ObjectRef, AppliedObject) belong to the pure core.
  */
-import type { V1Deployment, V1Ingress, V1Pod, V2HorizontalPodAutoscaler } from '@kubernetes/client-node';
-import type { AgentObject, HTTPRoute } from '../core/manifests/types.ts';
-
-/** What identifies one object for deletion and outcome reports. */
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  namespace: string;
-  name: string;
-  /** The agent it belongs to (its `fleetplane.io/agent` label). */
-  agent: string;
-  /** The generation annotation the object was last applied with, if any. */
-  generation?: number;
-  resourceVersion?: string;
-}
-
-/** Everything fleetplane manages, as seen in one pass: one list call per kind. */
-export interface Observed {
-  objects: ObjectRef[];
-  deployments: V1Deployment[];
-  pods: V1Pod[];
-  hpas: V2HorizontalPodAutoscaler[];
-  ingresses: V1Ingress[];
-  httpRoutes: HTTPRoute[];
-}
-
-export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
-
-export interface AppliedObject {
-  kind: string;
-  name: string;
-  outcome: ApplyOutcome;
-}
+import type { AgentObject } from '../core/agent-objects/types.ts';
+import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
 
 export interface PodLog {
   pod: string;
@@ -49,7 +19,10 @@ export interface ClusterReader {
 }
 
 export interface ClusterWriter {
-  /** Applies objects (server-side apply, in parallel); `observed` tells created from updated. */
+  /**
+   * Applies objects (server-side apply, in parallel); `observed` tells created from updated.
+   * Each result carries the object as the cluster answered it, when it does.
+   */
   apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]>;
   /** Deletes the objects; ones already gone count as deleted. */
   delete(refs: ObjectRef[]): Promise<void>;
@@ -59,8 +32,4 @@ export interface Cluster extends ClusterReader, ClusterWriter {
   readonly description: string;
   /** Round trip to the cluster's readiness endpoint; throws UnavailableError when unreachable. */
   ping(): Promise<void>;
-}
-
-export function emptyObserved(): Observed {
-  return { objects: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }

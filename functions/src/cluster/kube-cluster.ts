@@ -16,16 +16,11 @@ import {
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
+import { agentSelector, FIELD_MANAGER, MANAGED_SELECTOR } from '../core/agent-objects/labels.ts';
+import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
-import {
-  AGENT_LABEL,
-  agentSelector,
-  FIELD_MANAGER,
-  GENERATION_ANNOTATION,
-  MANAGED_SELECTOR,
-} from '../core/manifests/labels.ts';
-import { AGENT_KINDS, type AgentObject } from '../core/manifests/types.ts';
-import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from './cluster.ts';
+import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
+import type { Cluster, PodLog } from './cluster.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
@@ -62,20 +57,6 @@ export interface KubeClusterOptions {
   /** Kubeconfig as YAML text (from a file, or FLEETPLANE_KUBECONFIG_DATA decoded). */
   kubeconfig: string;
   dryRun?: boolean;
-}
-
-function refOf(object: KubernetesObject): ObjectRef {
-  const metadata = object.metadata ?? {};
-  const generation = Number(metadata.annotations?.[GENERATION_ANNOTATION]);
-  return {
-    apiVersion: object.apiVersion ?? '',
-    kind: object.kind ?? '',
-    namespace: metadata.namespace ?? '',
-    name: metadata.name ?? '',
-    agent: metadata.labels?.[AGENT_LABEL] ?? '',
-    ...(Number.isFinite(generation) ? { generation } : {}),
-    ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
-  };
 }
 
 export class KubeCluster implements Cluster {
@@ -131,7 +112,7 @@ export class KubeCluster implements Cluster {
     ]);
     const byKind = (kind: string) => kinds[AGENT_KINDS.findIndex((entry) => entry.kind === kind)] ?? [];
     return {
-      objects: kinds.flat().map(refOf),
+      objects: kinds.flat().map((object) => refOf(object)),
       deployments: byKind('Deployment') as Observed['deployments'],
       pods: pods as Observed['pods'],
       hpas: byKind('HorizontalPodAutoscaler') as Observed['hpas'],
@@ -169,7 +150,7 @@ export class KubeCluster implements Cluster {
           : before.resourceVersion === applied.metadata?.resourceVersion
             ? 'unchanged'
             : 'updated';
-        return { kind: object.kind as string, name, outcome };
+        return { kind: object.kind as string, name, outcome, live: applied };
       }),
     );
   }

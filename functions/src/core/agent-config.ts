@@ -6,7 +6,7 @@
  * name the field, the rule and what was sent. Unknown keys are rejected, never dropped.
  */
 import { z } from 'zod';
-import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '../../../agent-runtime/src/contract.ts';
+import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '#agent-runtime/contract';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, parseQuantity } from './quantity.ts';
 import { findTemplate, TEMPLATE_NAMES } from './templates.ts';

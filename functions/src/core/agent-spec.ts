@@ -5,7 +5,7 @@
  *
  * Pure. Precedence for every field: the config > the template > the platform default.
  */
-import { promptSlots, type RuntimeConfig } from '../../../agent-runtime/src/contract.ts';
+import { promptSlots, type RuntimeConfig } from '#agent-runtime/contract';
 import { type AgentConfig, agentConfigSchema, type Cloud, type EnvItem } from './agent-config.ts';
 import { type FieldError, fieldErrors } from './field-errors.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';

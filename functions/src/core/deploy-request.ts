@@ -20,7 +20,23 @@ export type DeployBody =
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-export function checkDeployBody(body: unknown): DeployBody {
+export interface DeployTarget {
+  /** Whether agents with `"cloud": "local"` can run here (the local server only). */
+  localAgents: boolean;
+}
+
+/** An agent that asks for a target this control plane does not have. */
+function targetErrors(spec: AgentSpec, prefix: string, target: DeployTarget): FieldError[] {
+  if (spec.cloud !== 'local' || target.localAgents) return [];
+  return [
+    {
+      path: `${prefix}cloud`,
+      message: 'is "local", which only the local server (npm start) can run; use "DigitalOcean" here',
+    },
+  ];
+}
+
+export function checkDeployBody(body: unknown, target: DeployTarget = { localAgents: true }): DeployBody {
   if (!isObject(body))
     return {
       ok: false,
@@ -54,9 +70,12 @@ export function checkDeployBody(body: unknown): DeployBody {
   const agents = raws.map((raw, index): CheckedAgent => {
     const result = validateAgentConfig(raw);
     const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : undefined;
-    if (result.ok) return { index, name: result.spec.name, ok: true, spec: result.spec };
     const prefix = batch ? `agents[${index}].` : '';
-    return { index, name, ok: false, errors: result.errors.map((e) => ({ ...e, path: prefix + e.path })) };
+    if (!result.ok)
+      return { index, name, ok: false, errors: result.errors.map((e) => ({ ...e, path: prefix + e.path })) };
+    const misplaced = targetErrors(result.spec, prefix, target);
+    if (misplaced.length) return { index, name, ok: false, errors: misplaced };
+    return { index, name: result.spec.name, ok: true, spec: result.spec };
   });
   const seen = new Map<string, number>();
   for (const agent of agents) {

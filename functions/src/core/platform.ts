@@ -59,3 +59,7 @@ export const PLATFORM_AGENT_DEFAULTS = {
   /** CPU limit as a multiple of the request; memory limit equals the request. */
   cpuLimitFactor: 2,
 } as const;
+
+/** The public URL of an agent: https://<domain>/<name>/, or below `publicUrl` when set. */
+export const agentUrl = (platform: PlatformSettings, name: string) =>
+  `${(platform.publicUrl ?? `https://${platform.domain}`).replace(/\/+$/, '')}/${name}/`;

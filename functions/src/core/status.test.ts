@@ -1,8 +1,8 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { emptyObserved, type Observed } from '../cluster/cluster.ts';
-import type { AgentRecord } from '../store/agent-record.ts';
+import type { AgentRecord } from './agent-record.ts';
 import { validateAgentConfig } from './agent-spec.ts';
+import { emptyObserved, type Observed } from './observed.ts';
 import { deriveStatus, podStatusOf } from './status.ts';
 
 const spec = (() => {

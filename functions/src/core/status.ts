@@ -7,9 +7,9 @@
  * (progress deadline exceeded), Deleting (objects without a stored config).
  */
 import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
-import type { ObjectRef, Observed } from '../cluster/cluster.ts';
-import type { AgentRecord } from '../store/agent-record.ts';
-import { AGENT_LABEL, GENERATION_ANNOTATION } from './manifests/labels.ts';
+import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
+import type { AgentRecord } from './agent-record.ts';
+import type { Observed } from './observed.ts';
 
 export const PHASES = [
   'Pending',
@@ -288,9 +288,4 @@ function routedCondition(observed: Observed, name: string): Condition | undefine
         ? 'the Gateway accepted the HTTPRoute'
         : 'the Gateway refused the HTTPRoute'),
   );
-}
-
-/** Names of agents that have objects in the cluster (stored or not). */
-export function agentsIn(objects: ObjectRef[]): string[] {
-  return [...new Set(objects.map((ref) => ref.agent).filter(Boolean))].sort();
 }

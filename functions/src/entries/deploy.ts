@@ -5,6 +5,6 @@ import { functionApp } from './function-app.ts';
 
 export const main = doMain(
   '/deploy',
-  functionApp((providers) => [deployRoutes(providers.controlPlane)]),
+  functionApp((providers) => [deployRoutes(providers.controlPlane, { localAgents: false })]),
   'POST',
 );

@@ -9,17 +9,16 @@
 import type { Hono } from 'hono';
 import { createApp } from '../api/app.ts';
 import { authFromEnv } from '../api/auth.ts';
-import { jsonLogger, type LogLevel } from '../api/logger.ts';
-import type { Providers } from '../environment.ts';
+import { jsonLogger, type LogLevel } from '../lib/logger.ts';
+import type { Env } from '../wiring/env.ts';
+import type { Providers } from '../wiring/providers.ts';
 import type { FetchApp } from './do-adapter.ts';
 
-type Env = Record<string, string | undefined>;
-
-/** The providers of environment.ts, loaded on first use. */
+/** The providers of wiring/providers.ts, loaded on first use. */
 export function lazyProviders(env: Env): Pick<Providers, 'controlPlane' | 'health'> {
   let providers: Promise<Providers> | undefined;
   const load = () => {
-    providers ??= import('../environment.ts').then(({ providersFromEnv }) => providersFromEnv(env));
+    providers ??= import('../wiring/providers.ts').then(({ providersFromEnv }) => providersFromEnv(env));
     return providers;
   };
   return {

@@ -3,11 +3,11 @@
  * every minute, it reconciles every agent and removes orphans. Returns the report; a store or
  * cluster outage fails the activation with a clear message, so it shows in the activation log.
  */
-import { jsonLogger } from '../api/logger.ts';
+import { jsonLogger } from '../lib/logger.ts';
 
 export async function main(): Promise<Record<string, unknown>> {
   const log = jsonLogger('info');
-  const { providersFromEnv } = await import('../environment.ts');
+  const { providersFromEnv } = await import('../wiring/providers.ts');
   const report = await (await providersFromEnv(process.env).controlPlane()).sweep();
   log('info', 'sweep', { agents: report.agents, failures: report.failures.length, ms: report.durationMs });
   return { ...report };

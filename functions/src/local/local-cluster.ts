@@ -11,11 +11,11 @@
  * name, if set; nothing else is read.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from '../cluster/cluster.ts';
-import { emptyObserved } from '../cluster/cluster.ts';
-import { RUNTIME_CONFIG_FILE } from '../core/manifests/config-map.ts';
-import { AGENT_LABEL, GENERATION_ANNOTATION, objectNames } from '../core/manifests/labels.ts';
-import type { AgentObject } from '../core/manifests/types.ts';
+import type { Cluster, PodLog } from '../cluster/cluster.ts';
+import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
+import { AGENT_LABEL, objectNames } from '../core/agent-objects/labels.ts';
+import type { AgentObject } from '../core/agent-objects/types.ts';
+import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { AgentProcess } from './agent-process.ts';
 
 export interface LocalClusterOptions {
@@ -71,19 +71,6 @@ export class LocalCluster implements Cluster {
 
   async ping(): Promise<void> {}
 
-  private refOf(object: AgentObject, resourceVersion: number): ObjectRef {
-    const generation = Number(object.metadata?.annotations?.[GENERATION_ANNOTATION]);
-    return {
-      apiVersion: object.apiVersion ?? '',
-      kind: object.kind ?? '',
-      namespace: object.metadata?.namespace ?? '',
-      name: object.metadata?.name ?? '',
-      agent: object.metadata?.labels?.[AGENT_LABEL] ?? '',
-      ...(Number.isFinite(generation) ? { generation } : {}),
-      resourceVersion: String(resourceVersion),
-    };
-  }
-
   async apply(objects: AgentObject[]): Promise<AppliedObject[]> {
     const results: AppliedObject[] = [];
     const changedAgents = new Set<string>();
@@ -103,7 +90,15 @@ export class LocalCluster implements Cluster {
       });
     }
     for (const agent of changedAgents) await this.restart(agent);
-    return results;
+    // Only Deployments have a live form here (no HPA controller, no ingress): answer with it.
+    return results.map((result) => {
+      const object = this.objects.get(`${result.kind}/${result.name}`)?.object;
+      if (result.kind !== 'Deployment' || !object) return result;
+      return {
+        ...result,
+        live: this.running(object as V1Deployment, object.metadata?.labels?.[AGENT_LABEL] ?? ''),
+      };
+    });
   }
 
   private async restart(agent: string): Promise<void> {
@@ -170,42 +165,46 @@ export class LocalCluster implements Cluster {
     };
   }
 
+  /** A Deployment as a cluster would report it: its status synthesised from the live process. */
+  private running(rendered: V1Deployment, owner: string): V1Deployment {
+    const ready = this.processes.get(owner)?.ready ? 1 : 0;
+    const template = rendered.spec?.template;
+    return {
+      ...rendered,
+      metadata: { ...rendered.metadata, generation: 1 },
+      // What actually runs is the local runtime bundle, not the rendered image.
+      ...(rendered.spec && template?.spec
+        ? {
+            spec: {
+              ...rendered.spec,
+              template: {
+                ...template,
+                spec: {
+                  ...template.spec,
+                  containers: template.spec.containers.map((c) => ({ ...c, image: LOCAL_IMAGE })),
+                },
+              },
+            },
+          }
+        : {}),
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        readyReplicas: ready,
+        updatedReplicas: 1,
+        availableReplicas: ready,
+      },
+    };
+  }
+
   async observe(agent?: string): Promise<Observed> {
     const observed = emptyObserved();
     for (const { object, resourceVersion } of this.objects.values()) {
       const owner = object.metadata?.labels?.[AGENT_LABEL] ?? '';
       if (agent && owner !== agent) continue;
-      observed.objects.push(this.refOf(object, resourceVersion));
+      observed.objects.push(refOf(object, String(resourceVersion)));
       if (object.kind !== 'Deployment') continue;
-      const ready = this.processes.get(owner)?.ready ? 1 : 0;
-      const rendered = object as V1Deployment;
-      const template = rendered.spec?.template;
-      observed.deployments.push({
-        ...rendered,
-        metadata: { ...object.metadata, generation: 1 },
-        // What actually runs is the local runtime bundle, not the rendered image.
-        ...(rendered.spec && template?.spec
-          ? {
-              spec: {
-                ...rendered.spec,
-                template: {
-                  ...template,
-                  spec: {
-                    ...template.spec,
-                    containers: template.spec.containers.map((c) => ({ ...c, image: LOCAL_IMAGE })),
-                  },
-                },
-              },
-            }
-          : {}),
-        status: {
-          observedGeneration: 1,
-          replicas: 1,
-          readyReplicas: ready,
-          updatedReplicas: 1,
-          availableReplicas: ready,
-        },
-      });
+      observed.deployments.push(this.running(object as V1Deployment, owner));
       const pod = this.podOf(owner, object);
       if (pod) observed.pods.push(pod);
     }

@@ -4,8 +4,9 @@
  * scheduled function), and shutdown of every agent process.
  */
 import { resolve } from 'node:path';
-import type { Logger } from '../api/logger.ts';
-import type { Env } from '../environment.ts';
+import type { Logger } from '../lib/logger.ts';
+import type { Env } from '../wiring/env.ts';
+import { localDirectory } from '../wiring/store-from-env.ts';
 import { LocalCluster } from './local-cluster.ts';
 import { agentProxy, type Fetch } from './proxy.ts';
 
@@ -23,8 +24,7 @@ function runtimeBundle(): Promise<string> {
 
 export function localTargetFallback(env: Env, log: Logger) {
   let cluster: LocalCluster | undefined;
-  const directory =
-    (env.FLEETPLANE_STORE?.startsWith('file://') ? env.FLEETPLANE_STORE.slice(7) : '') || '.fleetplane';
+  const directory = localDirectory(env);
   const getCluster = () => {
     cluster ??= new LocalCluster({ bundlePath: runtimeBundle, dataDir: resolve(directory, 'local'), env });
     return cluster;

@@ -6,8 +6,10 @@
  */
 import { serve } from '@hono/node-server';
 import { createFullApp } from '../api/full-app.ts';
-import { jsonLogger, type LogLevel } from '../api/logger.ts';
-import { providersFromEnv } from '../environment.ts';
+import { jsonLogger, type LogLevel } from '../lib/logger.ts';
+import { envValue } from '../wiring/env.ts';
+import { providersFromEnv } from '../wiring/providers.ts';
+import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
 import { localTargetFallback } from './local-target.ts';
 
 const port = Number(process.env.PORT || 8080);
@@ -28,7 +30,7 @@ const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (in
     : 'local processes';
   log('info', 'fleetplane listening', {
     url: `http://${host}:${info.port}`,
-    store: env.FLEETPLANE_STORE || 'file://.fleetplane',
+    store: envValue(env, 'FLEETPLANE_STORE') ?? DEFAULT_STORE_URL,
     target,
     auth: env.FLEETPLANE_API_TOKEN_HASHES ? 'bearer tokens' : 'open (no FLEETPLANE_API_TOKEN_HASHES set)',
   });

@@ -8,10 +8,10 @@ import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { x as extract, list } from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BuildContext, buildContext, contextFrom, imageTag } from '../../build-jobs/build-context.ts';
-import { baseImage, envOf, execForm, parseDockerfile } from '../../build-jobs/dockerfile.ts';
-import { scratchDir } from '../../test/support/scratch.ts';
-import { agentConfig } from './helpers.ts';
+import { agentConfig } from '../agent-runtime/test/helpers.ts';
+import { scratchDir } from '../test/support/scratch.ts';
+import { type BuildContext, buildContext, contextFrom, imageTag } from './build-context.ts';
+import { baseImage, envOf, execForm, parseDockerfile } from './dockerfile.ts';
 
 describe('agent image build context', () => {
   let ctx: BuildContext;
@@ -50,17 +50,18 @@ describe('agent image build context', () => {
     expect(Buffer.from(again.tarGz).equals(Buffer.from(ctx.tarGz))).toBe(true);
     expect(again.tag).toBe(ctx.tag);
     expect(ctx.tag).toMatch(/^[0-9a-f]{64}$/);
-    const dockerfile = await readFile(new URL('../../build-jobs/Dockerfile', import.meta.url), 'utf8');
-    const bundle = await readFile(new URL('../dist/agent-runtime.mjs', import.meta.url), 'utf8');
+    const dockerfile = await readFile(new URL('./Dockerfile', import.meta.url), 'utf8');
+    const bundle = await readFile(
+      new URL('../agent-runtime/dist/agent-runtime.mjs', import.meta.url),
+      'utf8',
+    );
     expect(imageTag(bundle, dockerfile, 'node:24.21.0-bookworm-slim')).toBe(ctx.tag);
     expect(contextFrom(`${bundle}\n`, dockerfile).tag).not.toBe(ctx.tag);
     expect(contextFrom(bundle, dockerfile.replace('24.21.0', '24.21.1')).tag).not.toBe(ctx.tag);
   });
 
   it('pins a Node 24 base, runs as non-root on 8080 with an exec-form entrypoint', async () => {
-    const steps = parseDockerfile(
-      await readFile(new URL('../../build-jobs/Dockerfile', import.meta.url), 'utf8'),
-    );
+    const steps = parseDockerfile(await readFile(new URL('./Dockerfile', import.meta.url), 'utf8'));
     expect(baseImage(steps)).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
     expect(steps.find((s) => s.op === 'USER')?.args).toBe('1000:1000');
     expect(steps.find((s) => s.op === 'EXPOSE')?.args).toBe('8080');

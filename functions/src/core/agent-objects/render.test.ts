@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { runtimeConfigSchema } from '../../../../agent-runtime/src/contract.ts';
+import { runtimeConfigSchema } from '#agent-runtime/contract';
 import { agentConfigArb } from '../../../../test/support/arbitrary-config.ts';
 import { type AgentSpec, validateAgentConfig } from '../agent-spec.ts';
 import { hashOf } from '../hash.ts';

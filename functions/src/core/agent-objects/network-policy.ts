@@ -6,7 +6,7 @@
  * Pure.
  */
 import type { V1NetworkPolicy, V1NetworkPolicyPort } from '@kubernetes/client-node';
-import { RUNTIME_PORT } from '../../../../agent-runtime/src/contract.ts';
+import { RUNTIME_PORT } from '#agent-runtime/contract';
 import { objectNames, podSelector } from './labels.ts';
 import { metaOf, type RenderInput } from './render-input.ts';
 

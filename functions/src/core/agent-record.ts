@@ -2,7 +2,7 @@
  * What the store keeps per agent: the resolved spec of the current generation, its hash and
  * timestamps. Desired state only; status is never stored, always read from the cluster.
  */
-import type { AgentSpec } from '../core/agent-spec.ts';
+import type { AgentSpec } from './agent-spec.ts';
 
 export interface AgentRecord {
   apiVersion: 'fleetplane.io/v1';

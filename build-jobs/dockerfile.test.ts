@@ -1,7 +1,7 @@
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { tarGz } from '../../build-jobs/deterministic-tar.ts';
-import { baseImage, envOf, execForm, parseDockerfile } from '../../build-jobs/dockerfile.ts';
+import { tarGz } from './deterministic-tar.ts';
+import { baseImage, envOf, execForm, parseDockerfile } from './dockerfile.ts';
 
 describe('Dockerfile reader', () => {
   const text = [

@@ -4,12 +4,15 @@
  *
  * Pure.
  */
-import { buildHpa, buildPdb } from './availability.ts';
 import { buildConfigMap, configChecksum } from './config-map.ts';
 import { buildDeployment } from './deployment.ts';
+import { buildHpa } from './hpa.ts';
+import { buildHttpRoute } from './http-route.ts';
+import { buildIngress } from './ingress.ts';
 import { buildNetworkPolicy } from './network-policy.ts';
-import { buildHttpRoute, buildIngress, buildService } from './networking.ts';
+import { buildPdb } from './pod-disruption-budget.ts';
 import type { RenderInput } from './render-input.ts';
+import { buildService } from './service.ts';
 import type { AgentObject } from './types.ts';
 
 export function renderAgent(input: RenderInput): AgentObject[] {

@@ -4,9 +4,10 @@
  * the control plane does not know the difference. Each object names its target in a label.
  */
 
-import type { AppliedObject, Cluster, ObjectRef, Observed, PodLog } from '../cluster/cluster.ts';
-import { TARGET_LABEL } from '../core/manifests/labels.ts';
-import type { AgentObject } from '../core/manifests/types.ts';
+import { TARGET_LABEL } from '../core/agent-objects/labels.ts';
+import type { AgentObject } from '../core/agent-objects/types.ts';
+import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
+import type { Cluster, PodLog } from './cluster.ts';
 
 const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
 

@@ -1,48 +1,47 @@
 /**
- * The control plane's operations, independent of HTTP: deploy, list, get, delete, revisions,
- * rollback, logs. Desired state goes to the store first (conditional writes), then
- * `reconcile` applies it; when the cluster fails after the store succeeded, the answer says
- * so and the sweep finishes the work. Routes translate these results into responses.
+ * The control plane's operations, in domain terms: deploy, list, get, remove, revisions,
+ * rollback, logs, sweep. Desired state goes to the store first (conditional writes), then
+ * `reconcile` applies it; when the cluster fails after the store succeeded, the result says
+ * so and the sweep finishes the work. Requests arrive validated; answers are outcomes and
+ * typed errors, which api/ alone turns into HTTP.
  */
-import type { Cluster, PodLog } from './cluster/cluster.ts';
-import type { AgentSpec } from './core/agent-spec.ts';
-import { ConflictError, FleetplaneError, NotFoundError, ValidationError } from './core/errors.ts';
-import { hashOf } from './core/hash.ts';
-import type { PlatformSettings } from './core/platform.ts';
-import { type AgentStatus, agentsIn, deriveStatus } from './core/status.ts';
-import { observedFor, type ReconcileDeps, reconcile } from './reconcile.ts';
-import type { AgentRecord, RevisionSummary } from './store/agent-record.ts';
-import { type ConfigStore, mapLimit } from './store/config-store.ts';
+import type { Cluster, PodLog } from '../cluster/cluster.ts';
+import type { AgentRecord, RevisionSummary } from '../core/agent-record.ts';
+import type { AgentSpec } from '../core/agent-spec.ts';
+import { ConflictError, NotFoundError } from '../core/errors.ts';
+import { hashOf } from '../core/hash.ts';
+import { agentsIn, emptyObserved, type Observed, observedByAgent } from '../core/observed.ts';
+import { agentUrl, type PlatformSettings } from '../core/platform.ts';
+import { type AgentStatus, deriveStatus } from '../core/status.ts';
+import { mapLimit } from '../lib/map-limit.ts';
+import type { ConfigStore } from '../store/config-store.ts';
+import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 import { type SweepReport, sweep } from './sweep.ts';
 
 export interface ControlPlaneDeps extends ReconcileDeps {
   store: ConfigStore;
   cluster: Cluster;
   platform: PlatformSettings;
-  /** Whether agents with `"cloud": "local"` can run here (the local server only). */
-  localTarget?: boolean;
   now?: () => Date;
 }
 
 export type WriteOutcome = 'created' | 'updated' | 'unchanged';
 
-export interface DeployResult {
-  name: string;
-  /** HTTP status for this agent alone: 201 created, 200 updated or unchanged, 4xx/5xx failed. */
-  status: number;
-  outcome?: WriteOutcome;
-  generation?: number;
-  deployment?: AgentStatus;
-  error?: { title: string; detail: string; type: string };
-}
+/** What became of one agent of a deploy. */
+export type DeployResult =
+  /** Stored and applied; `status` is derived from what the apply answered. */
+  | { name: string; kind: 'applied'; outcome: WriteOutcome; generation: number; status: AgentStatus }
+  /** Stored, but applying it failed: the sweep retries, and deploying again is safe. */
+  | { name: string; kind: 'stored'; outcome: WriteOutcome; generation: number; error: unknown }
+  /** Nothing was stored. */
+  | { name: string; kind: 'failed'; error: unknown };
 
-export const urlOf = (platform: PlatformSettings, name: string) =>
-  `${(platform.publicUrl ?? `https://${platform.domain}`).replace(/\/+$/, '')}/${name}/`;
+/** What a removal did: everything is gone, or the config is gone and the cluster lags. */
+export type RemoveResult =
+  | { name: string; pending: false; deleted: string[] }
+  | { name: string; pending: true; error: unknown };
 
-const problemOf = (error: unknown) =>
-  error instanceof FleetplaneError
-    ? { type: `https://fleetplane.io/problems/${error.slug}`, title: error.title, detail: error.message }
-    : { type: 'about:blank', title: 'Internal error', detail: 'an unexpected error occurred' };
+const DEPLOY_CONCURRENCY = 4;
 
 export class ControlPlane {
   private readonly deps: ControlPlaneDeps;
@@ -53,6 +52,10 @@ export class ControlPlane {
 
   private now() {
     return (this.deps.now?.() ?? new Date()).toISOString();
+  }
+
+  private statusOf(name: string, record: AgentRecord | undefined, observed: Observed): AgentStatus {
+    return deriveStatus({ name, record, observed, url: agentUrl(this.deps.platform, name) });
   }
 
   /** Writes a spec as the agent's next generation, keeping the previous one as a revision. */
@@ -93,62 +96,32 @@ export class ControlPlane {
     return { record, outcome: 'updated' };
   }
 
-  private async statusOf(name: string, record: AgentRecord | undefined): Promise<AgentStatus> {
-    const observed = await this.deps.cluster.observe(name);
-    return deriveStatus({ name, record, observed, url: urlOf(this.deps.platform, name) });
-  }
-
-  /** Refuses, before anything is written, agents that cannot run where this control plane deploys. */
-  assertDeployable(specs: AgentSpec[], batch: boolean): void {
-    if (this.deps.localTarget) return;
-    const errors = specs.flatMap((spec, index) =>
-      spec.cloud === 'local'
-        ? [
-            {
-              path: `${batch ? `agents[${index}].` : ''}cloud`,
-              message: 'is "local", which only the local server (npm start) can run; use "DigitalOcean" here',
-            },
-          ]
-        : [],
-    );
-    if (errors.length) throw new ValidationError(errors, 422);
-  }
-
-  /** Deploys one agent: store, then apply. Store failures throw; cluster failures are reported. */
+  /**
+   * Deploys one agent: store, then apply, observing the cluster once. A store failure throws
+   * (nothing changed); a cluster failure after the store succeeded is a `stored` result.
+   */
   async deployOne(spec: AgentSpec, cause?: AgentRecord['cause']): Promise<DeployResult> {
     const { record, outcome } = await this.writeDesired(spec, cause);
     const base = { name: spec.name, outcome, generation: record.generation };
+    let result: ReconcileResult;
     try {
-      await reconcile(spec.name, this.deps, { record });
-      return {
-        ...base,
-        status: outcome === 'created' ? 201 : 200,
-        deployment: await this.statusOf(spec.name, record),
-      };
+      result = await reconcile(spec.name, this.deps, { record });
     } catch (error) {
-      const problem = problemOf(error);
-      return {
-        ...base,
-        status: error instanceof FleetplaneError ? error.status : 500,
-        error: {
-          ...problem,
-          detail: `generation ${record.generation} is stored, but applying it failed: ${problem.detail}. The sweep retries within a minute; deploying again is safe.`,
-        },
-      };
+      return { ...base, kind: 'stored', error };
     }
+    // A skipped reconcile (the cluster runs a newer generation) still answers with status.
+    const observed =
+      result.action === 'applied' ? result.observed : await this.deps.cluster.observe(spec.name);
+    return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed) };
   }
 
   /** Deploys several agents; each gets its own result, and one failure does not stop the rest. */
-  async deployMany(specs: AgentSpec[]): Promise<DeployResult[]> {
-    return mapLimit(specs, 4, async (spec) => {
+  deployMany(specs: AgentSpec[]): Promise<DeployResult[]> {
+    return mapLimit(specs, DEPLOY_CONCURRENCY, async (spec) => {
       try {
         return await this.deployOne(spec);
       } catch (error) {
-        return {
-          name: spec.name,
-          status: error instanceof FleetplaneError ? error.status : 500,
-          error: problemOf(error),
-        };
+        return { name: spec.name, kind: 'failed', error };
       }
     });
   }
@@ -156,16 +129,11 @@ export class ControlPlane {
   /** Every agent, stored or still in the cluster: one store listing, one list call per kind. */
   async list(): Promise<AgentStatus[]> {
     const [records, observed] = await Promise.all([this.deps.store.list(), this.deps.cluster.observe()]);
-    const names = [
-      ...new Set([...records.map((record) => record.name), ...agentsIn(observed.objects)]),
-    ].sort();
+    const recordByName = new Map(records.map((record) => [record.name, record]));
+    const byAgent = observedByAgent(observed);
+    const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])].sort();
     return names.map((name) =>
-      deriveStatus({
-        name,
-        record: records.find((record) => record.name === name),
-        observed: observedFor(observed, name),
-        url: urlOf(this.deps.platform, name),
-      }),
+      this.statusOf(name, recordByName.get(name), byAgent.get(name) ?? emptyObserved()),
     );
   }
 
@@ -175,18 +143,16 @@ export class ControlPlane {
       this.deps.cluster.observe(name),
     ]);
     if (!stored && observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
-    return deriveStatus({ name, record: stored?.value, observed, url: urlOf(this.deps.platform, name) });
+    return this.statusOf(name, stored?.value, observed);
   }
 
   /**
    * Deletes the config first (so no sweep re-creates the agent), then every object in the
-   * cluster, then the revisions. Returns whether the cluster is already clean.
+   * cluster, then the revisions.
    */
-  async remove(
-    name: string,
-  ): Promise<{ name: string; deleted: string[]; pending: boolean; detail?: string }> {
+  async remove(name: string): Promise<RemoveResult> {
     const stored = await this.deps.store.read(name);
-    let observed: Awaited<ReturnType<Cluster['observe']>> | undefined;
+    let observed: Observed | undefined;
     try {
       observed = await this.deps.cluster.observe(name);
     } catch (error) {
@@ -198,14 +164,9 @@ export class ControlPlane {
     await this.deps.store.removeRevisions(name);
     try {
       const result = await reconcile(name, this.deps, { record: null, ...(observed ? { observed } : {}) });
-      return { name, deleted: result.action === 'deleted' ? result.pruned : [], pending: false };
+      return { name, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
     } catch (error) {
-      return {
-        name,
-        deleted: [],
-        pending: true,
-        detail: `the config is deleted; removing its objects from the cluster failed (${problemOf(error).detail}); the sweep removes them`,
-      };
+      return { name, pending: true, error };
     }
   }
 

@@ -8,13 +8,13 @@
  *   the config no longer renders (an HPA after autoscale is switched off, say)
  * - never applies an older generation over a newer one (a slow sweep racing a deploy)
  */
-import type { AppliedObject, Cluster, ObjectRef, Observed } from './cluster/cluster.ts';
-import { hashOf } from './core/hash.ts';
-import { AGENT_LABEL } from './core/manifests/labels.ts';
-import { renderAgent } from './core/manifests/render.ts';
-import type { PlatformSettings } from './core/platform.ts';
-import type { AgentRecord } from './store/agent-record.ts';
-import type { ConfigStore } from './store/config-store.ts';
+import type { Cluster } from '../cluster/cluster.ts';
+import { renderAgent } from '../core/agent-objects/render.ts';
+import type { AgentRecord } from '../core/agent-record.ts';
+import { hashOf } from '../core/hash.ts';
+import { type AppliedObject, type ObjectRef, type Observed, observedAfter } from '../core/observed.ts';
+import type { PlatformSettings } from '../core/platform.ts';
+import type { ConfigStore } from '../store/config-store.ts';
 
 export interface ReconcileDeps {
   store: ConfigStore;
@@ -25,26 +25,24 @@ export interface ReconcileDeps {
 }
 
 export type ReconcileResult =
-  | { name: string; action: 'applied'; generation: number; objects: AppliedObject[]; pruned: string[] }
+  | {
+      name: string;
+      action: 'applied';
+      generation: number;
+      objects: AppliedObject[];
+      pruned: string[];
+      /** The agent's objects as they stand after this apply (no second observation). */
+      observed: Observed;
+    }
   | { name: string; action: 'deleted'; pruned: string[] }
   | { name: string; action: 'skipped'; reason: string };
 
-/** The part of an observation that belongs to one agent. */
-export function observedFor(observed: Observed, name: string): Observed {
-  const mine = <T extends { metadata?: { labels?: Record<string, string> } }>(items: T[]) =>
-    items.filter((item) => item.metadata?.labels?.[AGENT_LABEL] === name);
-  return {
-    objects: observed.objects.filter((ref) => ref.agent === name),
-    deployments: mine(observed.deployments),
-    pods: mine(observed.pods),
-    hpas: mine(observed.hpas),
-    ingresses: mine(observed.ingresses),
-    httpRoutes: mine(observed.httpRoutes),
-  };
-}
-
 const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
 
+/**
+ * `known` passes what the caller already has: the record (null: known to be absent) and the
+ * agent's observed objects. What is not passed is read.
+ */
 export async function reconcile(
   name: string,
   deps: ReconcileDeps,
@@ -85,5 +83,6 @@ export async function reconcile(
     generation: record.generation,
     objects: applied,
     pruned: leftovers.map(describeRef),
+    observed: observedAfter(observed, applied, leftovers),
   };
 }

@@ -1,0 +1,144 @@
+/**
+ * What the control plane sees of the cluster: the agents' objects as one pass of list calls
+ * returned them (one list per kind, by label), and the outcome of applying objects. The
+ * types status and reconcile compute on; adapters (Kubernetes, local processes) produce them.
+ *
+ * Pure. Type-only imports from the Kubernetes client library (erased at build time).
+ */
+import type {
+  KubernetesObject,
+  V1Deployment,
+  V1Ingress,
+  V1Pod,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
+import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
+import type { HTTPRoute } from './agent-objects/types.ts';
+
+/** What identifies one object for deletion and outcome reports. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace: string;
+  name: string;
+  /** The agent it belongs to (its `fleetplane.io/agent` label). */
+  agent: string;
+  /** The generation annotation the object was last applied with, if any. */
+  generation?: number;
+  resourceVersion?: string;
+}
+
+/** Everything fleetplane manages, as seen in one pass: one list call per kind. */
+export interface Observed {
+  objects: ObjectRef[];
+  deployments: V1Deployment[];
+  pods: V1Pod[];
+  hpas: V2HorizontalPodAutoscaler[];
+  ingresses: V1Ingress[];
+  httpRoutes: HTTPRoute[];
+}
+
+export type ApplyOutcome = 'created' | 'updated' | 'unchanged';
+
+export interface AppliedObject {
+  kind: string;
+  name: string;
+  outcome: ApplyOutcome;
+  /** The object as the cluster answered the apply (status included), when it says. */
+  live?: KubernetesObject;
+}
+
+export function emptyObserved(): Observed {
+  return { objects: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
+}
+
+const ownedBy = (name: string) => (item: { metadata?: { labels?: Record<string, string> } }) =>
+  item.metadata?.labels?.[AGENT_LABEL] === name;
+
+/** The part of an observation that belongs to one agent. */
+export function observedFor(observed: Observed, name: string): Observed {
+  const mine = ownedBy(name);
+  return {
+    objects: observed.objects.filter((ref) => ref.agent === name),
+    deployments: observed.deployments.filter(mine),
+    pods: observed.pods.filter(mine),
+    hpas: observed.hpas.filter(mine),
+    ingresses: observed.ingresses.filter(mine),
+    httpRoutes: observed.httpRoutes.filter(mine),
+  };
+}
+
+/** Observations of many agents, split by agent in one pass (linear in the number of objects). */
+export function observedByAgent(observed: Observed): Map<string, Observed> {
+  const byAgent = new Map<string, Observed>();
+  const slot = (agent: string) => {
+    const found = byAgent.get(agent) ?? emptyObserved();
+    byAgent.set(agent, found);
+    return found;
+  };
+  const agentOf = (item: { metadata?: { labels?: Record<string, string> } }) =>
+    item.metadata?.labels?.[AGENT_LABEL];
+  for (const ref of observed.objects) if (ref.agent) slot(ref.agent).objects.push(ref);
+  for (const key of ['deployments', 'pods', 'hpas', 'ingresses', 'httpRoutes'] as const)
+    for (const item of observed[key]) {
+      const agent = agentOf(item);
+      if (agent) (slot(agent)[key] as (typeof item)[]).push(item);
+    }
+  return byAgent;
+}
+
+/** Names of agents that have objects in the cluster (stored or not). */
+export function agentsIn(objects: ObjectRef[]): string[] {
+  return [...new Set(objects.map((ref) => ref.agent).filter(Boolean))].sort();
+}
+
+/** The reference of an object as the cluster (or the local target) holds it. */
+export function refOf(
+  object: KubernetesObject,
+  resourceVersion = object.metadata?.resourceVersion,
+): ObjectRef {
+  const metadata = object.metadata ?? {};
+  const generation = Number(metadata.annotations?.[GENERATION_ANNOTATION]);
+  return {
+    apiVersion: object.apiVersion ?? '',
+    kind: object.kind ?? '',
+    namespace: metadata.namespace ?? '',
+    name: metadata.name ?? '',
+    agent: metadata.labels?.[AGENT_LABEL] ?? '',
+    ...(Number.isFinite(generation) ? { generation } : {}),
+    ...(resourceVersion ? { resourceVersion } : {}),
+  };
+}
+
+/**
+ * The observation as it stands after an apply and a prune, without listing again: objects the
+ * cluster answered are taken as answered (their status included), pruned ones are gone. Pods
+ * are as observed before the apply; the next read shows the rollout.
+ */
+export function observedAfter(observed: Observed, applied: AppliedObject[], pruned: ObjectRef[]): Observed {
+  const gone = (kind: string, name: string) => pruned.some((ref) => ref.kind === kind && ref.name === name);
+  const answered = applied.flatMap((result) => (result.live ? [result.live] : []));
+  const replace = <T extends KubernetesObject>(items: T[], kind: string): T[] => {
+    const fresh = answered.filter((object) => object.kind === kind) as T[];
+    const kept = items.filter(
+      (item) =>
+        !gone(kind, item.metadata?.name ?? '') &&
+        !fresh.some((object) => object.metadata?.name === item.metadata?.name),
+    );
+    return [...kept, ...fresh];
+  };
+  const refs = observed.objects.filter(
+    (ref) =>
+      !gone(ref.kind, ref.name) &&
+      !answered.some((object) => object.kind === ref.kind && object.metadata?.name === ref.name),
+  );
+  for (const object of answered) refs.push(refOf(object));
+  return {
+    objects: refs,
+    deployments: replace(observed.deployments, 'Deployment'),
+    pods: observed.pods,
+    hpas: replace(observed.hpas, 'HorizontalPodAutoscaler'),
+    ingresses: replace(observed.ingresses, 'Ingress'),
+    httpRoutes: replace(observed.httpRoutes, 'HTTPRoute'),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The one interface a storage backend implements: text blobs under keys, each with a version
+ * token (etag), conditional writes, and listing by prefix. The record and revision logic
+ * lives once, above it (record-store.ts); backends (S3/Spaces, a local directory) only move
+ * bytes and translate their failures into ConflictError and UnavailableError('store').
+ *
+ * Contract every backend keeps:
+ * - `put` with `ifNoneMatch: '*'` fails with ConflictError when the key exists; with
+ *   `ifMatch` it fails with ConflictError when the key's current etag differs (or it is gone).
+ * - `delete` of a missing key succeeds; with `ifMatch`, a different etag is a ConflictError.
+ * - `list` returns keys in lexicographic order, one page at a time; with a delimiter, keys
+ *   below the next delimiter are folded into `prefixes`.
+ * - an unreachable backend raises UnavailableError('store'), never a raw SDK error.
+ */
+
+export interface Blob {
+  body: string;
+  etag: string;
+}
+
+export type WriteCondition = { ifMatch: string } | { ifNoneMatch: '*' } | Record<string, never>;
+
+export interface ListOptions {
+  /** Fold keys below the next '/' after the prefix into `prefixes` (S3's CommonPrefixes). */
+  delimiter?: '/';
+  /** Where the previous page ended (its `next`). */
+  continuation?: string;
+  /** Most keys (and prefixes) in one page; a backend may return fewer. */
+  limit?: number;
+}
+
+export interface ListPage {
+  keys: string[];
+  prefixes: string[];
+  /** Set when there is more; pass it back as `continuation`. */
+  next?: string;
+}
+
+export interface BlobStore {
+  /** Where the blobs live, for logs (no credentials). */
+  readonly description: string;
+  get(key: string): Promise<Blob | undefined>;
+  put(key: string, body: string, condition?: WriteCondition): Promise<string>;
+  delete(key: string, condition?: { ifMatch?: string }): Promise<void>;
+  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  /** A cheap round trip proving the backend is reachable and the credentials work. */
+  ping(): Promise<void>;
+}
+
+/** Every key under a prefix, following continuations. */
+export async function listAll(
+  blobs: BlobStore,
+  prefix: string,
+  options: Omit<ListOptions, 'continuation'> = {},
+): Promise<ListPage> {
+  const all: ListPage = { keys: [], prefixes: [] };
+  let continuation: string | undefined;
+  do {
+    const page = await blobs.list(prefix, { ...options, ...(continuation ? { continuation } : {}) });
+    all.keys.push(...page.keys);
+    all.prefixes.push(...page.prefixes);
+    continuation = page.next;
+  } while (continuation);
+  return all;
+}

@@ -1,0 +1,186 @@
+/**
+ * Blobs on DigitalOcean Spaces (or any S3 API: MinIO in tests). Conditional writes use
+ * If-None-Match / If-Match on PutObject, so of two concurrent writers exactly one wins.
+ * Every SDK failure becomes our vocabulary here: a precondition failure is a ConflictError,
+ * anything else UnavailableError('store'). Never logs or returns credentials.
+ *
+ * WARNING: this module pulls in the AWS SDK. Function entries import it lazily.
+ */
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { ConflictError, UnavailableError } from '../core/errors.ts';
+import type { Blob, BlobStore, ListOptions, ListPage, WriteCondition } from './blob-store.ts';
+
+export interface S3BlobsOptions {
+  bucket: string;
+  /** Key prefix inside the bucket, e.g. "prod/" (empty for the bucket root). */
+  prefix?: string;
+  endpoint?: string;
+  region?: string;
+  /** Explicit credentials; otherwise the SDK's chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY). */
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  /** Per-attempt timeout in milliseconds. */
+  requestTimeoutMs?: number;
+}
+
+const statusOf = (error: unknown) =>
+  error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : undefined;
+
+export class S3Blobs implements BlobStore {
+  readonly description: string;
+  private readonly client: S3Client;
+  private readonly bucket: string;
+  private readonly prefix: string;
+
+  constructor(options: S3BlobsOptions) {
+    this.bucket = options.bucket;
+    this.prefix = options.prefix ? `${options.prefix.replace(/\/+$/, '')}/` : '';
+    this.description = `s3://${options.bucket}/${this.prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
+    const timeout = options.requestTimeoutMs ?? 5_000;
+    this.client = new S3Client({
+      region: options.region ?? 'us-east-1',
+      ...(options.endpoint ? { endpoint: options.endpoint, forcePathStyle: true } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      // S3-compatible servers differ on the SDK's default checksums; ask only when required.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      maxAttempts: 2,
+      requestHandler: { connectionTimeout: Math.min(timeout, 2_000), requestTimeout: timeout },
+    });
+  }
+
+  /**
+   * Runs one S3 call. A 404 comes back as undefined; a failed precondition becomes a
+   * ConflictError; every other failure UnavailableError('store').
+   */
+  private async call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await run();
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 404) return undefined;
+      if (status === 412 || status === 409 || (error as Error).name === 'ConditionalRequestConflict')
+        throw new ConflictError(
+          `${what}: the object was changed by another request; read it again and retry`,
+          {
+            cause: error,
+          },
+        );
+      if (status === undefined) {
+        const reason = (error as { code?: string }).code ?? (error as Error).name;
+        throw new UnavailableError(
+          'store',
+          `the config store at ${this.description} is unreachable (${reason})`,
+          5,
+          {
+            cause: error,
+          },
+        );
+      }
+      const name = (error as Error).name;
+      if (status >= 500 || status === 0)
+        throw new UnavailableError(
+          'store',
+          `the config store failed to ${what} (${name}, HTTP ${status})`,
+          5,
+          {
+            cause: error,
+          },
+        );
+      throw new UnavailableError(
+        'store',
+        `the config store refused to ${what} (${name}, HTTP ${status}): check the bucket and credentials`,
+        30,
+        { cause: error },
+      );
+    }
+  }
+
+  async get(key: string): Promise<Blob | undefined> {
+    return this.call(`read ${key}`, async () => {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+      );
+      return { body: (await response.Body?.transformToString('utf8')) ?? '', etag: response.ETag ?? '' };
+    });
+  }
+
+  async put(key: string, body: string, condition: WriteCondition = {}): Promise<string> {
+    const response = await this.call(`write ${key}`, () =>
+      this.client.send(
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: body,
+          ContentType: 'application/json',
+          ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+          ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+        }),
+      ),
+    );
+    // A 404 on a conditional put: the object to match is gone.
+    if (!response) throw new ConflictError(`write ${key}: the object was deleted by another request`);
+    return response.ETag ?? '';
+  }
+
+  /**
+   * WARNING: not every S3 server honours If-Match on DeleteObject (MinIO ignores it), so the
+   * etag is also compared by a HEAD first; a write landing between the two calls can still be
+   * lost to the delete.
+   */
+  async delete(key: string, condition: { ifMatch?: string } = {}): Promise<void> {
+    const { ifMatch } = condition;
+    if (ifMatch) {
+      const head = await this.call(`read ${key}`, () =>
+        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })),
+      );
+      if (!head) return;
+      if (head.ETag !== ifMatch)
+        throw new ConflictError(`${key} was changed by another request; read it again and retry`);
+    }
+    await this.call(`delete ${key}`, () =>
+      this.client.send(
+        new DeleteObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          ...(ifMatch ? { IfMatch: ifMatch } : {}),
+        }),
+      ),
+    );
+  }
+
+  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+    const page = await this.call(`list ${prefix}`, () =>
+      this.client.send(
+        new ListObjectsV2Command({
+          Bucket: this.bucket,
+          Prefix: this.prefix + prefix,
+          ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
+          ...(options.continuation ? { ContinuationToken: options.continuation } : {}),
+          ...(options.limit ? { MaxKeys: options.limit } : {}),
+        }),
+      ),
+    );
+    const strip = (key: string | undefined) => (key ?? '').slice(this.prefix.length);
+    return {
+      keys: (page?.Contents ?? []).map((object) => strip(object.Key)),
+      prefixes: (page?.CommonPrefixes ?? []).map((common) => strip(common.Prefix)),
+      ...(page?.IsTruncated && page.NextContinuationToken ? { next: page.NextContinuationToken } : {}),
+    };
+  }
+
+  async ping(): Promise<void> {
+    const bucket = await this.call('reach the bucket', () =>
+      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    );
+    if (!bucket) throw new UnavailableError('store', `the bucket of ${this.description} does not exist`, 30);
+  }
+}

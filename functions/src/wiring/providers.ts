@@ -1,0 +1,78 @@
+/**
+ * The edge: turns environment variables into the control plane's dependencies. Read per
+ * call (never at module load), with one precedence: explicit option > env > default. Each
+ * dependency is created once, on first use, and kept for the life of the process (a warm
+ * function reuses it); a failed creation is retried on the next use.
+ *
+ * Names are the ones DESIGN.md fixes (FLEETPLANE_STORE, KUBECONFIG, FLEETPLANE_NAMESPACE, ...).
+ */
+import type { Cluster } from '../cluster/cluster.ts';
+import { ControlPlane } from '../control-plane/control-plane.ts';
+import type { HealthProbes } from '../control-plane/health-probes.ts';
+import type { PlatformSettings } from '../core/platform.ts';
+import type { ConfigStore } from '../store/config-store.ts';
+import { VERSION } from '../version.ts';
+import { type ClusterFactoryOptions, clusterFromEnv, kubeconfigText } from './cluster-from-env.ts';
+import { type Env, envValue } from './env.ts';
+import { platformSettingsFromEnv } from './settings.ts';
+import { storeFromEnv, storeLocation } from './store-from-env.ts';
+
+export function runtimeImage(env: Env, platform: PlatformSettings): string {
+  return envValue(env, 'FLEETPLANE_RUNTIME_IMAGE') ?? `${platform.registry}/agent-runtime:${VERSION}`;
+}
+
+/** A value created on first use and kept; a failure is forgotten so the next use retries. */
+function once<T>(create: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= create();
+    pending.catch(() => {
+      pending = undefined;
+    });
+    return pending;
+  };
+}
+
+/** Providers for the app's routes and the sweep. */
+export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) {
+  let platform: PlatformSettings | undefined;
+  const getPlatform = () => {
+    platform ??= platformSettingsFromEnv(env);
+    return platform;
+  };
+  const getStore = once<ConfigStore>(() => storeFromEnv(env));
+  const getCluster = once<Cluster>(() => clusterFromEnv(env, getPlatform(), options));
+  const getControlPlane = once(async () => {
+    const [store, cluster] = await Promise.all([getStore(), getCluster()]);
+    return new ControlPlane({
+      store,
+      cluster,
+      platform: getPlatform(),
+      runtimeImage: runtimeImage(env, getPlatform()),
+    });
+  });
+  return {
+    platform: getPlatform,
+    store: getStore,
+    cluster: getCluster,
+    controlPlane: getControlPlane,
+    /** Whether agents with `"cloud": "local"` can run here (the local server only). */
+    localAgents: options.localTarget !== undefined,
+    health: async (): Promise<HealthProbes> => {
+      const [store, cluster] = await Promise.all([getStore(), getCluster()]);
+      // /health is public: it names the kind of each dependency, never bucket names or URLs.
+      return {
+        store: {
+          target: storeLocation(env).kind === 's3' ? 's3' : 'local directory',
+          ping: () => store.ping(),
+        },
+        cluster: {
+          target: kubeconfigText(env) ? 'kubernetes' : 'local processes',
+          ping: () => cluster.ping(),
+        },
+      };
+    },
+  };
+}
+
+export type Providers = ReturnType<typeof providersFromEnv>;

@@ -1,0 +1,56 @@
+/**
+ * Which store the control plane keeps desired state in: FLEETPLANE_STORE, `file://<dir>`
+ * (the local server's default) or `s3://<bucket>[/<prefix>]` (Spaces; endpoint, region and
+ * keys from FLEETPLANE_S3_ENDPOINT, FLEETPLANE_S3_REGION, AWS_ACCESS_KEY_ID/SECRET_ACCESS_KEY).
+ * The S3 SDK is imported on first use only.
+ */
+import type { ConfigStore } from '../store/config-store.ts';
+import { RecordStore } from '../store/record-store.ts';
+import { type Env, envValue, SettingsError } from './env.ts';
+
+/** The local server's store when FLEETPLANE_STORE is unset. */
+export const DEFAULT_STORE_DIRECTORY = '.fleetplane';
+export const DEFAULT_STORE_URL = `file://${DEFAULT_STORE_DIRECTORY}`;
+
+export type StoreLocation =
+  | { kind: 'file'; directory: string }
+  | { kind: 's3'; bucket: string; prefix: string };
+
+export function storeLocation(env: Env): StoreLocation {
+  const url = envValue(env, 'FLEETPLANE_STORE') ?? DEFAULT_STORE_URL;
+  if (url.startsWith('file://'))
+    return { kind: 'file', directory: url.slice('file://'.length) || DEFAULT_STORE_DIRECTORY };
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!match)
+    throw new SettingsError(
+      `FLEETPLANE_STORE must be file://<dir> or s3://<bucket>[/<prefix>] (got "${url}")`,
+    );
+  return { kind: 's3', bucket: match[1] as string, prefix: match[2] ?? '' };
+}
+
+/** Where the local server keeps local files: the directory store's own, else the default one. */
+export function localDirectory(env: Env): string {
+  const url = envValue(env, 'FLEETPLANE_STORE');
+  return (url?.startsWith('file://') && url.slice('file://'.length)) || DEFAULT_STORE_DIRECTORY;
+}
+
+export async function storeFromEnv(env: Env): Promise<ConfigStore> {
+  const location = storeLocation(env);
+  if (location.kind === 'file') {
+    const { FileBlobs } = await import('../store/file-blobs.ts');
+    return new RecordStore(new FileBlobs(location.directory));
+  }
+  const { S3Blobs } = await import('../store/s3-blobs.ts');
+  const accessKeyId = envValue(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = envValue(env, 'AWS_SECRET_ACCESS_KEY');
+  const endpoint = envValue(env, 'FLEETPLANE_S3_ENDPOINT');
+  return new RecordStore(
+    new S3Blobs({
+      bucket: location.bucket,
+      prefix: location.prefix,
+      ...(endpoint ? { endpoint } : {}),
+      region: envValue(env, 'FLEETPLANE_S3_REGION') ?? 'us-east-1',
+      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+    }),
+  );
+}

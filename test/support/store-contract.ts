@@ -1,0 +1,71 @@
+/**
+ * The config store's contract, run against each backend (a local directory in the unit
+ * tests, MinIO in the integration tests): the record and revision logic is written once over
+ * the blob interface, and every backend must give it the same conditional-write semantics.
+ */
+import { describe, expect, it } from 'vitest';
+import { ConflictError } from '../../functions/src/core/errors.ts';
+import type { BlobStore } from '../../functions/src/store/blob-store.ts';
+import { RecordStore } from '../../functions/src/store/record-store.ts';
+import { storedRecord as record } from './stored-record.ts';
+
+export function describeStoreContract(backend: string, blobs: () => Promise<BlobStore> | BlobStore) {
+  const store = async () => new RecordStore(await blobs());
+
+  describe(`the config store on ${backend}`, () => {
+    it('creates once (If-None-Match): a second create is a conflict and changes nothing', async () => {
+      const s = await store();
+      await s.create(record(1));
+      await expect(s.create(record(1, 'other'))).rejects.toBeInstanceOf(ConflictError);
+      expect((await s.read('stored'))?.value.specHash).toBe('h1');
+    });
+
+    it('of concurrent creates, exactly one wins', async () => {
+      const s = await store();
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 5 }, (_, i) => s.create(record(1, `c${i}`))),
+      );
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
+      expect(
+        outcomes.filter(
+          (outcome) => outcome.status === 'rejected' && outcome.reason instanceof ConflictError,
+        ),
+      ).toHaveLength(4);
+    });
+
+    it('replaces only with the current etag (If-Match)', async () => {
+      const s = await store();
+      const first = await s.create(record(1));
+      const second = await s.replace(record(2), first);
+      await expect(s.replace(record(3, 'stale'), first)).rejects.toBeInstanceOf(ConflictError);
+      await s.replace(record(3), second);
+      expect((await s.read('stored'))?.value).toMatchObject({ generation: 3, specHash: 'h3' });
+    });
+
+    it('keeps revisions write-once, lists them in order and removes them', async () => {
+      const s = await store();
+      await s.putRevision(record(2));
+      await s.putRevision(record(1));
+      await s.putRevision(record(2, 'again'));
+      expect((await s.listRevisions('stored')).map((r) => [r.generation, r.specHash])).toEqual([
+        [1, 'h1'],
+        [2, 'h2'],
+      ]);
+      expect((await s.readRevision('stored', 2))?.specHash).toBe('h2');
+      await s.removeRevisions('stored');
+      expect(await s.listRevisions('stored')).toEqual([]);
+    });
+
+    it('lists agents (not their revisions), removes with a current etag only, and pings', async () => {
+      const s = await store();
+      expect(await s.list()).toEqual([]);
+      const etag = await s.create(record(1));
+      await s.putRevision(record(1));
+      expect((await s.list()).map((stored) => stored.name)).toEqual(['stored']);
+      await expect(s.remove('stored', '"0123"')).rejects.toBeInstanceOf(ConflictError);
+      await s.remove('stored', etag);
+      expect(await s.read('stored')).toBeUndefined();
+      await expect(s.ping()).resolves.toBeUndefined();
+    });
+  });
+}
