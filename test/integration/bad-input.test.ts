@@ -231,7 +231,7 @@ describe('bad input', () => {
 
   it('wrote nothing to the store or the cluster', async () => {
     expect(await (await providers.store()).list()).toEqual([]);
-    const observed = await adminCluster().observe();
+    const observed = await adminCluster().observe({});
     expect(observed.objects.filter((ref) => ref.agent.startsWith('fuzz'))).toEqual([]);
   });
 

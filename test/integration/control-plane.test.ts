@@ -87,7 +87,7 @@ describe('deploying examples/deploy_multiple_agents.json', () => {
     const cluster = adminCluster();
     for (const name of names) {
       const observed = await waitFor(`pods of ${name} to go`, async () => {
-        const seen = await cluster.observe(name);
+        const seen = await cluster.observe({ agent: name });
         return seen.pods.length === 0 && seen;
       });
       expect(observed.objects).toEqual([]);
@@ -154,11 +154,11 @@ describe('changing a config', () => {
     const scaled = { name: 'scaler', scaling: { autoscale: true, min_replicas: 2, max_replicas: 4 } };
     expect((await call('POST', '/deploy', scaled)).status).toBe(201);
     const cluster = adminCluster();
-    expect((await cluster.observe('scaler')).objects.map((o) => o.kind)).toEqual(
+    expect((await cluster.observe({ agent: 'scaler' })).objects.map((o) => o.kind)).toEqual(
       expect.arrayContaining(['HorizontalPodAutoscaler', 'PodDisruptionBudget']),
     );
     expect((await call('POST', '/deploy', { name: 'scaler', scaling: { replicas: 1 } })).status).toBe(200);
-    const kinds = (await cluster.observe('scaler')).objects.map((o) => o.kind);
+    const kinds = (await cluster.observe({ agent: 'scaler' })).objects.map((o) => o.kind);
     expect(kinds).not.toContain('HorizontalPodAutoscaler');
     expect(kinds).not.toContain('PodDisruptionBudget');
     expect((await call('DELETE', '/deployments/scaler')).status).toBe(200);
@@ -188,9 +188,9 @@ describe('concurrent deploys of one name', () => {
     );
     expect(stored?.value.spec.instruction).toBe(variants[last]?.instruction);
     // Every earlier generation is kept as a revision, each once.
-    expect((await store.listRevisions('racer')).map((revision) => revision.generation)).toEqual(
-      Array.from({ length: updates }, (_, i) => i + 1),
-    );
+    expect(
+      (await store.listRevisions('racer', stored?.value.incarnation)).map((revision) => revision.generation),
+    ).toEqual(Array.from({ length: updates }, (_, i) => i + 1));
     expect((await call('DELETE', '/deployments/racer')).status).toBe(200);
   });
 });

@@ -31,13 +31,13 @@ describe('cloud: local beside a cluster', () => {
       const byName = (name: string) => both.deployments.find((d: { name: string }) => d.name === name);
       expect(byName('hybrid-local').pods[0].node).toBe('localhost');
       expect(byName('hybrid-remote').pods[0].node).toMatch(/^kwok-node-/);
-      expect((await adminCluster().observe('hybrid-local')).objects).toEqual([]);
+      expect((await adminCluster().observe({ agent: 'hybrid-local' })).objects).toEqual([]);
       expect(local.portOf('hybrid-local')).toBeGreaterThan(0);
 
       expect((await call('DELETE', '/deployments/hybrid-local')).status).toBe(200);
       expect((await call('DELETE', '/deployments/hybrid-remote')).status).toBe(200);
       expect(local.portOf('hybrid-local')).toBeUndefined();
-      expect((await adminCluster().observe('hybrid-remote')).objects).toEqual([]);
+      expect((await adminCluster().observe({ agent: 'hybrid-remote' })).objects).toEqual([]);
     } finally {
       await local.stopAll();
     }

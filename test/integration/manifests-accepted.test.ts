@@ -77,7 +77,7 @@ describe('the API server accepts every rendered manifest (server-side apply, dry
       }
     // And nothing was created: it was a dry run.
     expect(
-      (await dryRun.observe()).objects.filter((ref) => specs.some((spec) => spec.name === ref.agent)),
+      (await dryRun.observe({})).objects.filter((ref) => specs.some((spec) => spec.name === ref.agent)),
     ).toEqual([]);
   });
 

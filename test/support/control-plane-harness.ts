@@ -8,9 +8,11 @@ import { readFileSync } from 'node:fs';
 import { createFullApp } from '../../functions/src/api/full-app.ts';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
 import { silentLogger } from '../../functions/src/lib/logger.ts';
+import { S3Blobs } from '../../functions/src/store/s3-blobs.ts';
 import type { ClusterFactoryOptions } from '../../functions/src/wiring/cluster-from-env.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
 import { providersFromEnv } from '../../functions/src/wiring/providers.ts';
+import { storeLocation } from '../../functions/src/wiring/store-from-env.ts';
 import { testEnv } from '../env/inject.ts';
 
 export { waitFor } from './wait.ts';
@@ -57,6 +59,20 @@ export function harness(overrides: Env = {}, options: ClusterFactoryOptions = {}
     return { status: response.status, headers: response.headers, json };
   };
   return { app, env, providers, call };
+}
+
+/** The blobs under a harness's store, for tests that must act behind the control plane's back. */
+export function storeBlobs(env: Env): S3Blobs {
+  const t = testEnv();
+  const location = storeLocation(env);
+  if (location.kind !== 's3') throw new Error('storeBlobs needs an s3:// store');
+  return new S3Blobs({
+    bucket: location.bucket,
+    prefix: location.prefix,
+    endpoint: t.s3.endpoint,
+    region: t.s3.region,
+    credentials: { accessKeyId: t.s3.accessKeyId, secretAccessKey: t.s3.secretAccessKey },
+  });
 }
 
 /** An admin view of the cluster, for assertions that must not go through the code under test. */

@@ -46,7 +46,9 @@ export function describeStoreContract(backend: string, blobs: () => Promise<Blob
       const s = await store();
       await s.putRevision(record(2));
       await s.putRevision(record(1));
-      await s.putRevision(record(2, 'again'));
+      await s.putRevision(record(2));
+      // Another spec under a kept generation is an inconsistency, reported rather than swallowed.
+      await expect(s.putRevision(record(2, 'again'))).rejects.toBeInstanceOf(ConflictError);
       expect((await s.listRevisions('stored')).map((r) => [r.generation, r.specHash])).toEqual([
         [1, 'h1'],
         [2, 'h2'],

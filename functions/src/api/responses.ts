@@ -15,6 +15,7 @@ import {
   FleetplaneError,
   NotFoundError,
   PayloadTooLargeError,
+  SettingsError,
   UnauthorizedError,
   UnavailableError,
   ValidationError,
@@ -53,6 +54,7 @@ const MAPPINGS: [new (...args: never[]) => FleetplaneError, Mapping][] = [
     ClusterRejectedError,
     { status: 502, slug: 'cluster-rejected', title: 'The cluster rejected the request' },
   ],
+  [SettingsError, { status: 500, slug: 'misconfigured', title: 'The control plane is misconfigured' }],
 ];
 
 const INTERNAL: Mapping = { status: 500, slug: '', title: 'Internal error' };

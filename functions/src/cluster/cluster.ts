@@ -12,9 +12,18 @@ export interface PodLog {
   lines: string[];
 }
 
+/**
+ * What to observe: every object of one fleet (list, sweep), every object carrying one agent's
+ * label whatever its fleet (deploy, get and delete check the fleet themselves), or both
+ * narrowed together. Neither: every object fleetplane manages (an administrator's view).
+ */
+export interface ObserveScope {
+  fleet?: string;
+  agent?: string;
+}
+
 export interface ClusterReader {
-  /** Objects of one agent, or of every agent when `agent` is undefined. */
-  observe(agent?: string): Promise<Observed>;
+  observe(scope: ObserveScope): Promise<Observed>;
   podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]>;
 }
 
@@ -24,8 +33,12 @@ export interface ClusterWriter {
    * Each result carries the object as the cluster answered it, when it does.
    */
   apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]>;
-  /** Deletes the objects; ones already gone count as deleted. */
-  delete(refs: ObjectRef[]): Promise<void>;
+  /**
+   * Deletes the objects, each only if it is still the object that was observed (its uid and
+   * resourceVersion, when the ref has them); ones already gone count as deleted. Returns the
+   * refs left alone because they changed in between.
+   */
+  delete(refs: ObjectRef[]): Promise<ObjectRef[]>;
 }
 
 export interface Cluster extends ClusterReader, ClusterWriter {

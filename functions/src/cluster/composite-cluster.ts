@@ -7,7 +7,7 @@
 import { TARGET_LABEL } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
-import type { Cluster, PodLog } from './cluster.ts';
+import type { Cluster, ObserveScope, PodLog } from './cluster.ts';
 
 const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
 
@@ -26,10 +26,11 @@ export class CompositeCluster implements Cluster {
     await Promise.all([this.remote.ping(), this.local.ping()]);
   }
 
-  async observe(agent?: string): Promise<Observed> {
-    const [remote, local] = await Promise.all([this.remote.observe(agent), this.local.observe(agent)]);
+  async observe(scope: ObserveScope): Promise<Observed> {
+    const [remote, local] = await Promise.all([this.remote.observe(scope), this.local.observe(scope)]);
     return {
       objects: [...remote.objects, ...local.objects],
+      live: [...remote.live, ...local.live],
       deployments: [...remote.deployments, ...local.deployments],
       pods: [...remote.pods, ...local.pods],
       hpas: [...remote.hpas, ...local.hpas],
@@ -42,15 +43,19 @@ export class CompositeCluster implements Cluster {
     return isLocal(objects) ? this.local.apply(objects, observed) : this.remote.apply(objects, observed);
   }
 
-  async delete(refs: ObjectRef[]): Promise<void> {
+  async delete(refs: ObjectRef[]): Promise<ObjectRef[]> {
     // Each side ignores objects it does not have; an agent that moved targets is cleaned on both.
-    const localRefs = (await this.local.observe()).objects;
+    const agents = [...new Set(refs.map((ref) => ref.agent))];
+    const localRefs = (await Promise.all(agents.map((agent) => this.local.observe({ agent })))).flatMap(
+      (observed) => observed.objects,
+    );
     const isLocalRef = (ref: ObjectRef) =>
       localRefs.some((known) => known.kind === ref.kind && known.name === ref.name);
-    await Promise.all([
+    const [local, remote] = await Promise.all([
       this.local.delete(refs.filter(isLocalRef)),
       this.remote.delete(refs.filter((ref) => !isLocalRef(ref))),
     ]);
+    return [...local, ...remote];
   }
 
   async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {

@@ -16,11 +16,11 @@ import {
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
-import { agentSelector, FIELD_MANAGER, MANAGED_SELECTOR } from '../core/agent-objects/labels.ts';
+import { agentSelector, FIELD_MANAGER, FLEET_LABEL, MANAGED_SELECTOR } from '../core/agent-objects/labels.ts';
 import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
 import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
-import type { Cluster, PodLog } from './cluster.ts';
+import type { Cluster, ObserveScope, PodLog } from './cluster.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
@@ -101,9 +101,10 @@ export class KubeCluster implements Cluster {
     }
   }
 
-  async observe(agent?: string): Promise<Observed> {
+  async observe(scope: ObserveScope): Promise<Observed> {
     const { namespace } = this.options;
-    const selector = agent ? agentSelector(agent) : MANAGED_SELECTOR;
+    const fleet = scope.fleet ? `,${FLEET_LABEL}=${scope.fleet}` : '';
+    const selector = `${scope.agent ? agentSelector(scope.agent) : MANAGED_SELECTOR}${fleet}`;
     const [kinds, pods] = await Promise.all([
       Promise.all(
         AGENT_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, namespace, selector)),
@@ -111,8 +112,10 @@ export class KubeCluster implements Cluster {
       this.list<V1Pod>('v1', 'Pod', namespace, selector),
     ]);
     const byKind = (kind: string) => kinds[AGENT_KINDS.findIndex((entry) => entry.kind === kind)] ?? [];
+    const live = kinds.flat();
     return {
-      objects: kinds.flat().map((object) => refOf(object)),
+      objects: live.map((object) => refOf(object)),
+      live,
       deployments: byKind('Deployment') as Observed['deployments'],
       pods: pods as Observed['pods'],
       hpas: byKind('HorizontalPodAutoscaler') as Observed['hpas'],
@@ -155,9 +158,18 @@ export class KubeCluster implements Cluster {
     );
   }
 
-  async delete(refs: ObjectRef[]): Promise<void> {
-    await Promise.all(
+  async delete(refs: ObjectRef[]): Promise<ObjectRef[]> {
+    const changed = await Promise.all(
       refs.map(async (ref) => {
+        const preconditions =
+          ref.uid || ref.resourceVersion
+            ? {
+                preconditions: {
+                  ...(ref.uid ? { uid: ref.uid } : {}),
+                  ...(ref.resourceVersion ? { resourceVersion: ref.resourceVersion } : {}),
+                },
+              }
+            : {};
         try {
           await this.objects.delete(
             {
@@ -170,12 +182,19 @@ export class KubeCluster implements Cluster {
             undefined,
             undefined,
             'Background',
+            { ...preconditions, propagationPolicy: 'Background' },
           );
+          return undefined;
         } catch (error) {
-          if (httpStatusOf(error) !== 404) throw toClusterError(error, `delete ${ref.kind} ${ref.name}`);
+          const status = httpStatusOf(error);
+          if (status === 404) return undefined;
+          // A failed precondition: the object was changed or re-created since it was observed.
+          if (status === 409) return ref;
+          throw toClusterError(error, `delete ${ref.kind} ${ref.name}`);
         }
       }),
     );
+    return changed.filter((ref): ref is ObjectRef => ref !== undefined);
   }
 
   async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {

@@ -5,23 +5,26 @@
  * so and the sweep finishes the work. Requests arrive validated; answers are outcomes and
  * typed errors, which api/ alone turns into HTTP.
  */
+
+import { randomUUID } from 'node:crypto';
 import type { Cluster, PodLog } from '../cluster/cluster.ts';
-import type { AgentRecord, RevisionSummary } from '../core/agent-record.ts';
+import { type AgentRecord, isTombstone, type RevisionSummary, type Versioned } from '../core/agent-record.ts';
 import type { AgentSpec } from '../core/agent-spec.ts';
-import { ConflictError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, UnavailableError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
 import { agentsIn, emptyObserved, type Observed, observedByAgent } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
 import { type AgentStatus, deriveStatus } from '../core/status.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
-import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
-import { type SweepReport, sweep } from './sweep.ts';
+import { assertOwned, ownedBy, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
+import { type SweepOptions, type SweepReport, sweep } from './sweep.ts';
 
 export interface ControlPlaneDeps extends ReconcileDeps {
   store: ConfigStore;
   cluster: Cluster;
   platform: PlatformSettings;
+  sweep?: SweepOptions;
   now?: () => Date;
 }
 
@@ -41,6 +44,8 @@ export type RemoveResult =
   | { name: string; pending: false; deleted: string[] }
   | { name: string; pending: true; error: unknown };
 
+const newIncarnation = () => randomUUID().replaceAll('-', '').slice(0, 12);
+
 const DEPLOY_CONCURRENCY = 4;
 
 export class ControlPlane {
@@ -58,19 +63,24 @@ export class ControlPlane {
     return deriveStatus({ name, record, observed, url: agentUrl(this.deps.platform, name) });
   }
 
-  /** Writes a spec as the agent's next generation, keeping the previous one as a revision. */
+  /**
+   * Writes a spec as the agent's next generation, keeping the previous one as a revision. A
+   * name that is new, or deleted (a tombstone), starts a new incarnation at generation 1.
+   */
   private async writeDesired(
     spec: AgentSpec,
     cause: AgentRecord['cause'] = { kind: 'deploy' },
   ): Promise<{ record: AgentRecord; outcome: WriteOutcome }> {
     const { store } = this.deps;
     const specHash = hashOf(spec);
-    const current = await store.read(spec.name);
+    const current = await store.readEntry(spec.name);
     const now = this.now();
-    if (!current) {
+    if (!current || isTombstone(current.value)) {
       const record: AgentRecord = {
         apiVersion: 'fleetplane.io/v1',
+        kind: 'Agent',
         name: spec.name,
+        incarnation: newIncarnation(),
         generation: 1,
         specHash,
         spec,
@@ -78,15 +88,17 @@ export class ControlPlane {
         updatedAt: now,
         cause,
       };
-      await store.create(record);
+      if (current) await store.replace(record, current.etag);
+      else await store.create(record);
       return { record, outcome: 'created' };
     }
-    if (current.value.specHash === specHash && cause.kind === 'deploy')
-      return { record: current.value, outcome: 'unchanged' };
-    await store.putRevision(current.value);
+    const previous = current.value;
+    if (previous.specHash === specHash && cause.kind === 'deploy')
+      return { record: previous, outcome: 'unchanged' };
+    await store.putRevision(previous);
     const record: AgentRecord = {
-      ...current.value,
-      generation: current.value.generation + 1,
+      ...previous,
+      generation: previous.generation + 1,
       specHash,
       spec,
       updatedAt: now,
@@ -101,17 +113,29 @@ export class ControlPlane {
    * (nothing changed); a cluster failure after the store succeeded is a `stored` result.
    */
   async deployOne(spec: AgentSpec, cause?: AgentRecord['cause']): Promise<DeployResult> {
+    const fleet = await this.deps.store.ensureFleet();
+    // Look first, so that a name another store's fleet owns is refused before anything is written.
+    // An unreachable cluster does not stop the write: the sweep applies it once the cluster is back.
+    let seen: Observed | undefined;
+    try {
+      seen = await this.deps.cluster.observe({ agent: spec.name });
+    } catch (error) {
+      if (!(error instanceof UnavailableError)) throw error;
+    }
+    if (seen) assertOwned(spec.name, seen, fleet);
     const { record, outcome } = await this.writeDesired(spec, cause);
     const base = { name: spec.name, outcome, generation: record.generation };
     let result: ReconcileResult;
     try {
-      result = await reconcile(spec.name, this.deps, { record });
+      result = await reconcile(spec.name, this.deps, { fleet, record, ...(seen ? { observed: seen } : {}) });
     } catch (error) {
       return { ...base, kind: 'stored', error };
     }
-    // A skipped reconcile (the cluster runs a newer generation) still answers with status.
+    // A skipped or deleted agent (the cluster runs newer, a delete raced) answers with a fresh look.
     const observed =
-      result.action === 'applied' ? result.observed : await this.deps.cluster.observe(spec.name);
+      result.action === 'applied' || result.action === 'unchanged'
+        ? result.observed
+        : ownedBy(await this.deps.cluster.observe({ agent: spec.name }), fleet);
     return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed) };
   }
 
@@ -128,7 +152,11 @@ export class ControlPlane {
 
   /** Every agent, stored or still in the cluster: one store listing, one list call per kind. */
   async list(): Promise<AgentStatus[]> {
-    const [records, observed] = await Promise.all([this.deps.store.list(), this.deps.cluster.observe()]);
+    const fleet = await this.deps.store.fleet();
+    const [records, observed] = await Promise.all([
+      this.deps.store.list(),
+      fleet ? this.deps.cluster.observe({ fleet }) : emptyObserved(),
+    ]);
     const recordByName = new Map(records.map((record) => [record.name, record]));
     const byAgent = observedByAgent(observed);
     const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])].sort();
@@ -137,33 +165,47 @@ export class ControlPlane {
     );
   }
 
+  /** The agent's objects that belong to this store (none when the store has no fleet yet). */
+  private async observeOwn(name: string): Promise<{ fleet?: string; observed: Observed }> {
+    const fleet = await this.deps.store.fleet();
+    if (!fleet) return { observed: emptyObserved() };
+    return { fleet, observed: ownedBy(await this.deps.cluster.observe({ agent: name }), fleet) };
+  }
+
   async get(name: string): Promise<AgentStatus> {
-    const [stored, observed] = await Promise.all([
-      this.deps.store.read(name),
-      this.deps.cluster.observe(name),
-    ]);
+    const [stored, { observed }] = await Promise.all([this.deps.store.read(name), this.observeOwn(name)]);
     if (!stored && observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
     return this.statusOf(name, stored?.value, observed);
   }
 
   /**
-   * Deletes the config first (so no sweep re-creates the agent), then every object in the
-   * cluster, then the revisions.
+   * Deletes an agent: a tombstone replaces its config (so no sweep re-creates it, and a deploy
+   * racing the delete either lands first or gets a conflict), then its revisions, then every
+   * object of it in the cluster. Deleting an agent whose objects outlived an earlier delete
+   * removes them.
    */
   async remove(name: string): Promise<RemoveResult> {
-    const stored = await this.deps.store.read(name);
-    let observed: Observed | undefined;
+    const entry = await this.deps.store.readEntry(name);
+    let own: Awaited<ReturnType<ControlPlane['observeOwn']>> | undefined;
     try {
-      observed = await this.deps.cluster.observe(name);
+      own = await this.observeOwn(name);
     } catch (error) {
       // Without a config, only the cluster could say whether the agent exists: do not guess 404.
-      if (!stored) throw error;
+      if (!entry || isTombstone(entry.value)) throw error;
     }
-    if (!stored && observed?.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
-    if (stored) await this.deps.store.remove(name, stored.etag);
-    await this.deps.store.removeRevisions(name);
+    const live = entry && !isTombstone(entry.value) ? (entry as Versioned<AgentRecord>) : undefined;
+    if (!live && (own?.observed.objects.length ?? 0) === 0)
+      throw new NotFoundError(`no agent named "${name}"`);
+    if (live) await this.deps.store.remove(name, live.etag, this.now());
+    if (entry) await this.deps.store.removeRevisions(name, entry.value.incarnation);
+    const fleet = own?.fleet ?? (await this.deps.store.fleet());
+    if (!fleet) return { name, pending: false, deleted: [] };
     try {
-      const result = await reconcile(name, this.deps, { record: null, ...(observed ? { observed } : {}) });
+      const result = await reconcile(name, this.deps, {
+        fleet,
+        record: null,
+        ...(own ? { observed: own.observed } : {}),
+      });
       return { name, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
     } catch (error) {
       return { name, pending: true, error };
@@ -175,8 +217,8 @@ export class ControlPlane {
   ): Promise<{ current: number; revisions: (RevisionSummary & { current: boolean })[] }> {
     const stored = await this.deps.store.read(name);
     if (!stored) throw new NotFoundError(`no agent named "${name}"`);
-    const kept = await this.deps.store.listRevisions(name);
     const current = stored.value;
+    const kept = await this.deps.store.listRevisions(name, current.incarnation);
     return {
       current: current.generation,
       revisions: [
@@ -201,14 +243,15 @@ export class ControlPlane {
     const target = toGeneration ?? stored.value.generation - 1;
     if (target === stored.value.generation)
       throw new ConflictError(`generation ${target} is already the current generation of "${name}"`);
-    const revision = target >= 1 ? await this.deps.store.readRevision(name, target) : undefined;
+    const revision =
+      target >= 1 ? await this.deps.store.readRevision(name, target, stored.value.incarnation) : undefined;
     if (!revision) throw new NotFoundError(`agent "${name}" has no revision ${target}`);
     return this.deployOne(revision.spec, { kind: 'rollback', toGeneration: target });
   }
 
   /** Reconciles every agent and removes orphans (the scheduled function's work). */
   sweep(): Promise<SweepReport> {
-    return sweep(this.deps);
+    return sweep(this.deps, this.deps.sweep);
   }
 
   async logs(name: string, tailLines: number): Promise<PodLog[]> {

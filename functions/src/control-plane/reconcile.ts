@@ -1,18 +1,24 @@
 /**
  * reconcile(name): make the cluster match the stored config of one agent. Level-triggered
  * and idempotent: it reads desired state (store) and actual state (cluster) and converges;
- * running it twice changes nothing the second time. Deploys and the sweep both call it.
+ * running it twice changes nothing the second time, and writes nothing when nothing differs.
+ * Deploys, deletes and the sweep all call it.
  *
- * - no stored config: delete every object of the agent (orphans)
- * - otherwise: server-side apply every rendered object, then delete the agent's objects that
- *   the config no longer renders (an HPA after autoscale is switched off, say)
- * - never applies an older generation over a newer one (a slow sweep racing a deploy)
+ * - only objects of this store's fleet are touched; another fleet's object of the same name
+ *   stops a deploy with a conflict instead of being taken over
+ * - no stored config: delete the agent's objects, each only if unchanged since it was observed
+ * - otherwise: apply what is missing or drifted (server-side apply), then delete what the
+ *   config no longer renders (an HPA after autoscale is switched off, say)
+ * - never applies an older generation over a newer one: after applying, the record is read
+ *   again, and a newer generation (or a deletion) that landed meanwhile is applied in turn
  */
 import type { Cluster } from '../cluster/cluster.ts';
 import { renderAgent } from '../core/agent-objects/render.ts';
 import type { AgentRecord } from '../core/agent-record.ts';
+import { planApply } from '../core/drift.ts';
+import { ConflictError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
-import { type AppliedObject, type ObjectRef, type Observed, observedAfter } from '../core/observed.ts';
+import { type AppliedObject, type ObjectRef, type Observed, observedAfter, refOf } from '../core/observed.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 
@@ -31,58 +37,153 @@ export type ReconcileResult =
       generation: number;
       objects: AppliedObject[];
       pruned: string[];
+      /** Objects left alone because they changed after they were observed. */
+      left: string[];
       /** The agent's objects as they stand after this apply (no second observation). */
       observed: Observed;
     }
-  | { name: string; action: 'deleted'; pruned: string[] }
+  | { name: string; action: 'unchanged'; generation: number; observed: Observed }
+  | { name: string; action: 'deleted'; pruned: string[]; left: string[] }
   | { name: string; action: 'skipped'; reason: string };
 
+export interface Known {
+  /** The fleet (store identity) whose objects this control plane owns. */
+  fleet: string;
+  /** Desired state known to be current (just written); null: known to be absent. Else it is read. */
+  record?: AgentRecord | null;
+  /**
+   * Desired state as a listing saw it, possibly stale: enough to tell that nothing is due
+   * (then nothing is read or written). When something is due, the record is read afresh.
+   */
+  hint?: AgentRecord | null;
+  /** The agent's objects as observed (by agent label, any fleet); else they are observed. */
+  observed?: Observed;
+}
+
 const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
+const MAX_ROUNDS = 3;
 
-/**
- * `known` passes what the caller already has: the record (null: known to be absent) and the
- * agent's observed objects. What is not passed is read.
- */
-export async function reconcile(
-  name: string,
-  deps: ReconcileDeps,
-  known: { record?: AgentRecord | null; observed?: Observed } = {},
-): Promise<ReconcileResult> {
-  const record =
-    known.record === undefined ? (await deps.store.read(name))?.value : (known.record ?? undefined);
-  const observed = known.observed ?? (await deps.cluster.observe(name));
-  const existing = observed.objects.filter((ref) => ref.agent === name);
+/** The part of an observation this fleet may act on: its own objects, and unlabelled ones from before fleets. */
+export function ownedBy(observed: Observed, fleet: string): Observed {
+  const mine = (labels: Record<string, string> | undefined) => {
+    const owner = labels?.['fleetplane.io/fleet'];
+    return owner === undefined || owner === fleet;
+  };
+  return {
+    objects: observed.objects.filter((ref) => ref.fleet === undefined || ref.fleet === fleet),
+    live: observed.live.filter((object) => mine(object.metadata?.labels)),
+    deployments: observed.deployments.filter((object) => mine(object.metadata?.labels)),
+    pods: observed.pods.filter((object) => mine(object.metadata?.labels)),
+    hpas: observed.hpas.filter((object) => mine(object.metadata?.labels)),
+    ingresses: observed.ingresses.filter((object) => mine(object.metadata?.labels)),
+    httpRoutes: observed.httpRoutes.filter((object) => mine(object.metadata?.labels)),
+  };
+}
 
-  if (!record) {
-    await deps.cluster.delete(existing);
-    return { name, action: 'deleted', pruned: existing.map(describeRef) };
-  }
+/** Refuses to act on an agent whose objects another store's fleet created. */
+export function assertOwned(name: string, seen: Observed, fleet: string): void {
+  const foreign = seen.objects.filter((ref) => ref.fleet !== undefined && ref.fleet !== fleet);
+  if (foreign.length)
+    throw new ConflictError(
+      `agent "${name}" already has objects in the cluster that belong to another fleetplane store (${[...new Set(foreign.map(describeRef))].join(', ')}); delete them through that store, or deploy under another name`,
+    );
+}
 
-  const newest = Math.max(0, ...existing.map((ref) => ref.generation ?? 0));
-  if (newest > record.generation)
-    return {
-      name,
-      action: 'skipped',
-      reason: `the cluster already runs generation ${newest}, newer than ${record.generation}`,
-    };
-
-  const objects = renderAgent({
+function render(record: AgentRecord, deps: ReconcileDeps, fleet: string) {
+  return renderAgent({
     spec: record.spec,
     image: deps.runtimeImage,
     platform: deps.platform,
     generation: record.generation,
     specHash: record.specHash || hashOf(record.spec),
+    fleet,
+    ...(record.incarnation ? { incarnation: record.incarnation } : {}),
   });
-  const applied = await deps.cluster.apply(objects, existing);
-  const wanted = new Set(objects.map((object) => `${object.kind}/${object.metadata?.name}`));
-  const leftovers = existing.filter((ref) => !wanted.has(describeRef(ref)));
-  await deps.cluster.delete(leftovers);
-  return {
-    name,
-    action: 'applied',
-    generation: record.generation,
-    objects: applied,
-    pruned: leftovers.map(describeRef),
-    observed: observedAfter(observed, applied, leftovers),
+}
+
+/** What applying `record` over the observed objects would send and delete. */
+function planFor(record: AgentRecord | null, observed: Observed, deps: ReconcileDeps, fleet: string) {
+  const rendered = record ? render(record, deps, fleet) : [];
+  return { rendered, ...planApply(rendered, observed.live) };
+}
+
+const sameVersion = (a: AgentRecord, b: AgentRecord | null) =>
+  b !== null && a.incarnation === b.incarnation && a.generation === b.generation;
+
+export async function reconcile(name: string, deps: ReconcileDeps, known: Known): Promise<ReconcileResult> {
+  const { fleet } = known;
+  const seen = known.observed ?? (await deps.cluster.observe({ agent: name }));
+  let observed = ownedBy(seen, fleet);
+
+  if (known.hint !== undefined && known.record === undefined) {
+    const { changed, leftovers } = planFor(known.hint, observed, deps, fleet);
+    if (changed.length === 0 && leftovers.length === 0)
+      return known.hint
+        ? { name, action: 'unchanged', generation: known.hint.generation, observed }
+        : { name, action: 'deleted', pruned: [], left: [] };
+  }
+  let record = known.record !== undefined ? known.record : ((await deps.store.read(name))?.value ?? null);
+
+  let result: ReconcileResult | undefined;
+  const pruned: string[] = [];
+  // An object whose delete precondition failed (its status moved, or someone changed it) is
+  // looked at again: the record is re-read and the agent observed afresh before another try.
+  const lookAgain = async () => {
+    record = (await deps.store.read(name))?.value ?? null;
+    observed = ownedBy(await deps.cluster.observe({ agent: name }), fleet);
   };
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    if (!record) {
+      const refs = observed.objects;
+      const left = await deps.cluster.delete(refs);
+      pruned.push(...refs.filter((ref) => !left.includes(ref)).map(describeRef));
+      result = { name, action: 'deleted', pruned: [...pruned], left: left.map(describeRef) };
+      if (left.length === 0) return result;
+      await lookAgain();
+      continue;
+    }
+    assertOwned(name, seen, fleet);
+    const current = record;
+    const newest = Math.max(
+      0,
+      ...observed.objects
+        .filter((ref) => ref.incarnation !== undefined && ref.incarnation === current.incarnation)
+        .map((ref) => ref.generation ?? 0),
+    );
+    if (newest > current.generation)
+      return {
+        name,
+        action: 'skipped',
+        reason: `the cluster already runs generation ${newest}, newer than ${current.generation}`,
+      };
+    const { changed, leftovers } = planFor(current, observed, deps, fleet);
+    if (changed.length === 0 && leftovers.length === 0)
+      return result ?? { name, action: 'unchanged', generation: current.generation, observed };
+    const applied = changed.length
+      ? await deps.cluster.apply(changed as Parameters<Cluster['apply']>[0], observed.objects)
+      : [];
+    const leftoverRefs = leftovers.map((object) => refOf(object));
+    const left = await deps.cluster.delete(leftoverRefs);
+    const gone = leftoverRefs.filter((ref) => !left.includes(ref));
+    pruned.push(...gone.map(describeRef));
+    observed = observedAfter(observed, applied, gone);
+    result = {
+      name,
+      action: 'applied',
+      generation: current.generation,
+      objects: applied,
+      pruned: [...pruned],
+      left: left.map(describeRef),
+      observed,
+    };
+    if (left.length) {
+      await lookAgain();
+      continue;
+    }
+    // Still the newest? A deploy or a delete that landed while we applied is applied in turn.
+    const fresh = (await deps.store.read(name))?.value ?? null;
+    if (sameVersion(current, fresh)) return result;
+    record = fresh;
+  }
+  return result as ReconcileResult;
 }

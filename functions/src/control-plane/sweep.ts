@@ -1,46 +1,120 @@
 /**
- * The sweep: run by a scheduled trigger every minute, it reconciles every stored agent and
- * deletes objects whose agent has no stored config. One store listing and one cluster
- * observation per run, however many agents; one agent's failure does not stop the others.
+ * The sweep: run by a scheduled trigger every minute (and by the local server), it reconciles
+ * every stored agent and deletes the objects of deleted ones. One store listing and one
+ * observation of this fleet per run; an agent with nothing to do costs no request at all.
+ *
+ * Deleting is the dangerous verb, so the sweep deletes only what it can prove is unwanted:
+ * - only objects labelled with this store's fleet id; a store never written (no fleet.json:
+ *   an empty, wrong or new bucket or prefix) has no fleet and deletes nothing;
+ * - an agent whose objects remain is deleted when DELETE left its tombstone; objects of a
+ *   name the store knows nothing about are "unexplained", and when they are more than a
+ *   share of the fleet (a store emptied or replaced by mistake), none of them is deleted and
+ *   the refusal is reported;
+ * - each object is deleted only if unchanged since it was observed, and each agent's record
+ *   is read again before anything is done to it.
  */
+import { isTombstone } from '../core/agent-record.ts';
 import { agentsIn, emptyObserved, observedByAgent } from '../core/observed.ts';
+import type { Logger } from '../lib/logger.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
+
+export interface SweepOptions {
+  /**
+   * The largest share of the fleet the sweep deletes without a tombstone (0.1: one agent in
+   * ten). More than that is refused and reported.
+   */
+  maxUnexplainedShare: number;
+}
+
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { maxUnexplainedShare: 0.1 };
 
 export interface SweepReport {
   startedAt: string;
   durationMs: number;
+  /** The store's fleet id; undefined when the store was never written (then nothing is done). */
+  fleet?: string;
   agents: number;
   results: ReconcileResult[];
   failures: { name: string; error: string }[];
+  /** Agents whose objects the sweep would have deleted but refused to, and why. */
+  refused?: { agents: string[]; reason: string };
 }
 
 const SWEEP_CONCURRENCY = 8;
 
-export async function sweep(deps: ReconcileDeps, now: () => number = Date.now): Promise<SweepReport> {
+export async function sweep(
+  deps: ReconcileDeps,
+  options: SweepOptions = DEFAULT_SWEEP_OPTIONS,
+  now: () => number = Date.now,
+): Promise<SweepReport> {
   const started = now();
-  const [records, observed] = await Promise.all([deps.store.list(), deps.cluster.observe()]);
+  const finish = (report: Omit<SweepReport, 'startedAt' | 'durationMs'>): SweepReport => ({
+    startedAt: new Date(started).toISOString(),
+    durationMs: now() - started,
+    ...report,
+  });
+  const fleet = await deps.store.fleet();
+  if (!fleet) return finish({ agents: 0, results: [], failures: [] });
+
+  const [entries, observed] = await Promise.all([deps.store.listEntries(), deps.cluster.observe({ fleet })]);
+  const records = entries.filter((entry) => !isTombstone(entry));
+  const tombstoned = new Set(entries.filter(isTombstone).map((entry) => entry.name));
   const stored = new Set(records.map((record) => record.name));
   const orphans = agentsIn(observed.objects).filter((name) => !stored.has(name));
+  const unexplained = orphans.filter((name) => !tombstoned.has(name));
+  const fleetSize = new Set([...stored, ...agentsIn(observed.objects)]).size;
+  const allowed = Math.floor(options.maxUnexplainedShare * fleetSize);
+  const refused =
+    unexplained.length > allowed
+      ? {
+          agents: unexplained,
+          reason: `${unexplained.length} of ${fleetSize} agents have objects in the cluster but neither a config nor a tombstone in the store; deleting more than ${allowed} (a share of ${options.maxUnexplainedShare}) without a tombstone is refused. If the store is right, delete them with DELETE /deployments/<name>`,
+        }
+      : undefined;
+  const deletable = orphans.filter((name) => !refused?.agents.includes(name));
+
   const byAgent = observedByAgent(observed);
   const results: ReconcileResult[] = [];
   const failures: SweepReport['failures'] = [];
   const work = [
-    ...records.map((record) => ({ name: record.name, record: record as typeof record | null })),
-    ...orphans.map((name) => ({ name, record: null })),
+    ...records.map((record) => ({ name: record.name, hint: record as typeof record | null })),
+    ...deletable.map((name) => ({ name, hint: null })),
   ];
-  await mapLimit(work, SWEEP_CONCURRENCY, async ({ name, record }) => {
+  await mapLimit(work, SWEEP_CONCURRENCY, async ({ name, hint }) => {
     try {
-      results.push(await reconcile(name, deps, { record, observed: byAgent.get(name) ?? emptyObserved() }));
+      results.push(
+        await reconcile(name, deps, { fleet, hint, observed: byAgent.get(name) ?? emptyObserved() }),
+      );
     } catch (error) {
       failures.push({ name, error: (error as Error).message });
     }
   });
-  return {
-    startedAt: new Date(started).toISOString(),
-    durationMs: now() - started,
+  return finish({
+    fleet,
     agents: records.length,
     results: results.sort((a, b) => a.name.localeCompare(b.name)),
     failures,
+    ...(refused ? { refused } : {}),
+  });
+}
+
+/** A sweep report in one log line: what it did, and loudly what it refused or failed to do. */
+export function logSweep(log: Logger, report: SweepReport): void {
+  const count = (action: ReconcileResult['action']) =>
+    report.results.filter((result) => result.action === action).length;
+  const fields = {
+    fleet: report.fleet ?? null,
+    agents: report.agents,
+    applied: count('applied'),
+    deleted: count('deleted'),
+    unchanged: count('unchanged'),
+    failures: report.failures,
+    ms: report.durationMs,
   };
+  if (report.refused) log('warn', 'sweep refused to delete', { ...fields, refused: report.refused });
+  else if (report.failures.length) log('warn', 'sweep failed for some agents', fields);
+  else if (!report.fleet)
+    log('info', 'sweep: the store has no fleet yet (nothing deployed), nothing to do', fields);
+  else if (fields.applied || fields.deleted) log('info', 'sweep', fields);
 }

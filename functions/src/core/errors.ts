@@ -60,3 +60,12 @@ export class UnavailableError extends FleetplaneError {
 export class ClusterRejectedError extends FleetplaneError {
   override name = 'ClusterRejectedError';
 }
+
+/**
+ * The control plane's own configuration cannot work (a missing or malformed setting, a store
+ * that does not enforce conditional writes). The message names the setting and the fix; it is
+ * shown to authenticated callers and logged, never put on a public page.
+ */
+export class SettingsError extends FleetplaneError {
+  override name = 'SettingsError';
+}

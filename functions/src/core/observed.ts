@@ -12,7 +12,12 @@ import type {
   V1Pod,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
+import {
+  AGENT_LABEL,
+  FLEET_LABEL,
+  GENERATION_ANNOTATION,
+  INCARNATION_ANNOTATION,
+} from './agent-objects/labels.ts';
 import type { HTTPRoute } from './agent-objects/types.ts';
 
 /** What identifies one object for deletion and outcome reports. */
@@ -23,14 +28,21 @@ export interface ObjectRef {
   name: string;
   /** The agent it belongs to (its `fleetplane.io/agent` label). */
   agent: string;
+  /** The fleet (store) it belongs to (its `fleetplane.io/fleet` label); unset on objects from before fleets. */
+  fleet?: string;
   /** The generation annotation the object was last applied with, if any. */
   generation?: number;
+  /** The incarnation annotation the object was last applied with, if any. */
+  incarnation?: string;
+  uid?: string;
   resourceVersion?: string;
 }
 
 /** Everything fleetplane manages, as seen in one pass: one list call per kind. */
 export interface Observed {
   objects: ObjectRef[];
+  /** Every object of `objects` as listed (all kinds), for comparing with what would be applied. */
+  live: KubernetesObject[];
   deployments: V1Deployment[];
   pods: V1Pod[];
   hpas: V2HorizontalPodAutoscaler[];
@@ -49,7 +61,7 @@ export interface AppliedObject {
 }
 
 export function emptyObserved(): Observed {
-  return { objects: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
+  return { objects: [], live: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }
 
 const ownedBy = (name: string) => (item: { metadata?: { labels?: Record<string, string> } }) =>
@@ -60,6 +72,7 @@ export function observedFor(observed: Observed, name: string): Observed {
   const mine = ownedBy(name);
   return {
     objects: observed.objects.filter((ref) => ref.agent === name),
+    live: observed.live.filter(mine),
     deployments: observed.deployments.filter(mine),
     pods: observed.pods.filter(mine),
     hpas: observed.hpas.filter(mine),
@@ -79,7 +92,7 @@ export function observedByAgent(observed: Observed): Map<string, Observed> {
   const agentOf = (item: { metadata?: { labels?: Record<string, string> } }) =>
     item.metadata?.labels?.[AGENT_LABEL];
   for (const ref of observed.objects) if (ref.agent) slot(ref.agent).objects.push(ref);
-  for (const key of ['deployments', 'pods', 'hpas', 'ingresses', 'httpRoutes'] as const)
+  for (const key of ['live', 'deployments', 'pods', 'hpas', 'ingresses', 'httpRoutes'] as const)
     for (const item of observed[key]) {
       const agent = agentOf(item);
       if (agent) (slot(agent)[key] as (typeof item)[]).push(item);
@@ -99,13 +112,18 @@ export function refOf(
 ): ObjectRef {
   const metadata = object.metadata ?? {};
   const generation = Number(metadata.annotations?.[GENERATION_ANNOTATION]);
+  const fleet = metadata.labels?.[FLEET_LABEL];
+  const incarnation = metadata.annotations?.[INCARNATION_ANNOTATION];
   return {
     apiVersion: object.apiVersion ?? '',
     kind: object.kind ?? '',
     namespace: metadata.namespace ?? '',
     name: metadata.name ?? '',
     agent: metadata.labels?.[AGENT_LABEL] ?? '',
+    ...(fleet ? { fleet } : {}),
     ...(Number.isFinite(generation) ? { generation } : {}),
+    ...(incarnation ? { incarnation } : {}),
+    ...(metadata.uid ? { uid: metadata.uid } : {}),
     ...(resourceVersion ? { resourceVersion } : {}),
   };
 }
@@ -133,8 +151,14 @@ export function observedAfter(observed: Observed, applied: AppliedObject[], prun
       !answered.some((object) => object.kind === ref.kind && object.metadata?.name === ref.name),
   );
   for (const object of answered) refs.push(refOf(object));
+  const live = observed.live.filter(
+    (item) =>
+      !gone(item.kind ?? '', item.metadata?.name ?? '') &&
+      !answered.some((object) => object.kind === item.kind && object.metadata?.name === item.metadata?.name),
+  );
   return {
     objects: refs,
+    live: [...live, ...answered],
     deployments: replace(observed.deployments, 'Deployment'),
     pods: observed.pods,
     hpas: replace(observed.hpas, 'HorizontalPodAutoscaler'),

@@ -7,8 +7,11 @@ import { jsonLogger } from '../lib/logger.ts';
 
 export async function main(): Promise<Record<string, unknown>> {
   const log = jsonLogger('info');
-  const { providersFromEnv } = await import('../wiring/providers.ts');
+  const [{ providersFromEnv }, { logSweep }] = await Promise.all([
+    import('../wiring/providers.ts'),
+    import('../control-plane/sweep.ts'),
+  ]);
   const report = await (await providersFromEnv(process.env).controlPlane()).sweep();
-  log('info', 'sweep', { agents: report.agents, failures: report.failures.length, ms: report.durationMs });
+  logSweep(log, report);
   return { ...report };
 }

@@ -11,9 +11,9 @@
  * name, if set; nothing else is read.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import type { Cluster, PodLog } from '../cluster/cluster.ts';
+import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
-import { AGENT_LABEL, objectNames } from '../core/agent-objects/labels.ts';
+import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { AgentProcess } from './agent-process.ts';
@@ -123,10 +123,18 @@ export class LocalCluster implements Cluster {
     await process.start();
   }
 
-  async delete(refs: ObjectRef[]): Promise<void> {
+  async delete(refs: ObjectRef[]): Promise<ObjectRef[]> {
     const agents = new Set<string>();
+    const changed: ObjectRef[] = [];
     for (const ref of refs) {
-      this.objects.delete(`${ref.kind}/${ref.name}`);
+      const key = `${ref.kind}/${ref.name}`;
+      const current = this.objects.get(key);
+      // Like the API server's preconditions: an object changed since it was observed is left alone.
+      if (current && ref.resourceVersion && String(current.resourceVersion) !== ref.resourceVersion) {
+        changed.push(ref);
+        continue;
+      }
+      this.objects.delete(key);
       if (ref.kind === 'Deployment') agents.add(ref.agent);
     }
     await Promise.all(
@@ -135,6 +143,7 @@ export class LocalCluster implements Cluster {
         this.processes.delete(agent);
       }),
     );
+    return changed;
   }
 
   private podOf(agent: string, deployment: KubernetesObject): V1Pod | undefined {
@@ -197,12 +206,14 @@ export class LocalCluster implements Cluster {
     };
   }
 
-  async observe(agent?: string): Promise<Observed> {
+  async observe(scope: ObserveScope): Promise<Observed> {
     const observed = emptyObserved();
     for (const { object, resourceVersion } of this.objects.values()) {
       const owner = object.metadata?.labels?.[AGENT_LABEL] ?? '';
-      if (agent && owner !== agent) continue;
+      if (scope.agent && owner !== scope.agent) continue;
+      if (scope.fleet && object.metadata?.labels?.[FLEET_LABEL] !== scope.fleet) continue;
       observed.objects.push(refOf(object, String(resourceVersion)));
+      observed.live.push(object);
       if (object.kind !== 'Deployment') continue;
       observed.deployments.push(this.running(object as V1Deployment, owner));
       const pod = this.podOf(owner, object);

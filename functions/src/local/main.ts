@@ -6,6 +6,7 @@
  */
 import { serve } from '@hono/node-server';
 import { createFullApp } from '../api/full-app.ts';
+import { logSweep } from '../control-plane/sweep.ts';
 import { jsonLogger, type LogLevel } from '../lib/logger.ts';
 import { envValue } from '../wiring/env.ts';
 import { providersFromEnv } from '../wiring/providers.ts';
@@ -36,16 +37,7 @@ const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (in
   });
 });
 
-local.startSweeping(async () => {
-  const report = await (await providers.controlPlane()).sweep();
-  if (
-    report.failures.length ||
-    report.results.some(
-      (result) => result.action !== 'applied' || result.objects.some((o) => o.outcome !== 'unchanged'),
-    )
-  )
-    log('info', 'sweep', { agents: report.agents, failures: report.failures, ms: report.durationMs });
-});
+local.startSweeping(async () => logSweep(log, await (await providers.controlPlane()).sweep()));
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const)

@@ -1,28 +1,44 @@
 /**
- * The config store's interface, as the control plane uses it: desired state per agent with
- * conditional writes, and the previous generations kept as revisions. One implementation,
- * RecordStore, over any BlobStore (S3/Spaces, a local directory).
+ * The config store's interface, as the control plane uses it: desired state per agent name
+ * (a record, or the tombstone DELETE leaves), the earlier generations of each incarnation as
+ * revisions, and the store's own identity (its fleet id). One implementation, RecordStore,
+ * over any BlobStore (S3/Spaces, a local directory).
  *
  * Contract:
- * - `create` fails with ConflictError when the agent exists (If-None-Match: *).
- * - `replace` and `remove` fail with ConflictError when the etag is stale (If-Match).
+ * - `create` fails with ConflictError when the name has a record or a tombstone (If-None-Match: *);
+ *   `replace` and `remove` fail with ConflictError when the etag is stale (If-Match). No write
+ *   is ever unconditional, so of two concurrent writers exactly one wins.
+ * - `remove` leaves a tombstone; `read` and `list` show live records only.
  * - an unreachable backend raises UnavailableError('store'), never a raw SDK error.
  */
-import type { AgentRecord, RevisionSummary, Versioned } from '../core/agent-record.ts';
+import type { AgentRecord, RevisionSummary, StoredEntry, Versioned } from '../core/agent-record.ts';
 
 export interface ConfigStore {
   /** Where the store lives, for logs (no credentials). */
   readonly description: string;
+  /** The store's fleet id, or undefined when nothing was ever deployed to it. */
+  fleet(): Promise<string | undefined>;
+  /**
+   * The store's fleet id, created on first use. Before the first write of a process it also
+   * proves that the backend enforces conditional writes (SettingsError when it does not).
+   */
+  ensureFleet(): Promise<string>;
   read(name: string): Promise<Versioned<AgentRecord> | undefined>;
+  /** The record or tombstone of a name, with the etag a conditional write needs. */
+  readEntry(name: string): Promise<Versioned<StoredEntry> | undefined>;
   list(): Promise<AgentRecord[]>;
+  /** Every record and tombstone: one listing of the names, then their contents. */
+  listEntries(): Promise<StoredEntry[]>;
   create(record: AgentRecord): Promise<string>;
+  /** Replaces a record or a tombstone with a record (If-Match). */
   replace(record: AgentRecord, etag: string): Promise<string>;
-  remove(name: string, etag?: string): Promise<void>;
-  /** Keeps a generation as a revision; writing the same generation twice is harmless. */
+  /** Replaces the record with a tombstone (If-Match on the record's etag). */
+  remove(name: string, etag: string, deletedAt?: string): Promise<void>;
+  /** Keeps a generation as a revision of its incarnation: write-once, the same content twice is harmless. */
   putRevision(record: AgentRecord): Promise<void>;
-  listRevisions(name: string): Promise<RevisionSummary[]>;
-  readRevision(name: string, generation: number): Promise<AgentRecord | undefined>;
-  removeRevisions(name: string): Promise<void>;
-  /** A cheap round trip proving the backend is reachable and the credentials work. */
+  listRevisions(name: string, incarnation?: string): Promise<RevisionSummary[]>;
+  readRevision(name: string, generation: number, incarnation?: string): Promise<AgentRecord | undefined>;
+  removeRevisions(name: string, incarnation?: string): Promise<void>;
+  /** A round trip proving the backend is reachable, the credentials work and writes are conditional. */
   ping(): Promise<void>;
 }

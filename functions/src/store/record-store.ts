@@ -1,23 +1,41 @@
 /**
- * Agent records and their revisions over any BlobStore: the store's logic, written once.
- * Layout: `agents/<name>.json` holds the current generation; `agents/<name>/revisions/
- * <generation, 8 digits>.json` the earlier ones, write-once.
+ * Agent records, tombstones, revisions and the fleet identity over any BlobStore: the store's
+ * logic, written once. Layout under the store's root:
+ *
+ *   fleet.json                                    the store's identity (a random fleet id)
+ *   agents/<name>.json                            the current record, or a tombstone
+ *   agents/<name>/<incarnation>/<generation>.json earlier generations, write-once, newest N kept
+ *   agents/<name>/revisions/<generation>.json     the same, for records from before incarnations
  *
  * Must never write without a condition where a concurrent writer could be overwritten: a
- * create is If-None-Match, a replace and a remove are If-Match on the etag that was read.
+ * create is If-None-Match, a replace and a removal (a tombstone) are If-Match on the etag that
+ * was read. Deletion of a name never relies on a conditional DeleteObject, which some S3
+ * servers ignore.
  */
-import { type AgentRecord, type RevisionSummary, summaryOf, type Versioned } from '../core/agent-record.ts';
-import { ConflictError } from '../core/errors.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  type AgentRecord,
+  isTombstone,
+  type RevisionSummary,
+  type StoredEntry,
+  summaryOf,
+  type Tombstone,
+  type Versioned,
+} from '../core/agent-record.ts';
+import { ConflictError, SettingsError } from '../core/errors.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import { type BlobStore, listAll, type WriteCondition } from './blob-store.ts';
 import type { ConfigStore } from './config-store.ts';
 
 export const keys = {
+  fleet: 'fleet.json',
   agents: 'agents/',
   agent: (name: string) => `agents/${name}.json`,
-  revisions: (name: string) => `agents/${name}/revisions/`,
-  revision: (name: string, generation: number) =>
-    `agents/${name}/revisions/${String(generation).padStart(8, '0')}.json`,
+  /** Revisions of one incarnation (records written before incarnations: the `revisions` folder). */
+  revisions: (name: string, incarnation?: string) => `agents/${name}/${incarnation ?? 'revisions'}/`,
+  revision: (name: string, generation: number, incarnation?: string) =>
+    `${keys.revisions(name, incarnation)}${String(generation).padStart(8, '0')}.json`,
+  probe: (id: string) => `probes/${id}.json`,
 };
 
 /** The agent name of a key `agents/<name>.json`, or undefined for any other key. */
@@ -25,79 +43,192 @@ export function nameOfKey(key: string): string | undefined {
   return /^agents\/([a-z0-9-]+)\.json$/.exec(key)?.[1];
 }
 
+export interface RecordStoreOptions {
+  /** Revisions kept per incarnation; older ones are pruned after a successful write. */
+  revisionsKept?: number;
+}
+
+export const DEFAULT_REVISIONS_KEPT = 20;
 const READ_CONCURRENCY = 16;
 
 const serialise = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+interface Fleet {
+  apiVersion: 'fleetplane.io/v1';
+  kind: 'Fleet';
+  id: string;
+  createdAt: string;
+}
+
 export class RecordStore implements ConfigStore {
   readonly description: string;
   private readonly blobs: BlobStore;
+  private readonly revisionsKept: number;
+  private fleetId: string | undefined;
+  private verified: Promise<void> | undefined;
 
-  constructor(blobs: BlobStore) {
+  constructor(blobs: BlobStore, options: RecordStoreOptions = {}) {
     this.blobs = blobs;
     this.description = blobs.description;
+    this.revisionsKept = Math.max(1, options.revisionsKept ?? DEFAULT_REVISIONS_KEPT);
   }
 
-  private async getRecord(key: string): Promise<Versioned<AgentRecord> | undefined> {
+  private async getJson<T>(key: string): Promise<Versioned<T> | undefined> {
     const blob = await this.blobs.get(key);
-    return blob && { value: JSON.parse(blob.body) as AgentRecord, etag: blob.etag };
+    return blob && { value: JSON.parse(blob.body) as T, etag: blob.etag };
   }
 
-  private putRecord(key: string, record: AgentRecord, condition: WriteCondition) {
-    return this.blobs.put(key, serialise(record), condition);
+  private putJson(key: string, value: unknown, condition: WriteCondition) {
+    return this.blobs.put(key, serialise(value), condition);
   }
 
-  read(name: string) {
-    return this.getRecord(keys.agent(name));
+  async fleet(): Promise<string | undefined> {
+    this.fleetId ??= (await this.getJson<Fleet>(keys.fleet))?.value.id;
+    return this.fleetId;
   }
 
-  async list(): Promise<AgentRecord[]> {
+  async ensureFleet(): Promise<string> {
+    await this.verifyConditionalWrites();
+    const known = await this.fleet();
+    if (known) return known;
+    const fleet: Fleet = {
+      apiVersion: 'fleetplane.io/v1',
+      kind: 'Fleet',
+      id: randomUUID().replaceAll('-', '').slice(0, 16),
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      await this.putJson(keys.fleet, fleet, { ifNoneMatch: '*' });
+      this.fleetId = fleet.id;
+    } catch (error) {
+      // Another process created it first: theirs is the fleet.
+      if (!(error instanceof ConflictError)) throw error;
+    }
+    return (await this.fleet()) as string;
+  }
+
+  /**
+   * Proves, once per process, that the backend refuses a create over an existing key and a
+   * replace with a stale etag: every consistency guarantee of the store rests on both.
+   */
+  private verifyConditionalWrites(): Promise<void> {
+    this.verified ??= (async () => {
+      const key = keys.probe(randomUUID());
+      const refused = async (write: () => Promise<unknown>) =>
+        write().then(
+          () => false,
+          (error: unknown) => {
+            if (error instanceof ConflictError) return true;
+            throw error;
+          },
+        );
+      try {
+        const etag = await this.blobs.put(key, '{"probe":1}\n', { ifNoneMatch: '*' });
+        const createRefused = await refused(() => this.blobs.put(key, '{"probe":2}\n', { ifNoneMatch: '*' }));
+        const staleRefused = await refused(() => this.blobs.put(key, '{"probe":3}\n', { ifMatch: '"0"' }));
+        await this.blobs.put(key, '{"probe":4}\n', { ifMatch: etag }).catch(() => undefined);
+        if (!createRefused || !staleRefused)
+          throw new SettingsError(
+            `the store at ${this.description} does not enforce ${createRefused ? 'If-Match' : 'If-None-Match'} on writes, so concurrent deploys could lose writes; use a backend that does (DigitalOcean Spaces, AWS S3, a recent MinIO)`,
+          );
+      } finally {
+        await this.blobs.delete(key).catch(() => undefined);
+      }
+    })();
+    this.verified.catch(() => {
+      this.verified = undefined;
+    });
+    return this.verified;
+  }
+
+  async readEntry(name: string): Promise<Versioned<StoredEntry> | undefined> {
+    return this.getJson<StoredEntry>(keys.agent(name));
+  }
+
+  async read(name: string): Promise<Versioned<AgentRecord> | undefined> {
+    const entry = await this.readEntry(name);
+    return entry && !isTombstone(entry.value) ? (entry as Versioned<AgentRecord>) : undefined;
+  }
+
+  async listEntries(): Promise<StoredEntry[]> {
     // The delimiter folds every revision into one prefix per agent: one key per agent is listed.
     const { keys: found } = await listAll(this.blobs, keys.agents, { delimiter: '/' });
     const names = found.map(nameOfKey).filter((name): name is string => name !== undefined);
-    const records = await mapLimit(names.sort(), READ_CONCURRENCY, (name) => this.read(name));
-    return records.flatMap((record) => (record ? [record.value] : []));
+    const entries = await mapLimit(names.sort(), READ_CONCURRENCY, (name) => this.readEntry(name));
+    return entries.flatMap((entry) => (entry ? [entry.value] : []));
+  }
+
+  async list(): Promise<AgentRecord[]> {
+    return (await this.listEntries()).filter((entry): entry is AgentRecord => !isTombstone(entry));
   }
 
   create(record: AgentRecord) {
-    return this.putRecord(keys.agent(record.name), record, { ifNoneMatch: '*' });
+    return this.putJson(keys.agent(record.name), record, { ifNoneMatch: '*' });
   }
 
   replace(record: AgentRecord, etag: string) {
-    return this.putRecord(keys.agent(record.name), record, { ifMatch: etag });
+    return this.putJson(keys.agent(record.name), record, { ifMatch: etag });
   }
 
-  remove(name: string, etag?: string) {
-    return this.blobs.delete(keys.agent(name), etag ? { ifMatch: etag } : {});
+  async remove(name: string, etag: string, deletedAt = new Date().toISOString()): Promise<void> {
+    const current = await this.readEntry(name);
+    if (!current || current.etag !== etag || isTombstone(current.value))
+      throw new ConflictError(`agent ${name} was changed by another request; read it again and retry`);
+    const tombstone: Tombstone = {
+      apiVersion: 'fleetplane.io/v1',
+      kind: 'Tombstone',
+      name,
+      ...(current.value.incarnation ? { incarnation: current.value.incarnation } : {}),
+      generation: current.value.generation,
+      deletedAt,
+    };
+    await this.putJson(keys.agent(name), tombstone, { ifMatch: etag });
   }
 
   async putRevision(record: AgentRecord): Promise<void> {
+    const key = keys.revision(record.name, record.generation, record.incarnation);
     try {
-      await this.putRecord(keys.revision(record.name, record.generation), record, { ifNoneMatch: '*' });
+      await this.putJson(key, record, { ifNoneMatch: '*' });
     } catch (error) {
-      // A revision is write-once: the same generation was kept already, by us or a racer.
       if (!(error instanceof ConflictError)) throw error;
+      // Write-once: the same generation kept twice (a retried deploy) is fine; another spec is not.
+      const kept = await this.getJson<AgentRecord>(key);
+      if (kept?.value.specHash !== record.specHash)
+        throw new ConflictError(
+          `revision ${record.generation} of agent ${record.name} already holds another spec; read the agent again and retry`,
+          { cause: error },
+        );
+      return;
     }
+    await this.pruneRevisions(record.name, record.incarnation);
   }
 
-  async listRevisions(name: string): Promise<RevisionSummary[]> {
-    const { keys: found } = await listAll(this.blobs, keys.revisions(name));
-    const records = await mapLimit(found, READ_CONCURRENCY, (key) => this.getRecord(key));
+  /** Keeps the newest revisions of an incarnation; keys sort by generation (zero-padded). */
+  private async pruneRevisions(name: string, incarnation?: string): Promise<void> {
+    const { keys: found } = await listAll(this.blobs, keys.revisions(name, incarnation));
+    const excess = found.sort().slice(0, Math.max(0, found.length - this.revisionsKept));
+    await mapLimit(excess, READ_CONCURRENCY, (key) => this.blobs.delete(key));
+  }
+
+  async listRevisions(name: string, incarnation?: string): Promise<RevisionSummary[]> {
+    const { keys: found } = await listAll(this.blobs, keys.revisions(name, incarnation));
+    const records = await mapLimit(found, READ_CONCURRENCY, (key) => this.getJson<AgentRecord>(key));
     return records
       .flatMap((record) => (record ? [summaryOf(record.value)] : []))
       .sort((a, b) => a.generation - b.generation);
   }
 
-  async readRevision(name: string, generation: number) {
-    return (await this.getRecord(keys.revision(name, generation)))?.value;
+  async readRevision(name: string, generation: number, incarnation?: string) {
+    return (await this.getJson<AgentRecord>(keys.revision(name, generation, incarnation)))?.value;
   }
 
-  async removeRevisions(name: string): Promise<void> {
-    const { keys: found } = await listAll(this.blobs, keys.revisions(name));
+  async removeRevisions(name: string, incarnation?: string): Promise<void> {
+    const { keys: found } = await listAll(this.blobs, keys.revisions(name, incarnation));
     await mapLimit(found, READ_CONCURRENCY, (key) => this.blobs.delete(key));
   }
 
-  ping() {
-    return this.blobs.ping();
+  async ping(): Promise<void> {
+    await this.blobs.ping();
+    await this.verifyConditionalWrites();
   }
 }

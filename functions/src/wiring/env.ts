@@ -12,6 +12,4 @@ export function envValue(env: Env, name: string): string | undefined {
 }
 
 /** Thrown when the configuration cannot work; the message names the variable and the fix. */
-export class SettingsError extends Error {
-  override name = 'SettingsError';
-}
+export { SettingsError } from '../core/errors.ts';

@@ -9,13 +9,14 @@
 import type { Cluster } from '../cluster/cluster.ts';
 import { ControlPlane } from '../control-plane/control-plane.ts';
 import type { HealthProbes } from '../control-plane/health-probes.ts';
+import { DEFAULT_SWEEP_OPTIONS } from '../control-plane/sweep.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { VERSION } from '../version.ts';
 import { type ClusterFactoryOptions, clusterFromEnv, kubeconfigText } from './cluster-from-env.ts';
 import { type Env, envValue } from './env.ts';
 import { platformSettingsFromEnv } from './settings.ts';
-import { storeFromEnv, storeLocation } from './store-from-env.ts';
+import { numberFromEnv, storeFromEnv, storeLocation } from './store-from-env.ts';
 
 export function runtimeImage(env: Env, platform: PlatformSettings): string {
   return envValue(env, 'FLEETPLANE_RUNTIME_IMAGE') ?? `${platform.registry}/agent-runtime:${VERSION}`;
@@ -40,7 +41,8 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
     platform ??= platformSettingsFromEnv(env);
     return platform;
   };
-  const getStore = once<ConfigStore>(() => storeFromEnv(env));
+  // Only the local server may keep its store in a directory; everything else names its bucket.
+  const getStore = once<ConfigStore>(() => storeFromEnv(env, { requireS3: !options.localTarget }));
   const getCluster = once<Cluster>(() => clusterFromEnv(env, getPlatform(), options));
   const getControlPlane = once(async () => {
     const [store, cluster] = await Promise.all([getStore(), getCluster()]);
@@ -49,6 +51,14 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
       cluster,
       platform: getPlatform(),
       runtimeImage: runtimeImage(env, getPlatform()),
+      sweep: {
+        maxUnexplainedShare: numberFromEnv(
+          env,
+          'FLEETPLANE_SWEEP_MAX_DELETE_SHARE',
+          DEFAULT_SWEEP_OPTIONS.maxUnexplainedShare,
+          [0, 1],
+        ),
+      },
     });
   });
   return {

@@ -5,7 +5,7 @@
  * The S3 SDK is imported on first use only.
  */
 import type { ConfigStore } from '../store/config-store.ts';
-import { RecordStore } from '../store/record-store.ts';
+import { DEFAULT_REVISIONS_KEPT, RecordStore } from '../store/record-store.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
 
 /** The local server's store when FLEETPLANE_STORE is unset. */
@@ -34,11 +34,36 @@ export function localDirectory(env: Env): string {
   return (url?.startsWith('file://') && url.slice('file://'.length)) || DEFAULT_STORE_DIRECTORY;
 }
 
-export async function storeFromEnv(env: Env): Promise<ConfigStore> {
+/** A whole number from the environment, or the default; anything else is a SettingsError. */
+export function numberFromEnv(env: Env, name: string, fallback: number, range: [number, number]): number {
+  const text = envValue(env, name);
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < range[0] || value > range[1])
+    throw new SettingsError(`${name} must be a number from ${range[0]} to ${range[1]} (got "${text}")`);
+  return value;
+}
+
+export interface StoreRequirements {
+  /**
+   * Refuse to run without an explicit `s3://` store (the functions): a missing or empty
+   * FLEETPLANE_STORE must never quietly become an empty local directory.
+   */
+  requireS3?: boolean;
+}
+
+export async function storeFromEnv(env: Env, requirements: StoreRequirements = {}): Promise<ConfigStore> {
   const location = storeLocation(env);
+  const options = {
+    revisionsKept: numberFromEnv(env, 'FLEETPLANE_REVISIONS_KEPT', DEFAULT_REVISIONS_KEPT, [1, 1000]),
+  };
+  if (requirements.requireS3 && (location.kind !== 's3' || !envValue(env, 'FLEETPLANE_STORE')))
+    throw new SettingsError(
+      `FLEETPLANE_STORE must name the fleet's bucket, s3://<bucket>[/<prefix>] (got ${JSON.stringify(env.FLEETPLANE_STORE ?? '')}); the functions never fall back to a local directory`,
+    );
   if (location.kind === 'file') {
     const { FileBlobs } = await import('../store/file-blobs.ts');
-    return new RecordStore(new FileBlobs(location.directory));
+    return new RecordStore(new FileBlobs(location.directory), options);
   }
   const { S3Blobs } = await import('../store/s3-blobs.ts');
   const accessKeyId = envValue(env, 'AWS_ACCESS_KEY_ID');
@@ -52,5 +77,6 @@ export async function storeFromEnv(env: Env): Promise<ConfigStore> {
       region: envValue(env, 'FLEETPLANE_S3_REGION') ?? 'us-east-1',
       ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
     }),
+    options,
   );
 }

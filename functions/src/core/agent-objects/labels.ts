@@ -8,14 +8,21 @@
 export const AGENT_LABEL = 'fleetplane.io/agent';
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'fleetplane';
+/**
+ * The store an object belongs to (its fleet id, kept in the store's fleet.json). Listing and
+ * orphan deletion select by it, so a control plane never touches another store's agents.
+ */
+export const FLEET_LABEL = 'fleetplane.io/fleet';
 export const GENERATION_ANNOTATION = 'fleetplane.io/generation';
+/** The incarnation of the agent name the object was applied for. */
+export const INCARNATION_ANNOTATION = 'fleetplane.io/incarnation';
 export const SPEC_HASH_ANNOTATION = 'fleetplane.io/spec-hash';
 export const CONFIG_CHECKSUM_ANNOTATION = 'fleetplane.io/config-checksum';
 export const FIELD_MANAGER = 'fleetplane';
 /** Where an agent runs: "digitalocean" (the cluster) or "local" (a process of the local server). */
 export const TARGET_LABEL = 'fleetplane.io/target';
 
-/** Selects every object fleetplane manages, across agents. */
+/** Selects every object fleetplane manages, across agents and fleets. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_LABEL}`;
 
 export function agentSelector(name: string): string {
@@ -23,8 +30,14 @@ export function agentSelector(name: string): string {
 }
 
 /** Labels on every object of the agent (pod template included). */
-export function agentLabels(name: string, template: string, target = 'digitalocean'): Record<string, string> {
+export function agentLabels(
+  name: string,
+  template: string,
+  target = 'digitalocean',
+  fleet?: string,
+): Record<string, string> {
   return {
+    ...(fleet ? { [FLEET_LABEL]: fleet } : {}),
     [TARGET_LABEL]: target,
     'app.kubernetes.io/name': 'fleetplane-agent',
     'app.kubernetes.io/instance': name,

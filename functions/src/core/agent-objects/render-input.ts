@@ -7,7 +7,12 @@
 import type { V1ObjectMeta } from '@kubernetes/client-node';
 import type { AgentSpec } from '../agent-spec.ts';
 import type { PlatformSettings } from '../platform.ts';
-import { agentLabels, GENERATION_ANNOTATION, SPEC_HASH_ANNOTATION } from './labels.ts';
+import {
+  agentLabels,
+  GENERATION_ANNOTATION,
+  INCARNATION_ANNOTATION,
+  SPEC_HASH_ANNOTATION,
+} from './labels.ts';
 
 export interface RenderInput {
   spec: AgentSpec;
@@ -16,6 +21,10 @@ export interface RenderInput {
   platform: PlatformSettings;
   generation: number;
   specHash: string;
+  /** The fleet (store) the objects belong to; unset for a plain `fleetplane render`. */
+  fleet?: string;
+  /** The incarnation of the agent name being applied. */
+  incarnation?: string;
 }
 
 /** Metadata of one of the agent's objects: name, namespace, labels, generation annotations. */
@@ -23,10 +32,11 @@ export function metaOf(input: RenderInput, name: string): V1ObjectMeta & { name:
   return {
     name,
     namespace: input.platform.namespace,
-    labels: agentLabels(input.spec.name, input.spec.template, input.spec.cloud.toLowerCase()),
+    labels: agentLabels(input.spec.name, input.spec.template, input.spec.cloud.toLowerCase(), input.fleet),
     annotations: {
       [GENERATION_ANNOTATION]: String(input.generation),
       [SPEC_HASH_ANNOTATION]: input.specHash,
+      ...(input.incarnation ? { [INCARNATION_ANNOTATION]: input.incarnation } : {}),
     },
   };
 }

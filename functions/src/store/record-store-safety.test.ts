@@ -1,0 +1,92 @@
+/**
+ * The store's safety rules on a local directory: tombstones, incarnation-keyed revisions, the
+ * newest N revisions kept, the fleet identity, and the refusal of a backend that ignores
+ * conditional writes.
+ */
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from '../../../test/support/scratch.ts';
+import { storedRecord } from '../../../test/support/stored-record.ts';
+import { ConflictError, SettingsError } from '../core/errors.ts';
+import type { BlobStore, WriteCondition } from './blob-store.ts';
+import { FileBlobs } from './file-blobs.ts';
+import { RecordStore } from './record-store.ts';
+
+const directory = async () => new FileBlobs(await scratchDir('fleetplane-safety-'));
+const incarnated = (generation: number, incarnation: string, hash = `h${generation}`) => ({
+  ...storedRecord(generation, hash),
+  incarnation,
+});
+
+describe('the record store', () => {
+  it('leaves a tombstone on removal, which a create must replace, not overwrite', async () => {
+    const store = new RecordStore(await directory());
+    const etag = await store.create(incarnated(1, 'first'));
+    await store.remove('stored', etag);
+    expect(await store.read('stored')).toBeUndefined();
+    const tombstone = await store.readEntry('stored');
+    expect(tombstone?.value).toMatchObject({ kind: 'Tombstone', incarnation: 'first', generation: 1 });
+    await expect(store.create(incarnated(1, 'second'))).rejects.toBeInstanceOf(ConflictError);
+    await store.replace(incarnated(1, 'second'), tombstone?.etag as string);
+    expect((await store.list()).map((record) => record.incarnation)).toEqual(['second']);
+    // A removal with a stale etag (a deploy landed in between) is a conflict, not a lost write.
+    await expect(store.remove('stored', tombstone?.etag as string)).rejects.toBeInstanceOf(ConflictError);
+  });
+
+  it('keeps revisions per incarnation, and only the newest N', async () => {
+    const store = new RecordStore(await directory(), { revisionsKept: 3 });
+    for (let generation = 1; generation <= 6; generation++)
+      await store.putRevision(incarnated(generation, 'a'));
+    await store.putRevision(incarnated(1, 'b'));
+    expect((await store.listRevisions('stored', 'a')).map((revision) => revision.generation)).toEqual([
+      4, 5, 6,
+    ]);
+    expect((await store.listRevisions('stored', 'b')).map((revision) => revision.generation)).toEqual([1]);
+    expect(await store.readRevision('stored', 1, 'a')).toBeUndefined();
+  });
+
+  it('creates its fleet identity once; a second store on the same blobs finds the same one', async () => {
+    const blobs = await directory();
+    const first = new RecordStore(blobs);
+    expect(await first.fleet()).toBeUndefined();
+    const [a, b] = await Promise.all([first.ensureFleet(), new RecordStore(blobs).ensureFleet()]);
+    expect(a).toMatch(/^[0-9a-f]{16}$/);
+    expect(b).toBe(a);
+    expect(await new RecordStore(blobs).fleet()).toBe(a);
+  });
+});
+
+/**
+ * A backend that ignores If-None-Match and If-Match (some S3-compatible servers do). A stand-in
+ * for such a server, which cannot run here: it wraps a real directory and drops the conditions.
+ */
+class IgnoresConditions implements BlobStore {
+  readonly description = 'a backend that ignores conditions';
+  private readonly inner: BlobStore;
+  constructor(inner: BlobStore) {
+    this.inner = inner;
+  }
+  get(key: string) {
+    return this.inner.get(key);
+  }
+  put(key: string, body: string, _condition?: WriteCondition) {
+    return this.inner.put(key, body);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+}
+
+describe('a backend that ignores conditional writes', () => {
+  it('is refused loudly, before the first write and by the health ping', async () => {
+    const store = new RecordStore(new IgnoresConditions(await directory()));
+    await expect(store.ensureFleet()).rejects.toBeInstanceOf(SettingsError);
+    await expect(store.ping()).rejects.toThrow(/does not enforce If-None-Match/);
+    expect(await store.fleet()).toBeUndefined();
+  });
+});
