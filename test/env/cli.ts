@@ -8,6 +8,7 @@
  * Progress goes to stderr, so `eval "$(npm run -s testenv -- up)"` works.
  * Must never print anything but shell on stdout for `up` and `env`.
  */
+import { dirname, join } from 'node:path';
 import { ALL_PARTS, buildAll } from './build.ts';
 import { down, status, up } from './environment.ts';
 import type { TestEnv } from './types.ts';
@@ -29,7 +30,17 @@ function exportLines(env: TestEnv): string {
     ['AWS_ACCESS_KEY_ID', env.s3.accessKeyId],
     ['AWS_SECRET_ACCESS_KEY', env.s3.secretAccessKey],
     ['FLEETPLANE_REGISTRY', env.registry],
+    ['FLEETPLANE_TEST_KUBECTL', env.kubectl],
   ];
+  if (env.registryAuth) {
+    vars.push(
+      ['FLEETPLANE_TEST_REGISTRY_USERNAME', env.registryAuth.username],
+      ['FLEETPLANE_TEST_REGISTRY_PASSWORD', env.registryAuth.password],
+    );
+  }
+  // A directory to point DOCKER_CONFIG at (crane, docker) for the registry's credentials.
+  if (env.registryDockerConfig && env.stateFile)
+    vars.push(['FLEETPLANE_TEST_DOCKER_CONFIG', join(dirname(env.stateFile), 'docker-config')]);
   return `${vars.map(([k, v]) => `export ${k}=${quote(v)}`).join('\n')}\n`;
 }
 

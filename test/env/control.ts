@@ -12,8 +12,9 @@ import { promisify } from 'node:util';
 import { create as createTar } from 'tar';
 import { loadCredentials } from './environment.ts';
 import { spawnService, stopGroup, waitHealthy } from './processes.ts';
+import { dockerConfigJson } from './registry-auth.ts';
 import { readState, stateFilePath, writeState } from './state.ts';
-import type { EnvState, ServiceName, ServiceRecord } from './types.ts';
+import type { EnvState, RegistryAuth, ServiceName, ServiceRecord } from './types.ts';
 import { artefacts } from './versions.ts';
 
 const run = promisify(execFile);
@@ -75,18 +76,33 @@ export interface PushedImage {
   digest: string;
 }
 
+/** The credentials of the local environment's registry when `registry` is it, else null. */
+async function localRegistryAuth(registry: string): Promise<RegistryAuth | null> {
+  const testEnv = (await readState(stateFilePath()))?.testEnv;
+  return testEnv?.registry === registry ? testEnv.registryAuth : null;
+}
+
 /**
  * Pushes a one-layer image (a single text file, no base) with crane, as a finished Kaniko build
- * would. `registry` is host:port of a plain-HTTP registry.
+ * would. `registry` is host:port of a plain-HTTP registry; `auth` its credentials (crane follows
+ * basic auth and the token flow alike), null for an open registry. Left out, the local
+ * environment's registry credentials are used when `registry` is that registry.
  */
-export async function pushTestImage(registry: string, repository: string, tag: string): Promise<PushedImage> {
+export async function pushTestImage(
+  registry: string,
+  repository: string,
+  tag: string,
+  auth?: RegistryAuth | null,
+): Promise<PushedImage> {
+  const credentials = auth === undefined ? await localRegistryAuth(registry) : auth;
   const work = await mkdtemp(join(tmpdir(), 'fleetplane-image-'));
   try {
     await writeFile(join(work, 'image.txt'), `fleetplane test image ${repository}:${tag}\n`);
     const layer = join(work, 'layer.tar');
     await createTar({ file: layer, cwd: work, portable: true, mtime: new Date(0) }, ['image.txt']);
     const reference = `${registry}/${repository}:${tag}`;
-    // An empty DOCKER_CONFIG keeps the user's registry credentials out of it.
+    // A DOCKER_CONFIG of our own keeps the user's registry credentials out of it.
+    if (credentials) await writeFile(join(work, 'config.json'), dockerConfigJson(registry, credentials));
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, DOCKER_CONFIG: work };
     const { stdout } = await run(artefacts().crane, ['append', '--insecure', '-f', layer, '-t', reference], {
       env,

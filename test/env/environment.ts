@@ -20,21 +20,24 @@ import {
   ensureBucket,
   installGatewayApiCrds,
 } from './bootstrap.ts';
-import { ALL_PARTS, buildAll } from './build.ts';
+import { ALL_PARTS, buildAll, TOOL_PARTS } from './build.ts';
 import { withFileLock } from './lock.ts';
 import { generatePki, writeKubeconfig } from './pki.ts';
 import {
   type Credentials,
   groupMembers,
   groupRssBytes,
+  isHealthyStatus,
   isOurProcess,
   probe,
   spawnService,
   stopGroup,
   waitHealthy,
 } from './processes.ts';
+import { dockerConfigJson, htpasswdLine, newRegistryAuth } from './registry-auth.ts';
 import {
   agentLogFile,
+  buildLogFile,
   kwokLogsConfigYaml,
   type Layout,
   type Ports,
@@ -43,7 +46,7 @@ import {
   serviceRecords,
 } from './services.ts';
 import { stateDir as defaultStateDir, readState, stateFilePath, writeState } from './state.ts';
-import type { EnvState, ServiceName, TestEnv } from './types.ts';
+import type { EnvState, ProcessRecord, ServiceName, TestEnv } from './types.ts';
 import { artefacts, KUBERNETES_VERSION, type PartName } from './versions.ts';
 
 export const BUCKET = 'fleetplane-test';
@@ -68,14 +71,14 @@ function servicesFor(wanted: Wanted): ServiceName[] {
 
 function partsFor(wanted: Wanted): PartName[] {
   return ALL_PARTS.filter((part) => {
+    if (TOOL_PARTS.includes(part)) return true; // the tests use them whichever parts are external
     if (part === 'minio') return wanted.s3;
-    if (part === 'registry') return wanted.registry;
-    if (part === 'crane') return true; // tests push images with it, whichever registry they use
     return wanted.kubernetes;
   });
 }
 
-async function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 right now (the kernel picks it; a race with other binders is possible but rare). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
@@ -127,7 +130,7 @@ export async function isHealthy(state: EnvState): Promise<boolean> {
   const credentials = await loadCredentials(state).catch(() => null);
   for (const record of Object.values(state.services)) {
     if (!record?.pid || !isOurProcess(record.pid, record.argv[0] ?? '')) return false;
-    if ((await probe(record.health, credentials)) !== 200) return false;
+    if (!isHealthyStatus(record.health, await probe(record.health, credentials))) return false;
   }
   return state.testEnv !== null;
 }
@@ -135,17 +138,22 @@ export async function isHealthy(state: EnvState): Promise<boolean> {
 async function stopRecorded(state: EnvState): Promise<void> {
   // In waves, clients before the servers they talk to: an API server whose etcd is gone, or a
   // controller whose API server is gone, retries instead of exiting and only dies by SIGKILL.
-  const waves: ServiceName[][] = [
-    ['kwok', 'kube-scheduler', 'kube-controller-manager', 'minio', 'registry'],
-    ['kube-apiserver'],
-    ['etcd'],
+  // Processes tests started on demand (extras) go in the first wave.
+  const waves: ProcessRecord[][] = [
+    [
+      ...(['kwok', 'kube-scheduler', 'kube-controller-manager', 'minio', 'registry'] as const).map(
+        (name) => state.services[name],
+      ),
+      ...Object.values(state.extras ?? {}),
+    ].filter((record) => record !== undefined),
+    [state.services['kube-apiserver']].filter((record) => record !== undefined),
+    [state.services.etcd].filter((record) => record !== undefined),
   ];
   const stopped: number[] = [];
   for (const wave of waves) {
     await Promise.all(
-      wave.map(async (name) => {
-        const record = state.services[name];
-        if (!record?.pid) return;
+      wave.map(async (record) => {
+        if (!record.pid) return;
         const pid = record.pid;
         // A group id is only reused once the group is empty, so a non-empty group is still ours even
         // if its leader already exited; a live leader that is not our binary is a reused pid: leave it.
@@ -154,7 +162,8 @@ async function stopRecorded(state: EnvState): Promise<void> {
         stopped.push(pid);
         const t0 = Date.now();
         await stopGroup(pid);
-        if (Date.now() - t0 > 3000) log(`${name} took ${((Date.now() - t0) / 1000).toFixed(1)}s to stop`);
+        if (Date.now() - t0 > 3000)
+          log(`${record.name} took ${((Date.now() - t0) / 1000).toFixed(1)}s to stop`);
       }),
     );
   }
@@ -175,7 +184,8 @@ export interface UpResult {
   seconds: { build: number; start: number };
 }
 
-function lockPath(dir: string): string {
+/** The lock `up`, `down` and test/env/extras.ts hold while they change the environment in `dir`. */
+export function lockPath(dir: string): string {
   return `${dir}.lock`;
 }
 
@@ -259,12 +269,31 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
       'kube-scheduler',
     );
   }
+  const registryAuth = newRegistryAuth();
+  const registryHost = `127.0.0.1:${ports.registry}`;
+  const htpasswd = join(dir, 'registry.htpasswd');
+  await writeFile(htpasswd, htpasswdLine(registryAuth), { mode: 0o600 });
   const registryConfig = join(dir, 'registry.yaml');
-  await writeFile(registryConfig, registryConfigYaml(join(dir, 'registry-data'), ports.registry));
+  await writeFile(
+    registryConfig,
+    registryConfigYaml(join(dir, 'registry-data'), ports.registry, { htpasswd }),
+  );
+  // For use by hand: DOCKER_CONFIG=<this dir> crane ls <registry>/<repo> (printed by `env`).
+  const registryDockerConfig = dockerConfigJson(registryHost, registryAuth);
+  await mkdir(join(dir, 'docker-config'), { recursive: true });
+  await writeFile(join(dir, 'docker-config', 'config.json'), registryDockerConfig, { mode: 0o600 });
   const kwokLogsConfig = join(dir, 'kwok-logs.yaml');
   const agentLog = join(dir, 'agent-container.log');
+  const buildLog = join(dir, 'build-container.log');
   await writeFile(agentLog, agentLogFile(new Date()));
-  await writeFile(kwokLogsConfig, kwokLogsConfigYaml(AGENTS_NAMESPACE, agentLog));
+  await writeFile(buildLog, buildLogFile(new Date()));
+  await writeFile(
+    kwokLogsConfig,
+    kwokLogsConfigYaml([
+      { namespace: AGENTS_NAMESPACE, file: agentLog },
+      { namespace: BUILD_NAMESPACE, file: buildLog },
+    ]),
+  );
   const minioCredentials = { user: 'fleetplane-test', password: randomBytes(18).toString('base64url') };
 
   const layout: Layout = {
@@ -286,6 +315,7 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
     },
     kubeconfigs,
     minioCredentials,
+    registryAuth,
   };
   const all = serviceRecords(layout);
   const state: EnvState = {
@@ -346,7 +376,10 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
     namespace: AGENTS_NAMESPACE,
     buildNamespace: BUILD_NAMESPACE,
     s3,
-    registry: `127.0.0.1:${ports.registry}`,
+    registry: registryHost,
+    registryAuth: wanted.registry ? registryAuth : null,
+    registryDockerConfig: wanted.registry ? registryDockerConfig : null,
+    kubectl: layout.bin.kubectl,
     external: false,
     local: { ...wanted },
     stateFile: stateFilePath(dir),
@@ -357,10 +390,10 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
 }
 
 /** Stops every process of the environment in `dir` and deletes its data (logs stay for post-mortems). */
-export async function down(dir = defaultStateDir()): Promise<{ stopped: ServiceName[] }> {
+export async function down(dir = defaultStateDir()): Promise<{ stopped: string[] }> {
   return withFileLock(lockPath(dir), log, async () => {
     const state = await readState(stateFilePath(dir));
-    const stopped = state ? (Object.keys(state.services) as ServiceName[]) : [];
+    const stopped = state ? [...Object.keys(state.services), ...Object.keys(state.extras ?? {})] : [];
     if (state) await stopRecorded(state);
     await wipeKeepingLogs(dir);
     return { stopped };
@@ -368,7 +401,8 @@ export async function down(dir = defaultStateDir()): Promise<{ stopped: ServiceN
 }
 
 export interface ServiceStatus {
-  name: ServiceName;
+  /** A service name, or the name of a process a test started on demand (extras). */
+  name: string;
   pid: number | null;
   running: boolean;
   healthy: boolean;
@@ -383,15 +417,17 @@ export async function status(
   const state = await readState(stateFilePath(dir));
   if (!state) return { state: null, services: [] };
   const credentials = await loadCredentials(state).catch(() => null);
+  const records = [
+    ...SERVICE_ORDER.map((name) => state.services[name]),
+    ...Object.values(state.extras ?? {}),
+  ].filter((record) => record !== undefined);
   const services: ServiceStatus[] = [];
-  for (const name of SERVICE_ORDER) {
-    const record = state.services[name];
-    if (!record) continue;
+  for (const record of records) {
     const running = record.pid !== null && isOurProcess(record.pid, record.argv[0] ?? '');
-    const healthy = running && (await probe(record.health, credentials)) === 200;
+    const healthy = running && isHealthyStatus(record.health, await probe(record.health, credentials));
     const rssBytes = record.pid !== null ? groupRssBytes(record.pid) : 0;
     services.push({
-      name,
+      name: record.name,
       pid: record.pid,
       running,
       healthy,

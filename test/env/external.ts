@@ -4,7 +4,7 @@
  * registry still start locally.
  * Must never start or stop anything; read at call time, never at module load.
  */
-import type { S3Endpoint } from './types.ts';
+import type { RegistryAuth, S3Endpoint } from './types.ts';
 
 export interface ExternalInfra {
   kubeconfigPath: string | null;
@@ -12,6 +12,7 @@ export interface ExternalInfra {
   buildNamespace: string;
   s3: S3Endpoint | null;
   registry: string | null;
+  registryAuth: RegistryAuth | null;
 }
 
 /** Documented in the README; keep this list and that section in step. */
@@ -25,6 +26,8 @@ export const EXTERNAL_VARIABLES = {
   FLEETPLANE_TEST_S3_ACCESS_KEY_ID: 'access key (default $AWS_ACCESS_KEY_ID)',
   FLEETPLANE_TEST_S3_SECRET_ACCESS_KEY: 'secret key (default $AWS_SECRET_ACCESS_KEY)',
   FLEETPLANE_TEST_REGISTRY: 'host:port of an existing plain-HTTP OCI registry',
+  FLEETPLANE_TEST_REGISTRY_USERNAME: 'user that registry asks for (basic or token auth; default none)',
+  FLEETPLANE_TEST_REGISTRY_PASSWORD: 'password of that user',
 } as const;
 
 export function readExternalInfra(env: NodeJS.ProcessEnv = process.env): ExternalInfra {
@@ -51,5 +54,12 @@ export function readExternalInfra(env: NodeJS.ProcessEnv = process.env): Externa
     buildNamespace: env.FLEETPLANE_TEST_BUILD_NAMESPACE || 'fleetplane-builds',
     s3,
     registry: env.FLEETPLANE_TEST_REGISTRY || null,
+    registryAuth:
+      env.FLEETPLANE_TEST_REGISTRY && env.FLEETPLANE_TEST_REGISTRY_USERNAME
+        ? {
+            username: env.FLEETPLANE_TEST_REGISTRY_USERNAME,
+            password: env.FLEETPLANE_TEST_REGISTRY_PASSWORD ?? '',
+          }
+        : null,
   };
 }

@@ -9,11 +9,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { bootstrapNamespaces, ensureBucket } from './bootstrap.ts';
-import { buildAll } from './build.ts';
+import { buildAll, TOOL_PARTS } from './build.ts';
 import { down, up } from './environment.ts';
 import { readExternalInfra } from './external.ts';
+import { dockerConfigJson } from './registry-auth.ts';
 import { stateDir } from './state.ts';
 import type { TestEnv } from './types.ts';
+import { artefacts } from './versions.ts';
 import './inject.ts';
 
 function startReaper(): ChildProcess {
@@ -33,7 +35,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const wanted = { kubernetes: !external.kubeconfigPath, s3: !external.s3, registry: !external.registry };
   const startsSomething = wanted.kubernetes || wanted.s3 || wanted.registry;
   const started = startsSomething ? await up(wanted) : null;
-  if (!startsSomething) await buildAll(['crane']); // tests push images with it to any registry
+  if (!startsSomething) await buildAll(TOOL_PARTS); // crane, kubectl, the token registry's binary
   if (started && !started.reused) {
     log(
       `environment up: build ${started.seconds.build.toFixed(1)}s, start ${started.seconds.start.toFixed(1)}s`,
@@ -56,6 +58,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
       buildNamespace: external.kubeconfigPath ? external.buildNamespace : (local?.buildNamespace as string),
       s3: external.s3 ?? (local?.s3 as TestEnv['s3']),
       registry: external.registry ?? (local?.registry as string),
+      registryAuth: external.registry ? external.registryAuth : (local?.registryAuth ?? null),
+      registryDockerConfig: external.registry
+        ? external.registryAuth && dockerConfigJson(external.registry, external.registryAuth)
+        : (local?.registryDockerConfig ?? null),
+      kubectl: artefacts().kubectl,
       external: !wanted.kubernetes || !wanted.s3 || !wanted.registry,
       local: wanted,
       stateFile: local?.stateFile ?? null,

@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpRequest } from 'node:http';
 import { request } from 'node:https';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HealthCheck, ServiceRecord } from './types.ts';
+import type { HealthCheck, ProcessRecord } from './types.ts';
 
 /** Pids in process group `pgid` that are not zombies. */
 export function groupMembers(pgid: number): number[] {
@@ -62,7 +62,7 @@ function minimalEnv(home: string): Record<string, string> {
   return { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, LANG: 'C.UTF-8' };
 }
 
-export function spawnService(record: ServiceRecord, home: string): number {
+export function spawnService(record: ProcessRecord, home: string): number {
   const [binary, ...args] = record.argv;
   if (!binary) throw new Error(`${record.name}: empty argv`);
   const log = openSync(record.log, 'a');
@@ -108,6 +108,11 @@ export interface Credentials {
   key: Buffer;
 }
 
+/** True when `status` (from `probe`) is what `check` calls healthy. */
+export function isHealthyStatus(check: HealthCheck, status: number): boolean {
+  return status === (check.status ?? 200);
+}
+
 /** GET `check.url`; resolves with the HTTP status, or 0 when nothing answers. */
 export function probe(
   check: HealthCheck,
@@ -117,7 +122,11 @@ export function probe(
   return new Promise((resolve) => {
     const url = new URL(check.url);
     const done = (status: number) => resolve(status);
-    const options = { method: 'GET', timeout: timeoutMs };
+    const options = {
+      method: 'GET',
+      timeout: timeoutMs,
+      headers: check.authorization ? { authorization: check.authorization } : {},
+    };
     const req =
       url.protocol === 'https:'
         ? request(url, {
@@ -144,14 +153,14 @@ export async function logTail(path: string, lines = 30): Promise<string> {
 
 /** Polls until the health URL answers 200; fails early, with its log, if the process dies. */
 export async function waitHealthy(
-  record: ServiceRecord,
+  record: ProcessRecord,
   credentials: Credentials | null,
   timeoutMs = 120_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const binary = record.argv[0] ?? '';
   for (;;) {
-    if ((await probe(record.health, credentials)) === 200) return;
+    if (isHealthyStatus(record.health, await probe(record.health, credentials))) return;
     if (record.pid === null || !isOurProcess(record.pid, binary)) {
       throw new Error(
         `${record.name} exited during start-up; last lines of ${record.log}:\n${await logTail(record.log)}`,

@@ -4,7 +4,8 @@
  * Must never bind anything but 127.0.0.1, and never start a controller the tests do not need.
  */
 import { join } from 'node:path';
-import type { ServiceName, ServiceRecord } from './types.ts';
+import { basicAuthorization } from './registry-auth.ts';
+import type { RegistryAuth, ServiceName, ServiceRecord } from './types.ts';
 import type { Artefacts } from './versions.ts';
 
 export interface Ports {
@@ -39,6 +40,8 @@ export interface Layout {
   };
   kubeconfigs: { admin: string; controllerManager: string; scheduler: string };
   minioCredentials: { user: string; password: string };
+  /** The registry's htpasswd user; its health check authenticates as it. */
+  registryAuth: RegistryAuth;
 }
 
 export const SERVICE_ORDER: ServiceName[] = [
@@ -71,6 +74,9 @@ const CONTROLLERS = [
   // Fills the built-in admin/edit/view ClusterRoles, which RBAC for the control plane may bind.
   'clusterrole-aggregation-controller',
 ];
+
+/** distribution v3 exports OpenTelemetry traces to localhost:4318 by default. */
+export const REGISTRY_ENV = { OTEL_TRACES_EXPORTER: 'none', OTEL_SDK_DISABLED: 'true' };
 
 const KWOK_NODE_ANNOTATION = 'kwok.x-k8s.io/node=fake';
 
@@ -216,19 +222,24 @@ export function serviceRecords(l: Layout): Record<ServiceName, ServiceRecord> {
     registry: {
       name: 'registry',
       argv: [l.bin.registry, 'serve', l.registryConfig],
-      // distribution v3 exports OpenTelemetry traces to localhost:4318 by default.
-      env: { OTEL_TRACES_EXPORTER: 'none', OTEL_SDK_DISABLED: 'true' },
+      env: REGISTRY_ENV,
       log: log('registry'),
-      health: { url: `http://${loop}:${l.ports.registry}/v2/` },
+      // /v2/ answers 401 without credentials: a 200 proves the htpasswd file was loaded.
+      health: {
+        url: `http://${loop}:${l.ports.registry}/v2/`,
+        authorization: basicAuthorization(l.registryAuth),
+      },
       pid: null,
     },
   };
 }
 
-/**
- * What every container in the agents namespace "printed": JSON lines like the agent runtime's logger
- * writes, in the CRI log format kwok reads (`<time> <stream> F <line>`).
- */
+/** CRI log format, which kwok reads: `<time> <stream> F <line>`. */
+function criLines(lines: { time: string; stream: 'stdout' | 'stderr'; text: string }[]): string {
+  return lines.map((line) => `${line.time} ${line.stream} F ${line.text}\n`).join('');
+}
+
+/** What every container in the agents namespace "printed": JSON lines like the agent runtime's logger. */
 export function agentLogFile(writtenAt: Date): string {
   const t = (ms: number) => new Date(writtenAt.getTime() - 3000 + ms).toISOString();
   const lines = [
@@ -236,12 +247,42 @@ export function agentLogFile(writtenAt: Date): string {
     { time: t(1500), level: 'info', msg: 'request', method: 'GET', path: '/health', status: 200, ms: 1 },
     { time: t(3000), level: 'info', msg: 'request', method: 'POST', path: '/generate', status: 200, ms: 42 },
   ];
-  return lines.map((line) => `${line.time} stdout F ${JSON.stringify(line)}\n`).join('');
+  return criLines(lines.map((line) => ({ time: line.time, stream: 'stdout', text: JSON.stringify(line) })));
 }
 
-/** kwok serves `logFile` as the log of every container of every pod in `namespace`. */
-export function kwokLogsConfigYaml(namespace: string, logFile: string): string {
-  return `apiVersion: kwok.x-k8s.io/v1alpha1
+/**
+ * What every container in the builds namespace "printed": Kaniko's logrus lines (on stderr) for a
+ * two-step Dockerfile. One file serves every build pod, successful or not (kwok picks logs by
+ * namespace, not by image tag), so it stops before the push, where a real log would diverge.
+ */
+export function buildLogFile(writtenAt: Date): string {
+  const t = (ms: number) => new Date(writtenAt.getTime() - 4000 + ms).toISOString();
+  const steps = [
+    'Retrieving image manifest node:24-slim',
+    'Retrieving image node:24-slim from registry index.docker.io',
+    'Built cross stage deps: map[]',
+    'Executing 0 build triggers',
+    "Building stage 'node:24-slim' [idx: '0', base-idx: '-1']",
+    'Unpacking rootfs as cmd COPY runtime.mjs /app/runtime.mjs requires it.',
+    'COPY runtime.mjs /app/runtime.mjs',
+    'Taking snapshot of files...',
+    'USER 1000',
+    'ENTRYPOINT ["node", "/app/runtime.mjs"]',
+  ];
+  return criLines(
+    steps.map((step, i) => ({
+      time: t(i * 400),
+      stream: 'stderr',
+      text: `INFO[${String(i).padStart(4, '0')}] ${step}`,
+    })),
+  );
+}
+
+/** kwok serves each file as the log of every container of every pod in its namespace. */
+export function kwokLogsConfigYaml(logs: { namespace: string; file: string }[]): string {
+  return logs
+    .map(
+      ({ namespace, file }) => `apiVersion: kwok.x-k8s.io/v1alpha1
 kind: ClusterLogs
 metadata:
   name: ${namespace}-containers
@@ -249,12 +290,39 @@ spec:
   selector:
     matchNamespaces: [${JSON.stringify(namespace)}]
   logs:
-    - logsFile: ${JSON.stringify(logFile)}
-      previousLogsFile: ${JSON.stringify(logFile)}
+    - logsFile: ${JSON.stringify(file)}
+      previousLogsFile: ${JSON.stringify(file)}
+`,
+    )
+    .join('---\n');
+}
+
+/** How a registry authenticates: htpasswd basic auth, or the token flow of the distribution spec. */
+export type RegistryAuthConfig =
+  | { htpasswd: string }
+  | { token: { realm: string; service: string; issuer: string; jwks: string } };
+
+function registryAuthYaml(auth: RegistryAuthConfig | null): string {
+  if (!auth) return '';
+  if ('htpasswd' in auth)
+    return `auth:
+  htpasswd:
+    realm: fleetplane-test-registry
+    path: ${JSON.stringify(auth.htpasswd)}
+`;
+  // jwks instead of a rootcertbundle: the token issuer's key goes in by its `kid`, no X.509 needed.
+  return `auth:
+  token:
+    realm: ${JSON.stringify(auth.token.realm)}
+    service: ${JSON.stringify(auth.token.service)}
+    issuer: ${JSON.stringify(auth.token.issuer)}
+    jwks: ${JSON.stringify(auth.token.jwks)}
 `;
 }
 
-export function registryConfigYaml(dataDir: string, port: number): string {
+/** A plain-HTTP registry on loopback; `auth` null leaves it open. */
+export function registryConfigYaml(dataDir: string, port: number, auth: RegistryAuthConfig | null): string {
+  const authYaml = registryAuthYaml(auth);
   return `version: 0.1
 log:
   level: warn
@@ -267,5 +335,5 @@ storage:
     enabled: true
 http:
   addr: 127.0.0.1:${port}
-`;
+${authYaml}`;
 }

@@ -21,11 +21,12 @@ export const GATEWAY_API_VERSION = 'v1.4.1';
 /** Bump when a recipe changes in a way that must invalidate cached binaries. */
 export const RECIPE_REVISION = 1;
 
-export type PartName = 'etcd' | 'kube' | 'kwok' | 'minio' | 'registry' | 'crane' | 'gateway-api';
+export type PartName = 'etcd' | 'kube' | 'kubectl' | 'kwok' | 'minio' | 'registry' | 'crane' | 'gateway-api';
 
 export const PART_VERSIONS: Record<PartName, string> = {
   etcd: ETCD_VERSION,
   kube: KUBERNETES_VERSION,
+  kubectl: KUBERNETES_VERSION,
   kwok: KWOK_VERSION,
   minio: MINIO_VERSION,
   registry: DISTRIBUTION_VERSION,
@@ -49,6 +50,7 @@ export function artefacts(root = cacheRoot()) {
     kubeApiserver: bin('kube', 'kube-apiserver'),
     kubeControllerManager: bin('kube', 'kube-controller-manager'),
     kubeScheduler: bin('kube', 'kube-scheduler'),
+    kubectl: bin('kubectl', 'kubectl'),
     kwok: bin('kwok', 'kwok'),
     minio: bin('minio', 'minio'),
     registry: bin('registry', 'registry'),
