@@ -8,7 +8,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AgentRuntime } from './agent-runtime.ts';
-import type { RuntimeConfig } from './contract.ts';
+import { type RuntimeConfig, runtimeConfigSchema } from './contract.ts';
 import { type AgentDeps, neverStopping } from './deps.ts';
 import type { AgentEnv } from './http/agent-env.ts';
 import { apiKeyAuth } from './http/api-key.ts';
@@ -22,10 +22,13 @@ import { AgentMetrics } from './observability/metrics.ts';
 import { registerAbout } from './routes/about.ts';
 import { registerCustomEndpoints } from './routes/custom-endpoints.ts';
 import { registerGenerate } from './routes/generate.ts';
-import { registerOpenAiCompat } from './routes/openai-compat.ts';
+import { registerOpenAiCompat, registerOpenAiCompatOff } from './routes/openai-compat.ts';
 import { RUNTIME_VERSION } from './version.ts';
 
-export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<AgentEnv> {
+/** Builds the app; throws (naming the fields) when `written` breaks the contract. */
+export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<AgentEnv> {
+  // Parsed here as well as by the hosts: every caller gets the defaults and the checks.
+  const config = runtimeConfigSchema.parse(written);
   const log = createLogger(config.logging, deps.log ?? console.log, { agent: config.name });
   const metrics = new AgentMetrics();
   const rt: AgentRuntime = {
@@ -69,5 +72,6 @@ export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<Age
   if (config.endpoints.includes('generate')) registerGenerate(routes, rt);
   registerCustomEndpoints(routes, rt);
   if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
+  else registerOpenAiCompatOff(routes);
   return app;
 }

@@ -138,6 +138,6 @@ describe('the bundle as the local target and the image run it', () => {
     agent.listening.catch(() => {});
     expect(await agent.exited).toBe(1);
     expect(agent.lines[0]).toMatchObject({ level: 'error', msg: 'agent config rejected' });
-    expect(String(agent.lines[0]?.detail)).toContain('temperature (7) must be at most 2');
+    expect(String(agent.lines[0]?.detail)).toContain('temperature: must be at most 2 (got number 7)');
   });
 });

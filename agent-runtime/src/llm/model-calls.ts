@@ -7,7 +7,7 @@
  * with a timeout. Never log message contents here.
  */
 import { linkSignals } from '../abort.ts';
-import type { RuntimeLimits } from '../contract.ts';
+import type { ResolvedRuntimeLimits } from '../contract.ts';
 import type { Problem } from '../http/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
@@ -29,14 +29,14 @@ export interface OpenedStream {
 
 export class ModelCalls {
   private readonly model: ChatModel;
-  private readonly limits: RuntimeLimits;
+  private readonly limits: ResolvedRuntimeLimits;
   private readonly metrics: AgentMetrics;
   private readonly log: Logger;
   private readonly hooks: RetryHooks;
 
   constructor(
     model: ChatModel,
-    limits: RuntimeLimits,
+    limits: ResolvedRuntimeLimits,
     metrics: AgentMetrics,
     log: Logger,
     hooks: RetryHooks,
