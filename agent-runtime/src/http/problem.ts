@@ -63,14 +63,15 @@ export const unauthorized = (detail: string) =>
 
 export const notFound = (path: string) => new Problem(404, 'not-found', 'Not found', `no route for ${path}`);
 
-export const tooManyRequests = (retryAfterSeconds: number, limit: number) =>
-  new Problem(
-    429,
-    'rate-limited',
-    'Too many requests',
-    `rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds}s`,
-    { headers: { 'Retry-After': String(retryAfterSeconds) }, members: { limit } },
-  );
+export const tooManyRequests = (
+  retryAfterSeconds: number,
+  limit: number,
+  what = `rate limit of ${limit} requests per minute exceeded`,
+) =>
+  new Problem(429, 'rate-limited', 'Too many requests', `${what}; retry in ${retryAfterSeconds}s`, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    members: { limit },
+  });
 
 export const unavailable = (detail: string, retryAfterSeconds?: number) =>
   new Problem(503, 'unavailable', 'Service unavailable', detail, {
