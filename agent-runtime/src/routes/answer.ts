@@ -45,7 +45,7 @@ export async function answer(
     max_tokens: opts.maxTokens,
   };
   if (!opts.stream) {
-    const completion = await rt.calls.complete(params, c.req.raw.signal);
+    const completion = await rt.calls.complete(params, c.req.raw.signal, c.get('requestId'));
     const choice = completion.choices[0];
     const usage = usageOf(completion.usage);
     c.set('usage', usage);
@@ -60,7 +60,11 @@ export async function answer(
   const { signal } = link;
   let chunks: AsyncIterable<ChatCompletionChunk>;
   try {
-    ({ chunks } = await rt.calls.stream({ ...params, stream_options: { include_usage: true } }, signal));
+    ({ chunks } = await rt.calls.stream(
+      { ...params, stream_options: { include_usage: true } },
+      signal,
+      c.get('requestId'),
+    ));
   } catch (err) {
     link.unlink();
     throw err;

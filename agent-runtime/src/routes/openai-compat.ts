@@ -102,7 +102,7 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
     };
 
     if (body.stream !== true) {
-      const completion = await rt.calls.complete(request, c.req.raw.signal);
+      const completion = await rt.calls.complete(request, c.req.raw.signal, c.get('requestId'));
       c.set('usage', usageOf(completion.usage));
       return c.json(completion);
     }
@@ -111,7 +111,11 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
     const { signal } = link;
     let chunks: AsyncIterable<ChatCompletionChunk>;
     try {
-      ({ chunks } = await rt.calls.stream({ ...request, stream_options: { include_usage: true } }, signal));
+      ({ chunks } = await rt.calls.stream(
+        { ...request, stream_options: { include_usage: true } },
+        signal,
+        c.get('requestId'),
+      ));
     } catch (err) {
       link.unlink();
       throw err;
