@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { type Linked, linkSignals } from './abort.ts';
-import type { RuntimeConfig } from './contract.ts';
+import type { ResolvedRuntimeConfig } from './contract.ts';
 import type { Lifecycle } from './deps.ts';
 import type { AgentEnv } from './http/agent-env.ts';
 import type { ModelCalls } from './llm/model-calls.ts';
@@ -12,7 +12,7 @@ import type { Logger } from './observability/logger.ts';
 import type { AgentMetrics } from './observability/metrics.ts';
 
 export interface AgentRuntime {
-  config: RuntimeConfig;
+  config: ResolvedRuntimeConfig;
   calls: ModelCalls;
   metrics: AgentMetrics;
   log: Logger;

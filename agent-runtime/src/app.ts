@@ -2,19 +2,21 @@
  * createAgentApp: the agent's HTTP surface as a Hono app over web-standard Request and
  * Response only, so the same app runs under Node (node/main.ts) and workerd (worker/).
  *
- * Order matters: observe (request id, log, metrics) wraps everything; then the API key,
- * then the rate limit, then routes. Health and readiness skip key and limit so probes
- * never fail for the wrong reason. Nothing here reads env, files or the clock directly.
+ * Order matters: observe (request id, log, metrics) wraps everything; then the access
+ * guard (rate limits and the API key, in the order access-guard.ts explains), then routes.
+ * Health and readiness skip the guard so probes never fail for the wrong reason. Nothing
+ * here reads env, files or the clock directly.
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AgentRuntime } from './agent-runtime.ts';
-import type { RuntimeConfig } from './contract.ts';
+import { type RuntimeConfig, runtimeConfigSchema } from './contract.ts';
 import { type AgentDeps, neverStopping } from './deps.ts';
+import { accessGuard } from './http/access-guard.ts';
 import type { AgentEnv } from './http/agent-env.ts';
-import { apiKeyAuth } from './http/api-key.ts';
+import { keyCheck } from './http/api-key.ts';
 import { observe } from './http/observe.ts';
 import { onError, onNotFound } from './http/on-error.ts';
-import { RateLimiter, rateLimit } from './http/rate-limit.ts';
+import { RateLimiter } from './http/rate-limit.ts';
 import { ModelCalls } from './llm/model-calls.ts';
 import { defaultRetryHooks } from './llm/retry.ts';
 import { createLogger } from './observability/logger.ts';
@@ -22,10 +24,13 @@ import { AgentMetrics } from './observability/metrics.ts';
 import { registerAbout } from './routes/about.ts';
 import { registerCustomEndpoints } from './routes/custom-endpoints.ts';
 import { registerGenerate } from './routes/generate.ts';
-import { registerOpenAiCompat } from './routes/openai-compat.ts';
+import { registerOpenAiCompat, registerOpenAiCompatOff } from './routes/openai-compat.ts';
 import { RUNTIME_VERSION } from './version.ts';
 
-export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<AgentEnv> {
+/** Builds the app; throws (naming the fields) when `written` breaks the contract. */
+export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<AgentEnv> {
+  // Parsed here as well as by the hosts: every caller gets the defaults and the checks.
+  const config = runtimeConfigSchema.parse(written);
   const log = createLogger(config.logging, deps.log ?? console.log, { agent: config.name });
   const metrics = new AgentMetrics();
   const rt: AgentRuntime = {
@@ -50,18 +55,32 @@ export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<Age
     (c, next) =>
       isProbe(c.req.path) ? next() : mw(c, next);
 
+  const now = deps.now ?? Date.now;
+  const { rateLimitPerMinute, authFailuresPerMinute } = config.limits;
+  let keys: Parameters<typeof accessGuard>[0]['keys'];
   if (config.requireApiKey) {
     const hashes = deps.apiKeyHashes ?? [];
     if (hashes.length === 0)
       log.warn('requireApiKey is on but no key hashes were given: every call will get 401');
-    app.use('*', unlessProbe(apiKeyAuth(hashes)));
+    keys = {
+      check: keyCheck(hashes),
+      failures: new RateLimiter(authFailuresPerMinute, now),
+      failuresPerMinute: authFailuresPerMinute,
+    };
   }
-  const perMinute = config.limits.rateLimitPerMinute;
-  if (perMinute > 0) {
-    const limiter = new RateLimiter(perMinute, deps.now ?? Date.now);
-    const clientOf = (c: Parameters<MiddlewareHandler<AgentEnv>>[0]) =>
-      c.get('clientKey') ?? `addr:${deps.clientAddress?.(c) ?? 'unknown'}`;
-    app.use('*', unlessProbe(rateLimit(limiter, perMinute, clientOf, () => metrics.rateLimited.inc())));
+  const requests =
+    rateLimitPerMinute > 0
+      ? { limiter: new RateLimiter(rateLimitPerMinute, now), perMinute: rateLimitPerMinute }
+      : undefined;
+  // Neither keys nor a rate limit: no guard at all, so the hot path pays nothing.
+  if (keys || requests) {
+    const guard = accessGuard({
+      keys,
+      requests,
+      clientAddress: (c) => deps.clientAddress?.(c),
+      onLimited: () => metrics.rateLimited.inc(),
+    });
+    app.use('*', unlessProbe(guard));
   }
 
   const routes = config.basePath === '' ? app : app.basePath(config.basePath);
@@ -69,5 +88,6 @@ export function createAgentApp(config: RuntimeConfig, deps: AgentDeps): Hono<Age
   if (config.endpoints.includes('generate')) registerGenerate(routes, rt);
   registerCustomEndpoints(routes, rt);
   if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
+  else registerOpenAiCompatOff(routes);
   return app;
 }

@@ -45,6 +45,11 @@ export const runtimeCustomEndpointSchema = z.strictObject({
   maxTokens: z.number().int().positive().optional(),
 });
 
+/** Platform-safe values used when a rendered config leaves a cap out (an older control plane). */
+export const DEFAULT_MAX_TOKENS_CAP = 4096;
+export const DEFAULT_MAX_CHOICES = 1;
+export const DEFAULT_AUTH_FAILURES_PER_MINUTE = 10;
+
 export const runtimeLimitsSchema = z.strictObject({
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: z.number().int().positive(),
@@ -56,34 +61,90 @@ export const runtimeLimitsSchema = z.strictObject({
   maxRetries: z.number().int().min(0).max(10),
   /** Requests per minute per client (by API key, else by address); 0 disables. */
   rateLimitPerMinute: z.number().int().min(0),
-});
-
-export const runtimeConfigSchema = z.strictObject({
-  /** Schema version of this file. */
-  apiVersion: z.literal('fleetplane.io/v1'),
-  name: z.string().min(1),
-  template: z.string(),
-  /** Base path the agent serves under, e.g. "/my-assistant" (no trailing slash). */
-  basePath: z.string().regex(/^(\/[a-z0-9-]+)?$/),
-  model: runtimeModelSchema,
-  instruction: z.string(),
-  temperature: z.number().min(0).max(2),
-  maxTokens: z.number().int().positive().optional(),
-  /** Standard endpoints that are switched on: "generate", "chat" (OpenAI-compatible). */
-  endpoints: z.array(z.enum(['generate', 'chat'])),
-  customEndpoints: z.array(runtimeCustomEndpointSchema),
-  logging: z.enum(logLevels),
-  limits: runtimeLimitsSchema,
   /**
-   * When true, every route but health/readiness needs `Authorization: Bearer <key>`; the
-   * accepted keys' SHA-256 hex hashes come from env `FLEETPLANE_AGENT_API_KEY_HASHES`.
+   * Wrong or missing API keys accepted per minute per client address before that address
+   * gets 429 (whatever key it sends) until its bucket refills. Only with `requireApiKey`;
+   * it cannot be switched off, and it is independent of `rateLimitPerMinute`.
    */
-  requireApiKey: z.boolean(),
+  authFailuresPerMinute: z.number().int().min(1).default(DEFAULT_AUTH_FAILURES_PER_MINUTE),
+  /**
+   * Most completion tokens one call may ask for: a request's `max_tokens` (or
+   * `max_completion_tokens`) above it is refused with 422, and a call that names none is
+   * sent with the agent's `maxTokens`, or this cap, so the model never runs unbounded.
+   */
+  maxTokensCap: z.number().int().positive().default(DEFAULT_MAX_TOKENS_CAP),
+  /** Most choices (`n`) one OpenAI-compatible call may ask for; above it, 422. */
+  maxChoices: z.number().int().min(1).max(128).default(DEFAULT_MAX_CHOICES),
 });
 
-export type RuntimeConfig = z.infer<typeof runtimeConfigSchema>;
+export const runtimeConfigSchema = z
+  .strictObject({
+    /** Schema version of this file. */
+    apiVersion: z.literal('fleetplane.io/v1'),
+    name: z.string().min(1),
+    template: z.string(),
+    /** Base path the agent serves under, e.g. "/my-assistant" (no trailing slash). */
+    basePath: z.string().regex(/^(\/[a-z0-9-]+)?$/),
+    model: runtimeModelSchema,
+    instruction: z.string(),
+    temperature: z.number().min(0).max(2),
+    maxTokens: z.number().int().positive().optional(),
+    /**
+     * Standard endpoints that are switched on: "generate" (POST /generate) and "chat", the
+     * OpenAI-compatible API (/v1/chat/completions, /v1/models). Without "chat" that API is
+     * off and /v1/* answers 404: this list is the per-agent switch, there is no other.
+     */
+    endpoints: z.array(z.enum(['generate', 'chat'])),
+    customEndpoints: z.array(runtimeCustomEndpointSchema),
+    logging: z.enum(logLevels),
+    limits: runtimeLimitsSchema,
+    /**
+     * When true, every route but health/readiness needs `Authorization: Bearer <key>`; the
+     * accepted keys' SHA-256 hex hashes come from env `FLEETPLANE_AGENT_API_KEY_HASHES`.
+     */
+    requireApiKey: z.boolean(),
+  })
+  .superRefine((config, ctx) => {
+    // The agent's own defaults must fit under its cap, or every call would be refused.
+    const cap = config.limits.maxTokensCap;
+    const over = (value: number | undefined, path: (string | number)[]) => {
+      if (value !== undefined && value > cap)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          input: value,
+          params: { rule: 'max' },
+          message: `must be at most limits.maxTokensCap (${cap}) (got ${value})`,
+        });
+    };
+    over(config.maxTokens, ['maxTokens']);
+    config.customEndpoints.forEach((e, i) => {
+      over(e.maxTokens, ['customEndpoints', i, 'maxTokens']);
+    });
+  });
+
+/**
+ * The file as the control plane writes it: fields with a default may be left out (a config
+ * rendered before they existed keeps working, with the safe default).
+ */
+export type RuntimeConfig = z.input<typeof runtimeConfigSchema>;
+/** The config as the runtime holds it after parsing: every default filled in. */
+export type ResolvedRuntimeConfig = z.output<typeof runtimeConfigSchema>;
 export type RuntimeCustomEndpoint = z.infer<typeof runtimeCustomEndpointSchema>;
-export type RuntimeLimits = z.infer<typeof runtimeLimitsSchema>;
+export type RuntimeLimits = z.input<typeof runtimeLimitsSchema>;
+export type ResolvedRuntimeLimits = z.output<typeof runtimeLimitsSchema>;
+
+/**
+ * One violated input rule, the shape both the control plane and the agents use in a 422's
+ * `errors`: `path` is dotted with indexes (`messages[0].content`, `(root)` for the whole
+ * body), `message` states the rule and the value (`must be at most 2 (got number 5)`), and
+ * `rule` is a short machine name (`required`, `type`, `min`, `max`, `enum`, `unknown`, ...).
+ */
+export interface FieldError {
+  path: string;
+  message: string;
+  rule?: string;
+}
 
 /** Env var carrying the hashes of accepted per-agent API keys (comma separated hex SHA-256). */
 export const AGENT_API_KEY_HASHES_ENV = 'FLEETPLANE_AGENT_API_KEY_HASHES';

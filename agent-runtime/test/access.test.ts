@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import OpenAI, { AuthenticationError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { RuntimeConfig } from '../src/contract.ts';
 import { agentConfig, post, startAgent, type TestAgent } from './helpers.ts';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
@@ -50,16 +51,26 @@ describe('per-agent API keys', () => {
   });
 });
 
-describe('per-client rate limit', () => {
+describe('rate limits and keys, in the right order', () => {
   let agent: TestAgent;
   afterEach(() => agent.close());
 
-  it('answers 429 with Retry-After once a client spent its minute, per client', async () => {
-    const limits = { ...agentConfig().limits, rateLimitPerMinute: 3 };
-    agent = await startAgent(agentConfig({ limits }), {
-      clientAddress: (c) => c.req.header('x-forwarded-for'),
-    });
-    const from = (ip: string) => post(`${agent.url}/generate`, { prompt: 'x' }, { 'x-forwarded-for': ip });
+  const limits = (l: Partial<RuntimeConfig['limits']>) => ({ ...agentConfig().limits, ...l });
+  const generate = (headers: Record<string, string> = {}) =>
+    post(`${agent.url}/generate`, { prompt: 'x' }, headers);
+  const statuses = async (n: number, headers: Record<string, string>) => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) out.push((await generate(headers)).status);
+    return out;
+  };
+
+  it('answers 429 with Retry-After once an address spent its minute, per address', async () => {
+    agent = await startAgent(
+      agentConfig({ limits: limits({ rateLimitPerMinute: 3 }) }),
+      {},
+      { trustedProxies: '127.0.0.1' },
+    );
+    const from = (ip: string) => generate({ 'x-forwarded-for': ip });
     for (let i = 0; i < 3; i++) expect((await from('10.0.0.1')).status).toBe(200);
     const limited = await from('10.0.0.1');
     expect(limited.status).toBe(429);
@@ -73,6 +84,68 @@ describe('per-client rate limit', () => {
     expect((await fetch(`${agent.url}/health`, { headers: { 'x-forwarded-for': '10.0.0.1' } })).status).toBe(
       200,
     );
+  });
+
+  it('limits wrong-key guesses by address, even with the request rate limit off', async () => {
+    agent = await startAgent(
+      agentConfig({
+        requireApiKey: true,
+        limits: limits({ rateLimitPerMinute: 0, authFailuresPerMinute: 3 }),
+      }),
+      { apiKeyHashes: [sha256('alpha')] },
+      { trustedProxies: '127.0.0.1' },
+    );
+    const guesser = { 'x-forwarded-for': '198.51.100.7' };
+    expect(await statuses(3, { ...guesser, authorization: 'Bearer guess' })).toEqual([401, 401, 401]);
+    const limited = await generate({ ...guesser, authorization: 'Bearer guess' });
+    expect(limited.status).toBe(429);
+    expect(limited.headers.get('retry-after')).toBe('20');
+    expect((await limited.json()).detail).toBe(
+      'too many requests without an accepted API key from this address (3 per minute); retry in 20s',
+    );
+    // A right guess now answers like a wrong one: the limit is no oracle.
+    expect((await generate({ ...guesser, authorization: 'Bearer alpha' })).status).toBe(429);
+    // Missing keys count as failures too.
+    expect((await generate(guesser)).status).toBe(429);
+    // Another address with the right key is not affected, and good keys spend no failures.
+    const other = { 'x-forwarded-for': '198.51.100.8', authorization: 'Bearer alpha' };
+    expect(await statuses(5, other)).toEqual([200, 200, 200, 200, 200]);
+    expect(agent.fake.requests).toHaveLength(5);
+  });
+
+  it('limits good keys by key, so clients behind one address do not share a bucket', async () => {
+    agent = await startAgent(
+      agentConfig({ requireApiKey: true, limits: limits({ rateLimitPerMinute: 2 }) }),
+      { apiKeyHashes: [sha256('alpha'), sha256('beta')] },
+    );
+    expect(await statuses(3, { authorization: 'Bearer alpha' })).toEqual([200, 200, 429]);
+    expect(await statuses(3, { authorization: 'Bearer beta' })).toEqual([200, 200, 429]);
+    // Failed attempts from the same address spend the failure budget, not the keys' buckets.
+    expect(await statuses(2, { authorization: 'Bearer wrong' })).toEqual([401, 401]);
+  });
+
+  it('does not give a spoofed X-Forwarded-For a fresh bucket unless the peer is a trusted proxy', async () => {
+    const config = agentConfig({ limits: limits({ rateLimitPerMinute: 2 }) });
+    agent = await startAgent(config);
+    const spoofed = await Promise.all(
+      ['1.1.1.1', '2.2.2.2', '3.3.3.3'].map((ip) =>
+        generate({ 'x-forwarded-for': ip }).then((r) => r.status),
+      ),
+    );
+    expect(spoofed.sort()).toEqual([200, 200, 429]);
+    await agent.close();
+
+    // Behind a trusted proxy (here: the test itself, on loopback) the hop it adds counts...
+    agent = await startAgent(config, {}, { trustedProxies: '127.0.0.0/8' });
+    for (const ip of ['1.1.1.1', '2.2.2.2', '3.3.3.3'])
+      expect((await generate({ 'x-forwarded-for': ip })).status).toBe(200);
+    // ...but what the client wrote to the left of that hop does not.
+    const behind = (made: string) => generate({ 'x-forwarded-for': `${made}, 203.0.113.9` });
+    expect([
+      (await behind('4.4.4.4')).status,
+      (await behind('5.5.5.5')).status,
+      (await behind('6.6.6.6')).status,
+    ]).toEqual([200, 200, 429]);
   });
 });
 

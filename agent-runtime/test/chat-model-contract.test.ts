@@ -72,13 +72,15 @@ describe.each(implementations)('%s', (_name, make) => {
       kind: 'rate-limited',
       status: 429,
       retryAfterMs: 3000,
-      message: 'model provider answered 429: slow down',
+      message: 'model provider answered 429',
+      detail: 'slow down',
     });
     expect(await failure(model.complete(params, never()))).toMatchObject({ kind: 'server', status: 503 });
     expect(await failure(model.stream(params, never()))).toMatchObject({
       kind: 'rejected',
       status: 404,
-      message: 'model provider answered 404: no such model',
+      message: 'model provider answered 404',
+      detail: 'no such model',
     });
   });
 

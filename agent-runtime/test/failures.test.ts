@@ -1,3 +1,4 @@
+import OpenAI, { APIError } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { agentConfig, parseSse, post, startAgent, type TestAgent } from './helpers.ts';
 
@@ -34,9 +35,11 @@ describe('upstream failures: retries within the budget, then a clear problem', (
       title: 'Model provider error',
       status: 502,
       attempts: 3,
-      upstreamStatus: 503,
+      upstreamStatusClass: '5xx',
+      detail:
+        "the model provider failed (5xx, after 3 attempts); the agent's log has the provider's answer under this requestId",
     });
-    expect(problem.detail).toMatch(/model provider answered 503: .* \(after 3 attempts\)$/);
+    expect(problem.requestId).toEqual(res.headers.get('x-request-id'));
   });
 
   it('maps exhausted 429 to 503 with Retry-After from the provider', async () => {
@@ -90,8 +93,9 @@ describe('upstream failures: retries within the budget, then a clear problem', (
     expect(res.status).toBe(502);
     expect(await res.json()).toMatchObject({
       type: 'https://fleetplane.io/problems/upstream-rejected',
-      detail: 'model provider answered 400: context length exceeded',
-      upstreamStatus: 400,
+      detail:
+        "the model provider rejected the request (4xx); the agent's log has the provider's answer under this requestId",
+      upstreamStatusClass: '4xx',
     });
     expect(agent.fake.requests).toHaveLength(1);
   });
@@ -133,5 +137,100 @@ describe('upstream failures: retries within the budget, then a clear problem', (
     const last = events.at(-1);
     expect(last?.event).toBe('error');
     expect(JSON.parse(last!.data)).toMatchObject({ status: 504, detail: expect.stringMatching(/stalled/) });
+  });
+});
+
+describe('upstream error bodies are logged, never echoed', () => {
+  const MARKER = 'internal-service-says-XYZZY-42';
+  let agent: TestAgent;
+  afterEach(() => agent.close());
+
+  type Call = {
+    name: string;
+    call: () => Promise<{ status: number; text: string; requestId: string | null }>;
+  };
+  const raw = (res: Response) =>
+    res.text().then((text) => ({ status: res.status, text, requestId: res.headers.get('x-request-id') }));
+
+  it('keeps the body of an upstream 400 and 500 from the caller on every route, streaming or not', async () => {
+    agent = await startAgent(
+      agentConfig({ limits: { ...agentConfig().limits, maxRetries: 0 } }),
+      fastRetries,
+    );
+    const client = new OpenAI({ apiKey: 'none', baseURL: `${agent.url}/v1`, maxRetries: 0 });
+    const viaSdk = async (stream: boolean) => {
+      const err = await (async () => {
+        const res = await client.chat.completions.create({
+          model: 'm',
+          messages: [{ role: 'user', content: 'x' }],
+          stream,
+        });
+        if (stream) for await (const _ of res as AsyncIterable<unknown>);
+      })().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(APIError);
+      const e = err as APIError;
+      return {
+        status: e.status ?? 0,
+        text: `${e.message} ${JSON.stringify(e.error)}`,
+        requestId: e.requestID ?? null,
+      };
+    };
+    const calls: Call[] = [
+      { name: 'generate', call: () => post(`${agent.url}/generate`, { prompt: 'x' }).then(raw) },
+      {
+        name: 'generate stream',
+        call: () => post(`${agent.url}/generate`, { prompt: 'x', stream: true }).then(raw),
+      },
+      {
+        name: 'custom POST',
+        call: () => post(`${agent.url}/summarize`, { style: 's', text: 't' }).then(raw),
+      },
+      {
+        name: 'custom POST stream',
+        call: () => post(`${agent.url}/summarize`, { style: 's', text: 't', stream: true }).then(raw),
+      },
+      { name: 'custom GET', call: () => fetch(`${agent.url}/translate/fr?text=t`).then(raw) },
+      {
+        name: 'chat raw',
+        call: () =>
+          post(`${agent.url}/v1/chat/completions`, { messages: [{ role: 'user', content: 'x' }] }).then(raw),
+      },
+      { name: 'chat SDK', call: () => viaSdk(false) },
+      { name: 'chat SDK stream', call: () => viaSdk(true) },
+    ];
+    for (const status of [400, 500]) {
+      for (const { name, call } of calls) {
+        agent.fake.script({ status, message: `${MARKER} at http://10.0.0.5/admin` });
+        const res = await call();
+        expect(res.status, name).toBe(502);
+        expect(res.text, name).not.toContain(MARKER);
+        expect(res.text, name).not.toContain('10.0.0.5');
+        expect(res.text, name).toContain(`${status / 100}xx`);
+        // The log line for this request carries the upstream status and what it said.
+        const logged = agent.logs
+          .map((l) => JSON.parse(l))
+          .find((l) => l.msg === 'model call failed' && l.requestId === res.requestId);
+        expect(logged, name).toMatchObject({
+          upstreamStatus: status,
+          upstreamDetail: expect.stringContaining(MARKER),
+        });
+      }
+    }
+  });
+
+  it('redacts the provider key from what it logs', async () => {
+    agent = await startAgent(agentConfig(), fastRetries);
+    agent.fake.script({ status: 401, message: 'Incorrect API key provided: sk-test. See Bearer sk-test' });
+    const res = await post(`${agent.url}/generate`, { prompt: 'x' });
+    expect(res.status).toBe(502);
+    const logged = agent.logs.map((l) => JSON.parse(l)).find((l) => l.msg === 'model call failed');
+    expect(logged).toMatchObject({
+      upstreamStatus: 401,
+      upstreamDetail: 'Incorrect API key provided: sk-[redacted]. See Bearer [redacted]',
+    });
+    expect(agent.logs.join('\n')).not.toContain('sk-test');
   });
 });

@@ -132,33 +132,52 @@ describe('agent runtime over HTTP, in front of the fake model', () => {
     expect(problem).toMatchObject({
       status: 422,
       title: 'Invalid input',
-      detail: 'style (missing) is required',
+      detail: 'style: is required (expected string)',
     });
     expect(problem.errors).toEqual([
-      { field: 'style', rule: 'is required', message: 'style (missing) is required' },
+      { path: 'style', rule: 'required', message: 'is required (expected string)' },
     ]);
   });
 
-  it('names field, rule and value for bad generate input', async () => {
-    const res = await post(`${agent.url}/generate`, { prompt: 'x', temperature: 5, maxTokens: 3 });
+  it('names path, rule and value for bad generate input', async () => {
+    const res = await post(`${agent.url}/generate`, {
+      prompt: 'x',
+      temperature: 5,
+      maxTokens: 3,
+      messages: [
+        { role: 'user', content: 'a' },
+        { role: 'robot', content: 'b' },
+      ],
+    });
     expect(res.status).toBe(422);
     const problem = await res.json();
+    expect(problem.errors).toEqual([
+      {
+        path: 'messages[1].role',
+        rule: 'enum',
+        message: 'must be one of "system", "user", "assistant" (got "robot")',
+      },
+      { path: 'temperature', rule: 'max', message: 'must be at most 2 (got number 5)' },
+      {
+        path: 'maxTokens',
+        rule: 'unknown',
+        message: 'is not a known field here (unknown fields are rejected, not ignored; check the spelling)',
+      },
+    ]);
     expect(problem.detail).toBe(
-      'temperature (5) must be at most 2; (body) (object) has unknown field maxTokens',
+      'messages[1].role: must be one of "system", "user", "assistant" (got "robot"); ' +
+        'temperature: must be at most 2 (got number 5); ' +
+        'maxTokens: is not a known field here (unknown fields are rejected, not ignored; check the spelling)',
     );
-    expect(problem.errors[0]).toEqual({
-      field: 'temperature',
-      rule: 'must be at most 2',
-      value: 5,
-      message: 'temperature (5) must be at most 2',
-    });
   });
 
   it('refuses prompts over maxPromptChars without echoing them', async () => {
     const res = await post(`${agent.url}/generate`, { prompt: 'y'.repeat(2_001) });
     expect(res.status).toBe(422);
     const problem = await res.json();
-    expect(problem.detail).toBe('prompt (2001 characters) must total at most 2000 characters');
+    expect(problem.errors).toEqual([
+      { path: 'prompt', rule: 'max', message: 'must total at most 2000 characters (got 2001 characters)' },
+    ]);
     expect(JSON.stringify(problem)).not.toContain('yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy');
   });
 

@@ -1,12 +1,15 @@
 /**
  * Test harness: a real agent (createAgentApp + the openai SDK adapter + node:http) in
- * front of the fake OpenAI-compatible server, both on loopback ports.
+ * front of the fake OpenAI-compatible server, both on loopback ports. The client address
+ * is derived as the Node entry derives it (socket peer; X-Forwarded-For only from
+ * `trustedProxies`).
  */
 
 import { type FakeLlm, startFakeLlm } from '../../test/support/fake-llm.ts';
 import type { AgentDeps } from '../src/deps.ts';
 import { createAgentApp, type RuntimeConfig } from '../src/index.ts';
 import { createOpenAiModel } from '../src/llm/openai-model.ts';
+import { nodeClientAddress, TrustedProxies } from '../src/node/client-address.ts';
 import { createLifecycle, serveAgent } from '../src/node/serve.ts';
 
 export function agentConfig(overrides: Partial<RuntimeConfig> = {}): RuntimeConfig {
@@ -61,7 +64,7 @@ export interface TestAgent {
 export async function startAgent(
   config: RuntimeConfig = agentConfig(),
   deps: Partial<AgentDeps> = {},
-  opts: { graceMs?: number; fake?: FakeLlm } = {},
+  opts: { graceMs?: number; fake?: FakeLlm; trustedProxies?: string } = {},
 ): Promise<TestAgent> {
   const fake = opts.fake ?? (await startFakeLlm({ apiKey: 'sk-test' }));
   const logs: string[] = [];
@@ -71,6 +74,7 @@ export async function startAgent(
     log: (line) => logs.push(line),
     lifecycle,
     keepAliveMs: 50,
+    clientAddress: nodeClientAddress(new TrustedProxies(opts.trustedProxies)),
     ...deps,
   });
   const server = await serveAgent(app.fetch, {

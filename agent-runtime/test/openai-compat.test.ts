@@ -79,7 +79,7 @@ describe('OpenAI-compatible surface, driven by the official openai SDK', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).status).toBe(422);
-    expect((err as APIError).message).toContain('messages (array of 0) must have at least 1 item');
+    expect((err as APIError).message).toContain('messages: must have at least 1 item (got 0)');
   });
 
   it('maps upstream exhaustion to 503 the SDK sees', async () => {

@@ -138,6 +138,20 @@ describe('the bundle as the local target and the image run it', () => {
     agent.listening.catch(() => {});
     expect(await agent.exited).toBe(1);
     expect(agent.lines[0]).toMatchObject({ level: 'error', msg: 'agent config rejected' });
-    expect(String(agent.lines[0]?.detail)).toContain('temperature (7) must be at most 2');
+    expect(String(agent.lines[0]?.detail)).toContain('temperature: must be at most 2 (got number 7)');
+  });
+
+  it('exits 1 naming the variable when the trusted proxies cannot be parsed', async () => {
+    const agent = await spawnAgent({
+      FLEETPLANE_AGENT_CONFIG: configPath,
+      PORT: '0',
+      FLEETPLANE_AGENT_TRUSTED_PROXIES: '10.0.0.0/8, ingress',
+    });
+    agent.listening.catch(() => {});
+    expect(await agent.exited).toBe(1);
+    expect(agent.lines[0]).toMatchObject({ level: 'error', msg: 'agent settings rejected' });
+    expect(String(agent.lines[0]?.detail)).toBe(
+      'FLEETPLANE_AGENT_TRUSTED_PROXIES: "ingress" is not an IP address or CIDR (expected e.g. 10.244.0.0/16 or 127.0.0.1)',
+    );
   });
 });

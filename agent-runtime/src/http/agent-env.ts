@@ -5,8 +5,6 @@
 export interface AgentEnv {
   Variables: {
     requestId: string;
-    /** Identity for the rate limiter: "key:<hash prefix>" or "addr:<address>". */
-    clientKey: string;
     /** Tokens of the model call, for the access log. */
     usage: { prompt_tokens: number; completion_tokens: number } | undefined;
   };

@@ -5,22 +5,25 @@
  * Only hashes are held in memory. Never log the header or the key; the rate limiter gets a
  * short prefix of the hash as the client's identity.
  */
-import type { MiddlewareHandler } from 'hono';
-import { unauthorized } from './problem.ts';
 
 const BEARER = /^Bearer[ \t]+(\S+)\s*$/i;
 
-export function apiKeyAuth(acceptedHashes: readonly string[]): MiddlewareHandler {
+export type KeyCheckResult = { ok: true; id: string } | { ok: false; detail: string };
+export type KeyCheck = (authorization: string | undefined) => Promise<KeyCheckResult>;
+
+/** A checker of Authorization headers against the accepted hashes; `id` names a good key. */
+export function keyCheck(acceptedHashes: readonly string[]): KeyCheck {
   const accepted = acceptedHashes
     .map((h) => hexToBytes(h.trim().toLowerCase()))
     .filter((h) => h.length === 32);
-  return async (c, next) => {
-    const match = BEARER.exec(c.req.header('authorization') ?? '');
-    if (!match) throw unauthorized('this agent requires an API key: send Authorization: Bearer <key>');
+  return async (authorization) => {
+    const match = BEARER.exec(authorization ?? '');
+    if (!match)
+      return { ok: false, detail: 'this agent requires an API key: send Authorization: Bearer <key>' };
     const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(match[1])));
-    if (!matchesAny(digest, accepted)) throw unauthorized('the API key is not accepted by this agent');
-    c.set('clientKey', `key:${bytesToHex(digest.subarray(0, 8))}`);
-    await next();
+    if (!matchesAny(digest, accepted))
+      return { ok: false, detail: 'the API key is not accepted by this agent' };
+    return { ok: true, id: bytesToHex(digest.subarray(0, 8)) };
   };
 }
 

@@ -7,6 +7,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { FieldError } from '../contract.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 const TYPE_BASE = 'https://fleetplane.io/problems/';
@@ -36,20 +37,19 @@ export class Problem extends HTTPException {
   }
 }
 
-/** One violated input rule: which field, which rule, which value. */
-export interface FieldError {
-  field: string;
-  rule: string;
-  value: unknown;
-  message: string;
-}
+export type { FieldError };
 
 export const badRequest = (detail: string) => new Problem(400, 'bad-request', 'Bad request', detail);
 
+/** 422 with `errors: [{path, message, rule}]`; the detail lists them as "path: message". */
 export const invalidInput = (errors: FieldError[]) =>
-  new Problem(422, 'invalid-input', 'Invalid input', errors.map((e) => e.message).join('; '), {
-    members: { errors },
-  });
+  new Problem(
+    422,
+    'invalid-input',
+    'Invalid input',
+    errors.map((e) => `${e.path}: ${e.message}`).join('; '),
+    { members: { errors } },
+  );
 
 export const payloadTooLarge = (limit: number) =>
   new Problem(413, 'payload-too-large', 'Payload too large', `request body exceeds ${limit} bytes`, {
@@ -63,14 +63,15 @@ export const unauthorized = (detail: string) =>
 
 export const notFound = (path: string) => new Problem(404, 'not-found', 'Not found', `no route for ${path}`);
 
-export const tooManyRequests = (retryAfterSeconds: number, limit: number) =>
-  new Problem(
-    429,
-    'rate-limited',
-    'Too many requests',
-    `rate limit of ${limit} requests per minute exceeded; retry in ${retryAfterSeconds}s`,
-    { headers: { 'Retry-After': String(retryAfterSeconds) }, members: { limit } },
-  );
+export const tooManyRequests = (
+  retryAfterSeconds: number,
+  limit: number,
+  what = `rate limit of ${limit} requests per minute exceeded`,
+) =>
+  new Problem(429, 'rate-limited', 'Too many requests', `${what}; retry in ${retryAfterSeconds}s`, {
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+    members: { limit },
+  });
 
 export const unavailable = (detail: string, retryAfterSeconds?: number) =>
   new Problem(503, 'unavailable', 'Service unavailable', detail, {

@@ -1,13 +1,10 @@
 /**
  * A per-client token bucket: `perMinute` requests in a burst, refilled evenly over the
- * minute. Clients are keyed by API key when one was presented, else by address.
+ * minute. Who a client is (a key, an address) is the caller's business (access-guard.ts).
  *
  * In memory and per replica (N replicas allow N times the rate): a guard against one noisy
  * client, not a quota. The table is bounded so a flood of addresses cannot exhaust memory.
  */
-import type { MiddlewareHandler } from 'hono';
-import { tooManyRequests } from './problem.ts';
-
 interface Bucket {
   tokens: number;
   updated: number;
@@ -23,6 +20,15 @@ export class RateLimiter {
     this.perMinute = perMinute;
     this.now = now;
     this.maxClients = maxClients;
+  }
+
+  /** Seconds until `client` has a token (0: it has one now), without taking it. */
+  wait(client: string): number {
+    const bucket = this.buckets.get(client);
+    if (!bucket) return 0;
+    const ratePerMs = this.perMinute / 60_000;
+    const tokens = Math.min(this.perMinute, bucket.tokens + (this.now() - bucket.updated) * ratePerMs);
+    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000));
   }
 
   /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
@@ -58,20 +64,4 @@ export class RateLimiter {
       if (!oldest.done) this.buckets.delete(oldest.value);
     }
   }
-}
-
-export function rateLimit(
-  limiter: RateLimiter,
-  perMinute: number,
-  clientOf: (c: Parameters<MiddlewareHandler>[0]) => string,
-  onLimited: () => void,
-): MiddlewareHandler {
-  return async (c, next) => {
-    const retryAfter = limiter.take(clientOf(c));
-    if (retryAfter > 0) {
-      onLimited();
-      throw tooManyRequests(retryAfter, perMinute);
-    }
-    await next();
-  };
 }

@@ -1,8 +1,9 @@
 /**
  * Reads a request's JSON body within the size limit and validates it with a zod schema.
  *
- * Failures name the field, the rule and the value ("temperature (5) must be at most 2").
- * Long values are shown by their length only: a prompt must never be echoed back whole.
+ * Failures are field errors `{path, message, rule}` (the platform's one shape, see
+ * contract.ts): `temperature`, `must be at most 2 (got number 5)`, `max`. Long values are
+ * shown by their length only: a prompt must never be echoed back whole.
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
@@ -42,53 +43,113 @@ async function readCapped(req: Request, maxBytes: number): Promise<string> {
 export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
-  throw invalidInput(result.error.issues.map(fieldError));
+  throw invalidInput(result.error.issues.flatMap((issue) => fieldErrors(issue)));
 }
 
-export function fieldError(issue: z.core.$ZodIssue): FieldError {
-  const field = issue.path.length === 0 ? '(body)' : issue.path.map(String).join('.');
-  const value = 'input' in issue ? issue.input : undefined;
-  const rule = ruleOf(issue);
-  return { field, rule, value: shortValue(value), message: `${field} (${describe(value)}) ${rule}` };
-}
-
-function ruleOf(issue: z.core.$ZodIssue): string {
+/** The field errors of one zod issue (an unknown-keys issue gives one per key). */
+export function fieldErrors(issue: z.core.$ZodIssue, parent: readonly PropertyKey[] = []): FieldError[] {
+  const at = [...parent, ...issue.path];
+  const path = formatPath(at);
+  const got = 'input' in issue ? describe(issue.input) : 'nothing';
   switch (issue.code) {
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected}`;
+      return issue.input === undefined
+        ? [{ path, rule: 'required', message: `is required (expected ${issue.expected})` }]
+        : [{ path, rule: 'type', message: `must be ${article(issue.expected)} (got ${got})` }];
     case 'too_big':
-      return issue.origin === 'string'
-        ? `must be at most ${issue.maximum} characters`
-        : issue.origin === 'array'
-          ? `must have at most ${issue.maximum} items`
-          : `must be at most ${issue.maximum}`;
-    case 'too_small':
-      return issue.origin === 'string'
-        ? `must be at least ${issue.minimum} character${issue.minimum === 1 ? '' : 's'}`
-        : issue.origin === 'array'
-          ? `must have at least ${issue.minimum} item${issue.minimum === 1 ? '' : 's'}`
-          : `must be at least ${issue.minimum}`;
+    case 'too_small': {
+      const max = issue.code === 'too_big';
+      const bound = max ? issue.maximum : issue.minimum;
+      const input = 'input' in issue ? issue.input : undefined;
+      const rule = max ? 'max' : 'min';
+      const most = max ? 'at most' : 'at least';
+      if (issue.origin === 'string')
+        return [
+          {
+            path,
+            rule,
+            message: `must be ${most} ${plural(bound, 'character')} (got ${typeof input === 'string' ? plural(input.length, 'character') : got})`,
+          },
+        ];
+      if (issue.origin === 'array')
+        return [
+          {
+            path,
+            rule,
+            message: `must have ${most} ${plural(bound, 'item')} (got ${Array.isArray(input) ? input.length : got})`,
+          },
+        ];
+      return [{ path, rule, message: `must be ${most} ${bound} (got ${got})` }];
+    }
     case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+      return [
+        {
+          path,
+          rule: 'enum',
+          message: `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')} (got ${got})`,
+        },
+      ];
     case 'unrecognized_keys':
-      return `has unknown field${issue.keys.length === 1 ? '' : 's'} ${issue.keys.join(', ')}`;
+      return issue.keys.map((key) => ({
+        path: formatPath([...at, key]),
+        rule: 'unknown',
+        message: 'is not a known field here (unknown fields are rejected, not ignored; check the spelling)',
+      }));
+    case 'invalid_union': {
+      // Every branch failed on the value's own type: say which types would do.
+      const expected = issue.errors.map((branch) => {
+        const first = branch[0];
+        return branch.length === 1 && first?.code === 'invalid_type' && first.path.length === 0
+          ? first.expected
+          : undefined;
+      });
+      if (expected.every((e) => e !== undefined))
+        return [{ path, rule: 'type', message: `must be ${orList(expected.map(article))} (got ${got})` }];
+      // Else the branch that got furthest (not one that failed on the value's type).
+      const closest = issue.errors.find(
+        (b) => !b.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
+      return (closest ?? issue.errors[0] ?? []).flatMap((nested) => fieldErrors(nested, at));
+    }
+    case 'custom': {
+      const rule = typeof issue.params?.rule === 'string' ? issue.params.rule : 'custom';
+      return [{ path, rule, message: issue.message }];
+    }
     default:
-      return issue.message;
+      return [{ path, rule: issue.code, message: `${issue.message} (got ${got})` }];
   }
 }
 
-const MAX_SHOWN = 40;
+/** `messages[0].content`; `(root)` for the value itself. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text || '(root)';
+}
 
+const MAX_SHOWN = 60;
+
+/** A value as a message shows it; long strings by their length only. */
 function describe(value: unknown): string {
-  if (value === undefined) return 'missing';
-  if (typeof value === 'string' && value.length > MAX_SHOWN) return `${value.length} characters`;
-  if (Array.isArray(value)) return `array of ${value.length}`;
-  if (value !== null && typeof value === 'object') return 'object';
-  return JSON.stringify(value);
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return `an array of ${plural(value.length, 'item')}`;
+  if (typeof value === 'string') {
+    const text = JSON.stringify(value);
+    return text.length > MAX_SHOWN ? `a string of ${plural(value.length, 'character')}` : text;
+  }
+  if (typeof value === 'object') return 'an object';
+  return `${typeof value} ${String(value)}`;
 }
 
-function shortValue(value: unknown): unknown {
-  if (typeof value === 'string' && value.length > MAX_SHOWN) return `${value.slice(0, MAX_SHOWN)}…`;
-  if (Array.isArray(value) || (value !== null && typeof value === 'object')) return describe(value);
-  return value;
-}
+const plural = (n: number | bigint, noun: string) => `${n} ${noun}${n === 1 || n === 1n ? '' : 's'}`;
+const TYPE_NAMES: Record<string, string> = { int: 'integer', null: 'null' };
+const article = (type: string) => {
+  const name = TYPE_NAMES[type] ?? type;
+  return name === 'null' ? name : /^[aeiou]/.test(name) ? `an ${name}` : `a ${name}`;
+};
+const orList = (items: string[]) =>
+  items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)}`;

@@ -4,10 +4,12 @@
  *
  * Streams are retried only until their first chunk arrives (after that, text has reached
  * the client); from then on each chunk must follow within the budget or the stream ends
- * with a timeout. Never log message contents here.
+ * with a timeout. Never log message contents here. Failed attempts are logged with the
+ * request id, the upstream status and the provider's (redacted) words: the log line an
+ * operator finds from the requestId a caller quotes.
  */
 import { linkSignals } from '../abort.ts';
-import type { RuntimeLimits } from '../contract.ts';
+import type { ResolvedRuntimeLimits } from '../contract.ts';
 import type { Problem } from '../http/problem.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
@@ -29,14 +31,14 @@ export interface OpenedStream {
 
 export class ModelCalls {
   private readonly model: ChatModel;
-  private readonly limits: RuntimeLimits;
+  private readonly limits: ResolvedRuntimeLimits;
   private readonly metrics: AgentMetrics;
   private readonly log: Logger;
   private readonly hooks: RetryHooks;
 
   constructor(
     model: ChatModel,
-    limits: RuntimeLimits,
+    limits: ResolvedRuntimeLimits,
     metrics: AgentMetrics,
     log: Logger,
     hooks: RetryHooks,
@@ -45,16 +47,16 @@ export class ModelCalls {
     this.limits = limits;
     this.metrics = metrics;
     this.log = log;
-    this.hooks = { ...hooks, onFailure: (err, attempt, retrying) => this.onFailure(err, attempt, retrying) };
+    this.hooks = hooks;
   }
 
-  async complete(params: CompletionParams, signal: AbortSignal): Promise<ChatCompletion> {
+  async complete(params: CompletionParams, signal: AbortSignal, requestId?: string): Promise<ChatCompletion> {
     try {
       const completion = await withRetry(
         (s) => this.model.complete(params, s),
         this.policy(),
         signal,
-        this.hooks,
+        this.hooksFor(requestId),
       );
       this.countUsage(completion.usage);
       return completion;
@@ -64,7 +66,7 @@ export class ModelCalls {
   }
 
   /** Opens a stream, retrying until its first chunk; `signal` aborts it at any point. */
-  async stream(params: StreamParams, signal: AbortSignal): Promise<OpenedStream> {
+  async stream(params: StreamParams, signal: AbortSignal, requestId?: string): Promise<OpenedStream> {
     const stall = new AbortController();
     const outer = linkSignals([signal, stall.signal]).signal;
     let opened: { first: IteratorResult<ChatCompletionChunk>; rest: AsyncIterator<ChatCompletionChunk> };
@@ -76,12 +78,12 @@ export class ModelCalls {
         },
         this.policy(),
         outer,
-        this.hooks,
+        this.hooksFor(requestId),
       );
     } catch (err) {
       throw toProblem(err);
     }
-    return { chunks: this.follow(opened.first, opened.rest, stall, outer) };
+    return { chunks: this.follow(opened.first, opened.rest, stall, outer, requestId) };
   }
 
   private async *follow(
@@ -89,6 +91,7 @@ export class ModelCalls {
     rest: AsyncIterator<ChatCompletionChunk>,
     stall: AbortController,
     signal: AbortSignal,
+    requestId: string | undefined,
   ): AsyncIterable<ChatCompletionChunk> {
     const budget = this.limits.requestTimeoutMs;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -111,7 +114,7 @@ export class ModelCalls {
       // would look like a complete answer.
       if (signal.aborted) throw signal.reason;
     } catch (err) {
-      if (err instanceof UpstreamError) this.onFailure(err, 1, false);
+      if (err instanceof UpstreamError) this.onFailure(err, 1, false, requestId);
       throw toProblem(err);
     } finally {
       clearTimeout(timer);
@@ -130,15 +133,24 @@ export class ModelCalls {
     this.metrics.completionTokens.inc({}, usage.completion_tokens);
   }
 
-  private onFailure(err: UpstreamError, attempt: number, retrying: boolean): void {
+  private hooksFor(requestId: string | undefined): RetryHooks {
+    return {
+      ...this.hooks,
+      onFailure: (err, attempt, retrying) => this.onFailure(err, attempt, retrying, requestId),
+    };
+  }
+
+  private onFailure(err: UpstreamError, attempt: number, retrying: boolean, requestId?: string): void {
     this.metrics.upstreamErrors.inc({ kind: err.kind });
     if (retrying) this.metrics.upstreamRetries.inc();
     this.log.warn('model call failed', {
+      requestId,
       kind: err.kind,
       upstreamStatus: err.status,
       attempt,
       retrying,
-      detail: err.message.slice(0, 300),
+      error: err.message,
+      ...(err.detail === undefined ? {} : { upstreamDetail: err.detail }),
     });
   }
 }

@@ -4,6 +4,7 @@
  *
  * Implementations translate provider failures into `UpstreamError` so retry and error
  * mapping stay pure. They must never retry on their own (the runtime owns the budget).
+ * What the provider said goes in `detail`, which is only ever logged: never in `message`.
  */
 import type {
   ChatCompletion,
@@ -33,19 +34,26 @@ export class UpstreamError extends Error {
   readonly status: number | undefined;
   /** From the provider's Retry-After, when it sent one. */
   readonly retryAfterMs: number | undefined;
+  /**
+   * The provider's own words (error body, connection failure), secrets redacted. For the
+   * log only: an agent's caller must never see it (a base URL pointed at an internal
+   * service would otherwise echo that service's answers).
+   */
+  readonly detail: string | undefined;
   /** Attempts made before giving up; set by the retry loop. */
   attempts = 1;
 
   constructor(
     kind: UpstreamErrorKind,
     message: string,
-    opts: { status?: number; retryAfterMs?: number; cause?: unknown } = {},
+    opts: { status?: number; retryAfterMs?: number; detail?: string; cause?: unknown } = {},
   ) {
     super(message, { cause: opts.cause });
     this.name = 'UpstreamError';
     this.kind = kind;
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
+    this.detail = opts.detail;
   }
 
   get retryable(): boolean {

@@ -3,11 +3,13 @@
  *
  * The SDK's own retries and timeout are off: the runtime's retry loop owns the budget and
  * passes an AbortSignal per attempt. Never read the environment here (the entry passes the
- * key and base URL), and never put the key in an error message.
+ * key and base URL), and never put the key in an error message: provider text goes, with
+ * the key redacted, into the error's `detail`, which is logged and never answered.
  */
 import OpenAI, { APIConnectionError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletionChunk, ChatModel } from './model-port.ts';
 import { UpstreamError } from './model-port.ts';
+import { redact } from './redact.ts';
 import { upstreamErrorFromStatus } from './upstream-status.ts';
 
 export interface OpenAiModelOptions {
@@ -30,20 +32,21 @@ export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
 
+  const secrets = [opts.apiKey];
   return {
     async complete(params, signal) {
       try {
         return await client.chat.completions.create({ ...params, stream: false }, { signal });
       } catch (err) {
-        throw translate(err, signal);
+        throw translate(err, signal, secrets);
       }
     },
     async stream(params, signal) {
       try {
         const stream = await client.chat.completions.create({ ...params, stream: true }, { signal });
-        return translateChunks(stream, signal);
+        return translateChunks(stream, signal, secrets);
       } catch (err) {
-        throw translate(err, signal);
+        throw translate(err, signal, secrets);
       }
     },
   };
@@ -52,31 +55,49 @@ export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
 async function* translateChunks(
   chunks: AsyncIterable<ChatCompletionChunk>,
   signal: AbortSignal,
+  secrets: readonly (string | undefined)[],
 ): AsyncIterable<ChatCompletionChunk> {
   try {
     yield* chunks;
   } catch (err) {
-    throw translate(err, signal);
+    throw translate(err, signal, secrets);
   }
 }
 
-function translate(err: unknown, signal: AbortSignal): unknown {
+function translate(err: unknown, signal: AbortSignal, secrets: readonly (string | undefined)[]): unknown {
   // An abort is ours (timeout or client gone): surface our reason, not the SDK's wrapper.
   if (signal.aborted) return signal.reason;
   if (err instanceof APIUserAbortError) return err;
   if (err instanceof APIConnectionError) {
-    return new UpstreamError('connection', `model provider unreachable: ${err.message}`, { cause: err });
+    const cause = err.cause instanceof Error ? `${err.message} ${err.cause.message}` : err.message;
+    return new UpstreamError('connection', 'model provider unreachable', {
+      detail: redact(cause, secrets),
+      cause: err,
+    });
   }
-  if (err instanceof APIError && typeof err.status === 'number') {
+  if (err instanceof APIError) {
     // The SDK's message starts with the status ("429 Rate limit..."); say it once.
     const status = err.status;
-    const text = err.message.startsWith(`${status} `)
-      ? err.message.slice(String(status).length + 1)
-      : err.message;
-    return upstreamErrorFromStatus(status, text, (name) => err.headers?.get(name), err);
+    const text = redact(
+      typeof status === 'number' && err.message.startsWith(`${status} `)
+        ? err.message.slice(String(status).length + 1)
+        : err.message,
+      secrets,
+    );
+    if (typeof status === 'number')
+      return upstreamErrorFromStatus(status, text, (name) => err.headers?.get(name), err);
+    // No status: an error event inside a stream.
+    return new UpstreamError('server', 'model provider reported an error in its stream', {
+      detail: text.slice(0, 300),
+      cause: err,
+    });
   }
   if (err instanceof Error && err.name === 'SyntaxError') {
-    return new UpstreamError('server', `model provider sent malformed JSON: ${err.message}`, { cause: err });
+    // V8's JSON errors quote the text they choked on: a detail, never a message.
+    return new UpstreamError('server', 'model provider sent malformed JSON', {
+      detail: redact(err.message, secrets).slice(0, 300),
+      cause: err,
+    });
   }
   return err;
 }

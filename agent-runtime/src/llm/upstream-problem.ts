@@ -2,15 +2,21 @@
  * Maps a model call that finally failed to the problem the client sees: 503 when the
  * provider rate-limits us, 504 when it did not answer in time, 502 for everything else.
  *
- * The provider's message is kept (it explains e.g. a context-length error) but never the
- * request we sent, and never our credentials.
+ * WARNING: nothing the provider sent reaches the client, not even a short excerpt: the
+ * caller gets the kind of failure, the upstream status class (4xx, 5xx), the attempts and
+ * the request id; the provider's words are in the agent's log under that id. An error
+ * body echoed back would let a config that points the base URL at an internal service
+ * read that service's answers.
  */
 import { Problem } from '../http/problem.ts';
 import type { UpstreamError } from './model-port.ts';
 
+const SEE_LOG = "the agent's log has the provider's answer under this requestId";
+
 export function upstreamProblem(err: UpstreamError): Problem {
   const attempts = `after ${err.attempts} attempt${err.attempts === 1 ? '' : 's'}`;
-  const members = { attempts: err.attempts, upstreamStatus: err.status ?? null };
+  const statusClass = err.status === undefined ? null : `${Math.floor(err.status / 100)}xx`;
+  const members = { attempts: err.attempts, upstreamStatusClass: statusClass };
   switch (err.kind) {
     case 'rate-limited': {
       const retryAfter = Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000));
@@ -18,28 +24,39 @@ export function upstreamProblem(err: UpstreamError): Problem {
         503,
         'upstream-rate-limited',
         'Model provider rate limit',
-        `${err.message} (${attempts})`,
-        {
-          headers: { 'Retry-After': String(retryAfter) },
-          members,
-          cause: err,
-        },
+        `the model provider is rate limiting this agent (${attempts})`,
+        { headers: { 'Retry-After': String(retryAfter) }, members, cause: err },
       );
     }
     case 'timeout':
+      // Our own words (which budget ran out), never the provider's.
       return new Problem(504, 'upstream-timeout', 'Model provider timeout', `${err.message} (${attempts})`, {
         members,
         cause: err,
       });
     case 'rejected':
-      return new Problem(502, 'upstream-rejected', 'Model provider rejected the request', err.message, {
-        members,
-        cause: err,
-      });
+      return new Problem(
+        502,
+        'upstream-rejected',
+        'Model provider rejected the request',
+        `the model provider rejected the request (${statusClass ?? 'no status'}); ${SEE_LOG}`,
+        { members, cause: err },
+      );
+    case 'connection':
+      return new Problem(
+        502,
+        'upstream-error',
+        'Model provider error',
+        `model provider unreachable (${attempts}); ${SEE_LOG}`,
+        { members, cause: err },
+      );
     default:
-      return new Problem(502, 'upstream-error', 'Model provider error', `${err.message} (${attempts})`, {
-        members,
-        cause: err,
-      });
+      return new Problem(
+        502,
+        'upstream-error',
+        'Model provider error',
+        `the model provider failed (${statusClass ?? 'no status'}, ${attempts}); ${SEE_LOG}`,
+        { members, cause: err },
+      );
   }
 }

@@ -5,7 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { type RuntimeConfig, runtimeConfigSchema } from '../contract.ts';
-import { fieldError } from '../http/read-json.ts';
+import { fieldErrors } from '../http/read-json.ts';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -26,7 +26,10 @@ export async function loadConfig(path: string): Promise<RuntimeConfig> {
   }
   const parsed = runtimeConfigSchema.safeParse(json, { reportInput: true });
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => fieldError(i).message).join('; ');
+    const problems = parsed.error.issues
+      .flatMap((i) => fieldErrors(i))
+      .map((e) => `${e.path}: ${e.message}`)
+      .join('; ');
     throw new ConfigError(`agent config ${path} is invalid: ${problems}`);
   }
   return parsed.data;

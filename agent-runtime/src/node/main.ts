@@ -4,19 +4,26 @@
  *
  * This is the file bundled into the image. It must never log OPENAI_API_KEY or key hashes.
  */
-import type { IncomingMessage } from 'node:http';
 import { createAgentApp } from '../app.ts';
 import { createOpenAiModel } from '../llm/openai-model.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RUNTIME_VERSION } from '../version.ts';
+import { nodeClientAddress } from './client-address.ts';
 import { loadConfig } from './load-config.ts';
 import { batchedStdout } from './log-sink.ts';
-import { createLifecycle, nodeClientAddress, serveAgent } from './serve.ts';
-import { readSettings } from './settings.ts';
+import { createLifecycle, serveAgent } from './serve.ts';
+import { type NodeSettings, readSettings } from './settings.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const writeLine = batchedStdout();
-  const settings = readSettings(env);
+  let settings: NodeSettings;
+  try {
+    settings = readSettings(env);
+  } catch (err) {
+    createLogger('error', writeLine).error('agent settings rejected', { detail: (err as Error).message });
+    process.exitCode = 1;
+    return;
+  }
   let config: Awaited<ReturnType<typeof loadConfig>>;
   try {
     config = await loadConfig(settings.configPath);
@@ -34,8 +41,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     apiKeyHashes: settings.apiKeyHashes,
     log: writeLine,
     lifecycle,
-    clientAddress: (c) =>
-      nodeClientAddress(c.req.raw.headers, (c.env as { incoming?: IncomingMessage }).incoming),
+    clientAddress: nodeClientAddress(settings.trustedProxies),
   });
   const server = await serveAgent(app.fetch, {
     port: settings.port,
@@ -50,6 +56,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     url: `http://${settings.host === '0.0.0.0' ? '127.0.0.1' : settings.host}:${server.port}${config.basePath}`,
     model: `${config.model.provider} ${config.model.id}`,
     version: RUNTIME_VERSION,
+    trustedProxies: settings.trustedProxies.count,
   });
 
   const stop = (signal: string) => {

@@ -83,17 +83,3 @@ async function until(done: () => boolean, withinMs: number): Promise<boolean> {
   }
   return true;
 }
-
-/** Rightmost X-Forwarded-For hop (added by our ingress), else the socket's peer. */
-export function nodeClientAddress(
-  headers: Headers,
-  incoming: IncomingMessage | undefined,
-): string | undefined {
-  const forwarded = headers.get('x-forwarded-for');
-  if (forwarded) {
-    const hops = forwarded.split(',');
-    const last = hops[hops.length - 1]?.trim();
-    if (last) return last;
-  }
-  return incoming?.socket?.remoteAddress;
-}

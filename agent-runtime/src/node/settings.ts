@@ -10,6 +10,7 @@ import {
   RUNTIME_PORT,
 } from '../contract.ts';
 import { parseKeyHashes } from '../http/api-key.ts';
+import { TRUSTED_PROXIES_ENV, TrustedProxies } from './client-address.ts';
 
 export interface NodeSettings {
   configPath: string;
@@ -20,11 +21,14 @@ export interface NodeSettings {
   apiKeyHashes: string[];
   /** Time to drain in-flight requests and streams after SIGTERM (keep below the pod's grace). */
   shutdownGraceMs: number;
+  /** Proxies whose X-Forwarded-For is honoured (none by default: the socket peer is the client). */
+  trustedProxies: TrustedProxies;
 }
 
 /** Env var for the drain time after SIGTERM, in ms (default 25 000, under Kubernetes' 30 s). */
 export const SHUTDOWN_GRACE_ENV = 'FLEETPLANE_AGENT_SHUTDOWN_GRACE_MS';
 
+/** Throws (naming the variable and the value) when a setting cannot be understood. */
 export function readSettings(env: Record<string, string | undefined>): NodeSettings {
   return {
     configPath: env[RUNTIME_CONFIG_ENV] || RUNTIME_CONFIG_PATH,
@@ -34,6 +38,7 @@ export function readSettings(env: Record<string, string | undefined>): NodeSetti
     openAiApiKey: env.OPENAI_API_KEY || undefined,
     apiKeyHashes: parseKeyHashes(env[AGENT_API_KEY_HASHES_ENV]),
     shutdownGraceMs: intOr(env[SHUTDOWN_GRACE_ENV], 25_000),
+    trustedProxies: new TrustedProxies(env[TRUSTED_PROXIES_ENV]),
   };
 }
 

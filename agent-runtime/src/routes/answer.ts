@@ -15,8 +15,16 @@ import { SSE_HEADERS, sseEvent, sseStream } from '../http/sse.ts';
 
 export interface AnswerOptions {
   temperature: number;
-  maxTokens: number | undefined;
+  maxTokens: number;
   stream: boolean;
+}
+
+/**
+ * max_tokens of a call that names none: the agent's default, else its cap. Never omitted,
+ * or the provider's own default (the model's whole output window) would apply.
+ */
+export function defaultMaxTokens(rt: AgentRuntime): number {
+  return rt.config.maxTokens ?? rt.config.limits.maxTokensCap;
 }
 
 export function withInstruction(rt: AgentRuntime, messages: ChatCompletionMessageParam[]) {
@@ -34,10 +42,10 @@ export async function answer(
     model: rt.config.model.id,
     messages: withInstruction(rt, messages),
     temperature: opts.temperature,
-    ...(opts.maxTokens === undefined ? {} : { max_tokens: opts.maxTokens }),
+    max_tokens: opts.maxTokens,
   };
   if (!opts.stream) {
-    const completion = await rt.calls.complete(params, c.req.raw.signal);
+    const completion = await rt.calls.complete(params, c.req.raw.signal, c.get('requestId'));
     const choice = completion.choices[0];
     const usage = usageOf(completion.usage);
     c.set('usage', usage);
@@ -52,7 +60,11 @@ export async function answer(
   const { signal } = link;
   let chunks: AsyncIterable<ChatCompletionChunk>;
   try {
-    ({ chunks } = await rt.calls.stream({ ...params, stream_options: { include_usage: true } }, signal));
+    ({ chunks } = await rt.calls.stream(
+      { ...params, stream_options: { include_usage: true } },
+      signal,
+      c.get('requestId'),
+    ));
   } catch (err) {
     link.unlink();
     throw err;

@@ -4,7 +4,9 @@
  * non-empty string; POST bodies may add `stream: true`.
  *
  * Slot values are inserted as text, never interpreted: a value containing `{{other}}` stays
- * literal because filling is a single pass over the template.
+ * literal because filling is a single pass over the template. Callers cannot set
+ * max_tokens; the endpoint's own (checked against the cap when the config is loaded) or
+ * the agent's default applies.
  */
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -12,7 +14,7 @@ import type { AgentRuntime } from '../agent-runtime.ts';
 import { fillPrompt, RESERVED_AGENT_PATHS, type RuntimeCustomEndpoint } from '../contract.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { readJson, validate } from '../http/read-json.ts';
-import { answer } from './answer.ts';
+import { answer, defaultMaxTokens } from './answer.ts';
 import { checkPromptSize } from './prompt-size.ts';
 
 export function registerCustomEndpoints(app: Hono<AgentEnv>, rt: AgentRuntime): void {
@@ -42,7 +44,7 @@ function register(app: Hono<AgentEnv>, rt: AgentRuntime, endpoint: RuntimeCustom
     const prompt = fillPrompt(endpoint.prompt, values);
     return answer(c, rt, [{ role: 'user', content: prompt }], {
       temperature: endpoint.temperature ?? rt.config.temperature,
-      maxTokens: endpoint.maxTokens ?? rt.config.maxTokens,
+      maxTokens: endpoint.maxTokens ?? defaultMaxTokens(rt),
       stream: values.stream === true,
     });
   });

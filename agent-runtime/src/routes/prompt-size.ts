@@ -4,11 +4,10 @@
  */
 import { invalidInput } from '../http/problem.ts';
 
-export function checkPromptSize(field: string, chars: number, max: number): void {
+export function checkPromptSize(path: string, chars: number, max: number): void {
   if (chars <= max) return;
-  const rule = `must total at most ${max} characters`;
   throw invalidInput([
-    { field, rule, value: `${chars} characters`, message: `${field} (${chars} characters) ${rule}` },
+    { path, rule: 'max', message: `must total at most ${max} characters (got ${chars} characters)` },
   ]);
 }
 
