@@ -190,4 +190,52 @@ describe('fleetplane against the test environment', () => {
     },
     90_000,
   );
+
+  it.runIf(testEnv().local.s3)(
+    'a wait outlives a store outage: it says so, polls as Retry-After asks, and carries on',
+    async () => {
+      const file = join(dir, 'outage.json');
+      await writeFile(
+        file,
+        JSON.stringify({ name: 'outage-wait', resources: { cpu: '64', memory: '256Mi' } }),
+      );
+      let stopped: Promise<void> | undefined;
+      const { result: run, requests } = await counted(server, () =>
+        fleetplane(
+          ['deploy', file, '--wait', '--timeout', '30s'],
+          { FLEETPLANE_URL: server.url, FLEETPLANE_TOKEN: TEST_TOKEN },
+          (stderr) => {
+            // Once the wait has shown the agent, take the store away for about 10 s.
+            if (!stopped && stderr.includes('outage-wait: rolling out'))
+              stopped = stopService('minio').then(async () => {
+                await new Promise((resolve) => setTimeout(resolve, 10_000));
+                await startService('minio');
+              });
+          },
+        ),
+      );
+      await stopped;
+      expect(run.code, explain(run)).toBe(1);
+      expect(run.stderr).toMatch(
+        /the control plane did not answer the poll \(503 A dependency is unavailable: .*\); retrying in 0:05$/m,
+      );
+      expect(run.stderr).toMatch(
+        /^fleetplane: timed out after 0:3\d; still waiting for:\n {2}outage-wait: rolling out 0\/1 ready/m,
+      );
+      // Polls after a 503 wait at least the 5 s its Retry-After asked; the wait went on after the outage.
+      const polls = lists(requests);
+      const failed = polls.flatMap((poll, i) => (poll.status === 503 ? [i] : []));
+      expect(failed.length).toBeGreaterThan(0);
+      for (const i of failed) {
+        const next = polls[i + 1];
+        if (next)
+          expect(Date.parse(next.time) - Date.parse((polls[i] as RequestLine).time)).toBeGreaterThanOrEqual(
+            4_500,
+          );
+      }
+      expect(polls.at(-1)?.status).toBe(200);
+      expect(perAgent(requests)).toEqual([]);
+    },
+    90_000,
+  );
 });

@@ -18,7 +18,12 @@ export interface CliRun {
 }
 
 /** Runs `fleetplane <args>` with this Node (24), stdin closed, stdout and stderr pipes (not a terminal). */
-export function fleetplane(args: string[], env: Record<string, string | undefined> = {}): Promise<CliRun> {
+export function fleetplane(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+  /** Called with all of stderr so far, each time more arrives (to act while the command waits). */
+  onStderr?: (stderr: string) => void,
+): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
@@ -33,6 +38,7 @@ export function fleetplane(args: string[], env: Record<string, string | undefine
     });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
+      onStderr?.(stderr);
     });
     child.on('error', reject);
     child.on('close', (code) =>
