@@ -135,6 +135,30 @@ describe('fleetplane against the test environment', () => {
       );
   });
 
+  it('Ctrl-C ends a wait with exit 130 and says the deploy goes on', async () => {
+    const file = join(dir, 'interrupted.json');
+    await writeFile(
+      file,
+      JSON.stringify({ name: 'interrupted-wait', resources: { cpu: '64', memory: '256Mi' } }),
+    );
+    let interrupted = false;
+    const run = await fleetplane(
+      ['deploy', file, '--wait'],
+      { FLEETPLANE_URL: server.url, FLEETPLANE_TOKEN: TEST_TOKEN },
+      ({ stderr }, child) => {
+        if (!interrupted && stderr.includes('interrupted-wait: rolling out')) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    expect(run.code, explain(run)).toBe(130);
+    expect(run.stderr).toMatch(
+      /^fleetplane: interrupted; the deploy goes on at the control plane \(see 'fleetplane list'\)$/m,
+    );
+    expect(run.ms).toBeLessThan(5_000);
+  });
+
   it('an image kwok cannot pull: deploy --wait exits 1 naming ImagePullBackOff', async () => {
     const pulling = await startServer(
       environmentFor({
@@ -204,7 +228,7 @@ describe('fleetplane against the test environment', () => {
         fleetplane(
           ['deploy', file, '--wait', '--timeout', '30s'],
           { FLEETPLANE_URL: server.url, FLEETPLANE_TOKEN: TEST_TOKEN },
-          (stderr) => {
+          ({ stderr }) => {
             // Once the wait has shown the agent, take the store away for about 10 s.
             if (!stopped && stderr.includes('outage-wait: rolling out'))
               stopped = stopService('minio').then(async () => {

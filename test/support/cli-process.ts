@@ -21,8 +21,8 @@ export interface CliRun {
 export function fleetplane(
   args: string[],
   env: Record<string, string | undefined> = {},
-  /** Called with all of stderr so far, each time more arrives (to act while the command waits). */
-  onStderr?: (stderr: string) => void,
+  /** Called with all output so far, each time more arrives: to act (or signal it) while it runs. */
+  watch?: (output: { stdout: string; stderr: string }, child: ChildProcess) => void,
 ): Promise<CliRun> {
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -35,14 +35,20 @@ export function fleetplane(
     let stderr = '';
     child.stdout.on('data', (chunk) => {
       stdout += chunk;
+      watch?.({ stdout, stderr }, child);
     });
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
-      onStderr?.(stderr);
+      watch?.({ stdout, stderr }, child);
     });
     child.on('error', reject);
-    child.on('close', (code) =>
-      resolve({ code: code ?? -1, stdout, stderr, ms: Math.round(performance.now() - started) }),
+    child.on('close', (code, signal) =>
+      resolve({
+        code: code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : -1),
+        stdout,
+        stderr,
+        ms: Math.round(performance.now() - started),
+      }),
     );
   });
 }

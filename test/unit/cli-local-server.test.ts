@@ -153,6 +153,38 @@ describe('fleetplane against the local server', () => {
     });
   });
 
+  it('logs --follow prints new lines as the agent logs them, and Ctrl-C ends it with exit 0', async () => {
+    let asked = false;
+    let stopped = false;
+    const generate = () =>
+      fetch(`${server.url}/my-assistant/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'while following' }),
+      });
+    const run = await fleetplane(
+      ['logs', 'my-assistant', '--follow', '--tail', '1'],
+      as(TOKEN),
+      ({ stdout }, child) => {
+        const lines = stdout.split('\n').filter(Boolean);
+        // The tail arrived: make the agent log a request, then stop once that line is printed.
+        if (!asked && lines.length >= 1) {
+          asked = true;
+          void generate();
+        }
+        if (!stopped && lines.length > 1 && lines.at(-1)?.includes('"path":"/my-assistant/generate"')) {
+          stopped = true;
+          child.kill('SIGINT');
+        }
+      },
+    );
+    expect(run.code, explain(run)).toBe(0);
+    const lines = run.stdout.split('\n').filter(Boolean);
+    expect(lines.length).toBeGreaterThanOrEqual(2);
+    // Each line printed once: following never repeats what it has shown.
+    expect(new Set(lines).size, run.stdout).toBe(lines.length);
+  });
+
   it('delete --wait returns once the agent is gone; an unknown agent exits 1 with the API detail', async () => {
     const run = await cli('delete', 'my-assistant', '--wait');
     expect(run.code, explain(run)).toBe(0);

@@ -10,7 +10,7 @@ import { newLines } from '../log-follow.ts';
 import { printData } from '../output.ts';
 
 const FOLLOW_EVERY_MS = 2_000;
-/** Lines per pod asked for while following: enough that 2 s of logging is not cut, whatever --tail said. */
+/** Lines per pod asked for while following: enough that 2 s of logging fits, whatever --tail says. */
 const FOLLOW_TAIL = 200;
 
 type Pod = Logs['pods'][number];
@@ -39,12 +39,16 @@ export async function run(context: VerbContext): Promise<number> {
   const fetchLogs = (lines: number | undefined) =>
     client.logs(name, { ...(lines ? { tail: lines } : {}), build, ...(signal ? { signal } : {}) });
 
-  const first = await fetchLogs(tail);
+  // Following asks for the same window every time (so that consecutive tails overlap as the
+  // window slides), and shows only the last --tail lines of the first one.
+  const follow = Boolean(context.flags.follow);
+  const window = follow ? Math.max(tail ?? 0, FOLLOW_TAIL) : tail;
+  const first = await fetchLogs(window);
   const prefixed = first.pods.length > 1;
   const text = (pod: Pod, lines: readonly string[]) =>
     lines.map((line) => (prefixed ? `[${keyOf(pod)}] ${line}\n` : `${line}\n`)).join('');
 
-  if (!context.flags.follow) {
+  if (!follow) {
     await printData(context, first, () => first.pods.map((pod) => text(pod, pod.lines)).join(''));
     return EXIT.ok;
   }
@@ -59,19 +63,23 @@ export async function run(context: VerbContext): Promise<number> {
             .join(''),
     );
   const last = new Map<string, string[]>();
+  for (const pod of first.pods) {
+    emit(pod, pod.lines.slice(-(tail ?? 100)));
+    last.set(keyOf(pod), pod.lines);
+  }
   let logs = first;
   while (!signal?.aborted) {
-    for (const pod of logs.pods) {
-      emit(pod, newLines(last.get(keyOf(pod)) ?? [], pod.lines));
-      last.set(keyOf(pod), pod.lines);
-    }
     await sleep(FOLLOW_EVERY_MS, signal);
     if (signal?.aborted) break;
     try {
-      logs = await fetchLogs(Math.max(tail ?? 0, FOLLOW_TAIL));
+      logs = await fetchLogs(window);
     } catch (error) {
       if (signal?.aborted) break;
       throw error;
+    }
+    for (const pod of logs.pods) {
+      emit(pod, newLines(last.get(keyOf(pod)) ?? [], pod.lines));
+      last.set(keyOf(pod), pod.lines);
     }
   }
   return EXIT.ok;
