@@ -250,6 +250,8 @@ describe('fleetplane against the test environment', () => {
       const polls = lists(requests);
       const failed = polls.flatMap((poll, i) => (poll.status === 503 ? [i] : []));
       expect(failed.length).toBeGreaterThan(0);
+      // The wait is the retry: each failed poll is one request (ky does not retry it as well), one notice.
+      expect(run.stderr.match(/did not answer the poll/g)).toHaveLength(failed.length);
       for (const i of failed) {
         const next = polls[i + 1];
         if (next)
