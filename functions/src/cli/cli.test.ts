@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { access, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -21,7 +22,7 @@ async function fleetplane(...args: string[]) {
   }
 }
 
-describe('fleetplane render', () => {
+describe('fleetplane offline verbs: render, validate, schema, image-context', () => {
   it('prints one set of objects per agent of a batch, as multi-document YAML', async () => {
     const { code, stdout } = await fleetplane('render', join(examples, 'deploy_multiple_agents.json'));
     expect(code).toBe(0);
@@ -95,5 +96,21 @@ describe('fleetplane render', () => {
     expect(stdout).toContain(`agent-runtime:${tag?.slice(0, 12)}`);
     const listing = await run('tar', ['tzf', out]);
     expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['Dockerfile', 'agent-runtime.mjs']);
+  });
+
+  it('writes the build context into a new temporary directory when --out is not given, never the working tree', async () => {
+    const { code, stdout } = await fleetplane('image-context', '-o', 'json');
+    expect(code).toBe(0);
+    const { file, tag } = JSON.parse(stdout);
+    try {
+      expect(file.startsWith(join(tmpdir(), 'fleetplane-image-'))).toBe(true);
+      expect(tag).toMatch(/^[0-9a-f]{64}$/);
+      await access(file);
+      await expect(
+        access(new URL('../../../agent-runtime-context.tar.gz', import.meta.url)),
+      ).rejects.toThrow();
+    } finally {
+      await rm(dirname(file), { recursive: true, force: true });
+    }
   });
 });

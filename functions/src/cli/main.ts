@@ -1,119 +1,109 @@
 /**
- * The `fleetplane` command line: `render`, `validate` and `schema` need no infrastructure.
- * Reads files and env, writes to stdout/stderr, returns an exit code; never calls exit.
+ * The `fleetplane` command: finds the verb, parses its flags, loads its code, runs it, and
+ * turns whatever it throws into one line and an exit code (exit-codes.ts). Reads only what
+ * `Io` gives it and never calls process.exit, so tests run it in process too.
+ *
+ * WARNING: keep this file's static imports to node:util and the verb table. Everything else
+ * is imported when a verb runs; `fleetplane --help` must not load ky, zod or the core.
  */
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { agentConfigJsonSchema } from '../core/json-schema.ts';
-import { platformSettingsFromEnv } from '../wiring/settings.ts';
-import { renderBody } from './render.ts';
+import type { VerbContext } from './context.ts';
+import { UsageError } from './errors.ts';
+import { EXIT } from './exit-codes.ts';
+import type { Io } from './io.ts';
+import { commandHelp, GLOBAL_OPTIONS, VERBS, verbHelp } from './verbs.ts';
 
-const USAGE = `Usage:
-  fleetplane render <config.json> [--format yaml|json] [--image REF] [--namespace NS] [--domain HOST] [--routing ingress|gateway|none]
-  fleetplane validate <config.json>
-  fleetplane schema
-  fleetplane kubeconfig [--base64]      (uses KUBECONFIG, an admin's, to read the control plane's token)
-  fleetplane image-context [--out FILE] (the agent image's build context and its content-addressed tag)
-`;
+export type { Io } from './io.ts';
 
-export interface Io {
-  out: (text: string) => void;
-  err: (text: string) => void;
-  env: Record<string, string | undefined>;
-}
+const OUTPUTS = new Set(['text', 'json', 'yaml']);
 
-async function readJson(path: string, io: Io): Promise<unknown | undefined> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    io.err(`fleetplane: cannot read ${path}: ${(error as Error).message}\n`);
-    return undefined;
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    io.err(`fleetplane: ${path} is not valid JSON: ${(error as Error).message}\n`);
-    return undefined;
-  }
+/** parseArgs' messages, made short and in our words. */
+function usageFrom(error: unknown, verb: string): UsageError {
+  const { code, message } = error as { code?: string; message: string };
+  const flag = /'([^']+)'/.exec(message)?.[1];
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown flag ${flag}`, verb);
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE')
+    return new UsageError(message.replace(/^Option /, 'flag ').split('. ')[0] as string, verb);
+  return new UsageError(message, verb);
 }
 
 export async function main(argv: string[], io: Io): Promise<number> {
-  const { positionals, values } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      format: { type: 'string', default: 'yaml' },
-      image: { type: 'string' },
-      namespace: { type: 'string' },
-      domain: { type: 'string' },
-      routing: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-      base64: { type: 'boolean' },
-      out: { type: 'string', default: 'agent-runtime-context.tar.gz' },
-    },
-  });
-  const [command, file] = positionals;
-  if (values.help || !command) {
-    io.out(USAGE);
-    return command || values.help ? 0 : 2;
-  }
-  if (command === 'schema') {
-    io.out(`${JSON.stringify(agentConfigJsonSchema(), null, 2)}\n`);
-    return 0;
-  }
-  if (command === 'kubeconfig') {
-    const path = io.env.KUBECONFIG?.split(':')[0];
-    if (!path) {
-      io.err('fleetplane: set KUBECONFIG to an admin kubeconfig of the cluster\n');
-      return 2;
+  let verbName: string | undefined;
+  let debug = argv.includes('--debug');
+  let context: { url: string; token: boolean } | undefined;
+  try {
+    // First pass: only to find the verb (its own flags are not known yet).
+    const first = parseArgs({ args: argv, options: GLOBAL_OPTIONS, allowPositionals: true, strict: false });
+    verbName = first.positionals[0];
+    if (verbName === 'help') {
+      const topic = first.positionals[1];
+      const verb = topic ? VERBS[topic] : undefined;
+      if (topic && !verb) throw new UsageError(`unknown command "${topic}"`);
+      io.out(verb ? verbHelp(verb) : commandHelp());
+      return EXIT.ok;
     }
-    const { serviceAccountKubeconfig } = await import('./kubeconfig.ts');
-    const text = await serviceAccountKubeconfig(await readFile(path, 'utf8'), {
-      namespace: 'fleetplane-system',
-      secretName: 'fleetplane-control-plane-token',
+    if (!verbName) {
+      if (first.values.version) {
+        const { VERSION } = await import('../version.ts');
+        io.out(`fleetplane ${VERSION}\n`);
+        return EXIT.ok;
+      }
+      if (first.values.help) {
+        io.out(commandHelp());
+        return EXIT.ok;
+      }
+      io.err(commandHelp());
+      return EXIT.usage;
+    }
+    const verb = Object.hasOwn(VERBS, verbName) ? VERBS[verbName] : undefined;
+    if (!verb) throw new UsageError(`unknown command "${verbName}"`);
+
+    let parsed: ReturnType<typeof parseArgs>;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: { ...GLOBAL_OPTIONS, ...verb.options },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw usageFrom(error, verbName);
+    }
+    const flags = parsed.values as VerbContext['flags'];
+    debug = Boolean(flags.debug);
+    if (flags.help) {
+      io.out(verbHelp(verb));
+      return EXIT.ok;
+    }
+    const args = parsed.positionals.slice(1);
+    if (args.length < verb.args.length)
+      throw new UsageError(`missing <${verb.args[args.length]}>: ${verb.usage}`, verbName);
+    if (args.length > verb.args.length)
+      throw new UsageError(`unexpected argument "${args[verb.args.length]}": ${verb.usage}`, verbName);
+    const output = (flags.output as string | undefined) ?? 'text';
+    if (!OUTPUTS.has(output)) throw new UsageError(`-o must be json or yaml (got "${output}")`, verbName);
+
+    const { urlFrom, clientFactory } = await import('./context.ts');
+    const url = verb.remote ? urlFrom(flags, io.env) : '';
+    context = { url, token: Boolean(flags.token || io.env.FLEETPLANE_TOKEN) };
+    const module = await verb.load();
+    return await module.run({
+      verb: verbName,
+      args,
+      flags,
+      output: output as VerbContext['output'],
+      io,
+      debug,
+      url,
+      client: clientFactory(flags, io, url),
     });
-    io.out(values.base64 ? `${Buffer.from(text).toString('base64')}\n` : text);
-    return 0;
+  } catch (error) {
+    const { reportFailure } = await import('./failure.ts');
+    return reportFailure(error, io, {
+      debug,
+      verb: verbName,
+      url: context?.url,
+      tokenGiven: Boolean(context?.token),
+    });
   }
-  if (command === 'image-context') {
-    const { buildContext } = await import('../../../build-jobs/build-context.ts');
-    const { writeFile } = await import('node:fs/promises');
-    const context = await buildContext();
-    await writeFile(values.out as string, context.tarGz);
-    const registry = io.env.FLEETPLANE_REGISTRY || 'registry.digitalocean.com/<your-registry>';
-    const image = `${registry}/agent-runtime:${context.tag.slice(0, 12)}`;
-    io.out(
-      `wrote ${values.out} (${context.files.join(', ')}), tag ${context.tag}\n` +
-        `build and push it, then set FLEETPLANE_RUNTIME_IMAGE=${image}:\n` +
-        `  docker build -t ${image} - < ${values.out} && docker push ${image}\n`,
-    );
-    return 0;
-  }
-  if ((command !== 'render' && command !== 'validate') || !file) {
-    io.err(USAGE);
-    return 2;
-  }
-  if (values.format !== 'yaml' && values.format !== 'json') {
-    io.err(`fleetplane: --format must be yaml or json (got "${values.format}")\n`);
-    return 2;
-  }
-  const body = await readJson(file, io);
-  if (body === undefined) return 1;
-  const env = {
-    ...io.env,
-    ...(values.namespace ? { FLEETPLANE_NAMESPACE: values.namespace } : {}),
-    ...(values.domain ? { FLEETPLANE_DOMAIN: values.domain } : {}),
-    ...(values.routing ? { FLEETPLANE_ROUTING: values.routing } : {}),
-  };
-  const platform = platformSettingsFromEnv(env);
-  const image = values.image ?? `${platform.registry}/agent-runtime:latest`;
-  const outcome = renderBody(body, { format: values.format, image, platform });
-  if (!outcome.ok) {
-    io.err(`fleetplane: ${file} is not a valid agent config:\n${outcome.message}\n`);
-    return 1;
-  }
-  if (command === 'validate') io.out(`${file}: valid\n`);
-  else io.out(outcome.text);
-  return 0;
 }

@@ -1,0 +1,69 @@
+/**
+ * The API's shapes as the client sees them. Every type comes from the control plane's own zod
+ * schemas (`api/schemas.ts`) through type-only imports, so client and server cannot drift and
+ * nothing of zod or the server is loaded at run time (this folder must stay browser-safe).
+ *
+ * Where the API is about to grow (pagination, build details), the extra fields are optional
+ * here so that this code works against the current server and the coming one.
+ */
+import type { z } from 'zod';
+import type {
+  agentStatusSchema,
+  deleteResponse,
+  deployBatchResponse,
+  deployResultSchema,
+  healthResponse,
+  logsResponse,
+  problemSchema,
+  revisionsResponse,
+  templatesResponse,
+} from '../api/schemas.ts';
+import type { agentConfigSchema } from '../core/agent-config.ts';
+
+/** An agent config as a user writes it (the seed's agent.config.json). */
+export type AgentConfig = z.input<typeof agentConfigSchema>;
+export interface DeployBatch {
+  agents: AgentConfig[];
+}
+
+/** An agent as the cluster runs it: phase, replicas, conditions, pods, build. */
+export type Deployment = z.infer<typeof agentStatusSchema>;
+export type Phase = Deployment['phase'];
+export type Condition = Deployment['conditions'][number];
+export type PodStatus = NonNullable<Deployment['pods']>[number];
+
+/**
+ * The build of an agent's image, in either shape the API has used: today `{job, state,
+ * message}`, with in-cluster builds `{tag, job, phase, startedAt, finishedAt, digest, reason}`.
+ */
+export interface BuildInfo {
+  job?: string;
+  tag?: string;
+  state?: string;
+  phase?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  digest?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** One page of `GET /deployments`; `continue` is present when more pages follow. */
+export type DeploymentPage = { deployments: Deployment[]; continue?: string };
+
+export type DeployResult = z.infer<typeof deployResultSchema>;
+export type DeployBatchResponse = z.infer<typeof deployBatchResponse>;
+export type DeleteResult = z.infer<typeof deleteResponse>;
+export type Revisions = z.infer<typeof revisionsResponse>;
+export type Logs = z.infer<typeof logsResponse>;
+export type Template = z.infer<typeof templatesResponse>['templates'][number];
+export type Health = z.infer<typeof healthResponse>;
+
+/** A field error of a rejected config: `path: message`, and the rule when the server names it. */
+export interface FieldError {
+  path: string;
+  message: string;
+  rule?: string;
+}
+/** RFC 9457 problem details, as every error response of the API carries them. */
+export type Problem = Omit<z.infer<typeof problemSchema>, 'errors'> & { errors?: FieldError[] };
