@@ -46,7 +46,11 @@ export function askForToken(problem: Problem, refused: boolean, onChange: () => 
         'p',
         { id: 'token-help', class: 'hint' },
         'Kept in this browser tab only (session storage) and sent as a bearer token. ',
-        'An operator makes tokens with `openssl rand -hex 32` and sets their SHA-256 in FLEETPLANE_API_TOKEN_HASHES.',
+        'An operator makes one with ',
+        h('code', null, 'openssl rand -hex 32'),
+        ' and sets its SHA-256 in ',
+        h('code', null, 'FLEETPLANE_API_TOKEN_HASHES'),
+        '.',
       ),
       h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'primary' }, 'Continue')),
     );
