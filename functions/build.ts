@@ -16,10 +16,11 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { consoleAssetsPlugin } from './src/console/build-plugin.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'functions', 'src');
-export const FUNCTIONS = ['deploy', 'deployments', 'templates', 'health', 'sweep'] as const;
+export const FUNCTIONS = ['deploy', 'deployments', 'templates', 'health', 'sweep', 'console'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 export const PACKAGE_DIR = join(root, 'packages', 'fleetplane');
 
@@ -108,7 +109,7 @@ export async function buildFunctions(): Promise<
         ...common,
         entryPoints: [join(src, 'entries', `${name}.ts`)],
         outfile: join(dir, 'index.js'),
-        plugins: [chunkPlugin()],
+        plugins: [chunkPlugin(), consoleAssetsPlugin],
         metafile: true,
       });
       const needed = closure(chunkImports(result.metafile));

@@ -5,6 +5,7 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
+import { CONSOLE_PUBLIC_PATHS } from '../console/assets.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
@@ -17,7 +18,7 @@ export interface AppOptions {
   routes: Hono[];
 }
 
-const PUBLIC_PATHS = new Set(['/health']);
+const PUBLIC_PATHS = new Set(['/health', ...CONSOLE_PUBLIC_PATHS]);
 
 export function createApp(options: AppOptions) {
   const app = new Hono();

@@ -1,6 +1,8 @@
 /**
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
+import { memoise } from '../console/assets.ts';
+import { consoleRoutes } from '../console/routes.ts';
 import type { Logger } from '../lib/logger.ts';
 import { VERSION } from '../version.ts';
 import type { Env } from '../wiring/env.ts';
@@ -32,6 +34,10 @@ export function createFullApp(options: FullAppOptions) {
       templatesRoutes(),
       healthRoutes(providers.health, VERSION),
       docsRoutes(VERSION),
+      consoleRoutes({
+        assets: memoise(async () => (await import('../console/bundle.ts')).bundleConsole()),
+        env: () => options.env,
+      }),
     ],
   });
 }

@@ -19,7 +19,15 @@ export const MAX_ENV_VALUE_CHARS = 4_096;
 export const MAX_REPLICAS = 100;
 
 /** The control plane's own first path segments; the local server serves agents at `/<name>`. */
-export const RESERVED_AGENT_NAMES = ['deploy', 'deployments', 'templates', 'health', 'docs', 'openapi'];
+export const RESERVED_AGENT_NAMES = [
+  'deploy',
+  'deployments',
+  'templates',
+  'health',
+  'docs',
+  'openapi',
+  'console',
+];
 
 /** Env names the platform sets itself, or that would change how the runtime starts. */
 export const RESERVED_ENV_NAMES = ['PORT', 'HOST', 'NODE_OPTIONS', 'NODE_ENV', 'OPENAI_API_KEY'];

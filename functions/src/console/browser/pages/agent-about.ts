@@ -1,0 +1,65 @@
+/**
+ * The agent page's read-only config: what the running agent reports about itself (template,
+ * model, endpoints). The API does not return the stored config; this is the part an agent
+ * serves to anyone allowed to call it.
+ */
+import { describe } from '../agent-client.ts';
+import type { Api } from '../api.ts';
+import { h } from '../dom.ts';
+
+export async function describeAgent(api: Api, name: string): Promise<HTMLElement> {
+  try {
+    const status = await api.get(name);
+    const about = await describe(status.url);
+    const row = (term: string, value: string) => [h('dt', null, term), h('dd', null, h('code', null, value))];
+    return h(
+      'div',
+      null,
+      h(
+        'dl',
+        { class: 'facts' },
+        row('Template', about.template),
+        row('Model', about.model),
+        row('Runtime', about.version),
+      ),
+      h(
+        'table',
+        { class: 'grid' },
+        h('caption', { class: 'visually-hidden' }, 'Endpoints'),
+        h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('th', { scope: 'col' }, 'Method'),
+            h('th', { scope: 'col' }, 'Path'),
+            h('th', { scope: 'col' }, 'What it does'),
+          ),
+        ),
+        h(
+          'tbody',
+          null,
+          ...about.endpoints.map((e) =>
+            h(
+              'tr',
+              null,
+              h('td', { 'data-label': 'Method' }, e.method),
+              h('td', { 'data-label': 'Path' }, h('code', null, e.path)),
+              h('td', { 'data-label': 'What it does' }, e.description),
+            ),
+          ),
+        ),
+      ),
+      h(
+        'p',
+        { class: 'muted small' },
+        'As the running agent reports it (GET ',
+        h('code', null, status.url),
+        ').',
+      ),
+    );
+  } catch (error) {
+    return h('p', { class: 'muted' }, `The agent did not describe itself: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,2 @@
+/** The console's icon (an SVG served at /console/icon.svg): three stacked planes. Pure data. */
+export const ICON_SVG = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#0b5cad"/><path d="M8 11l8-4 8 4-8 4z" fill="#fff"/><path d="M8 16l8 4 8-4" fill="none" stroke="#fff" stroke-width="2" stroke-linejoin="round"/><path d="M8 21l8 4 8-4" fill="none" stroke="#9cc8f5" stroke-width="2" stroke-linejoin="round"/></svg>`;
