@@ -8,11 +8,10 @@
  */
 import { Hono } from 'hono';
 import { problemResponse } from '../api/responses.ts';
+import type { Env } from '../wiring/env.ts';
 import { ASSET_NAMES, type AssetName, type AssetSource, type ConsoleAssets } from './assets.ts';
 import { securityHeaders } from './csp.ts';
 import { consolePage } from './page.ts';
-
-type Env = Record<string, string | undefined>;
 
 export interface ConsoleRoutesOptions {
   assets: AssetSource;
