@@ -169,11 +169,19 @@ export class S3Blobs implements BlobStore {
         }),
       ),
     );
+    // WARNING: a truncated page without a token would end the listing early, and a short list
+    // of agents reads as "the others are gone". Refuse it rather than act on part of the fleet.
+    if (page?.IsTruncated && !page.NextContinuationToken)
+      throw new UnavailableError(
+        'store',
+        `the config store answered a truncated listing of ${prefix} without a continuation token; refusing to act on a partial list`,
+        30,
+      );
     const strip = (key: string | undefined) => (key ?? '').slice(this.prefix.length);
     return {
       keys: (page?.Contents ?? []).map((object) => strip(object.Key)),
       prefixes: (page?.CommonPrefixes ?? []).map((common) => strip(common.Prefix)),
-      ...(page?.IsTruncated && page.NextContinuationToken ? { next: page.NextContinuationToken } : {}),
+      ...(page?.IsTruncated ? { next: page.NextContinuationToken } : {}),
     };
   }
 
