@@ -1,6 +1,7 @@
 /**
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
+import { agentPolicyOf } from '../core/agent-policy.ts';
 import type { Logger } from '../lib/logger.ts';
 import { VERSION } from '../version.ts';
 import type { Env } from '../wiring/env.ts';
@@ -27,10 +28,13 @@ export function createFullApp(options: FullAppOptions) {
     auth: authFromEnv(options.env, options.openWhenUnconfigured),
     log: options.log,
     routes: [
-      deployRoutes(providers.controlPlane, { localAgents: providers.localAgents }),
+      deployRoutes(providers.controlPlane, () => ({
+        localAgents: providers.localAgents,
+        policy: agentPolicyOf(providers.platform()),
+      })),
       deploymentsRoutes(providers.controlPlane),
       templatesRoutes(),
-      healthRoutes(providers.health, VERSION),
+      healthRoutes(providers.health, VERSION, options.log),
       docsRoutes(VERSION),
     ],
   });

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { agentConfigJsonSchema } from '../core/json-schema.ts';
+import { envValue } from '../wiring/env.ts';
 import { platformSettingsFromEnv } from '../wiring/settings.ts';
 import { renderBody } from './render.ts';
 
@@ -63,7 +64,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (command === 'kubeconfig') {
-    const path = io.env.KUBECONFIG?.split(':')[0];
+    const path = envValue(io.env, 'KUBECONFIG')?.split(':')[0];
     if (!path) {
       io.err('fleetplane: set KUBECONFIG to an admin kubeconfig of the cluster\n');
       return 2;
@@ -81,7 +82,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const { writeFile } = await import('node:fs/promises');
     const context = await buildContext();
     await writeFile(values.out as string, context.tarGz);
-    const registry = io.env.FLEETPLANE_REGISTRY || 'registry.digitalocean.com/<your-registry>';
+    const registry = envValue(io.env, 'FLEETPLANE_REGISTRY') ?? 'registry.digitalocean.com/<your-registry>';
     const image = `${registry}/agent-runtime:${context.tag.slice(0, 12)}`;
     io.out(
       `wrote ${values.out} (${context.files.join(', ')}), tag ${context.tag}\n` +
