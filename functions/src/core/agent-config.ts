@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '#agent-runtime/contract';
-import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret } from './agent-secrets.ts';
+import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret, secretRefsOf } from './agent-secrets.ts';
 import { baseUrlProblem, MAX_BASE_URL_CHARS } from './base-url.ts';
 import { credentialInValue, SECRET_LOOKING_NAME } from './inline-secrets.ts';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
@@ -349,22 +349,18 @@ export const agentConfigSchema = z
       seenEnv.add(item.name);
     });
     // An agent reads only its own Secrets: anything else it could print to its log and read back.
-    const secretRefs: [(string | number)[], string][] = [
-      ...(config.env ?? []).flatMap((item, index): [(string | number)[], string][] =>
-        item.secretRef ? [[['env', index, 'secretRef', 'name'], item.secretRef.name]] : [],
-      ),
-      ...(config.auth ? [[['auth', 'apiKeyHashes', 'name'], config.auth.apiKeyHashes.name] as const] : []),
-      ...(config.provider?.apiKey
-        ? [[['provider', 'apiKey', 'name'], config.provider.apiKey.name] as const]
-        : []),
-    ] as [(string | number)[], string][];
-    for (const [path, secretName] of secretRefs)
-      if (!ownsSecret(config.name, secretName))
+    const secretRefs = secretRefsOf({
+      env: config.env,
+      apiKeyHashes: config.auth?.apiKeyHashes,
+      provider: config.provider,
+    });
+    for (const { path, name } of secretRefs)
+      if (!ownsSecret(config.name, name))
         ctx.addIssue({
           code: 'custom',
           path,
-          message: notOwnedMessage(config.name, secretName),
-          input: secretName,
+          message: notOwnedMessage(config.name, name),
+          input: name,
         });
   });
 

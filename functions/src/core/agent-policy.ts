@@ -7,10 +7,10 @@
  * Pure.
  */
 import type { AgentConfig } from './agent-config.ts';
-import { ownsSecret } from './agent-secrets.ts';
+import { ownsSecret, secretRefsOf } from './agent-secrets.ts';
 import type { AgentSpec } from './agent-spec.ts';
 import { normalizeBaseUrl } from './base-url.ts';
-import type { FieldError } from './field-errors.ts';
+import { type FieldError, formatPath } from './field-errors.ts';
 import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
 import { parseQuantity } from './quantity.ts';
 
@@ -94,19 +94,10 @@ function boundsErrors(config: AgentConfig, spec: AgentSpec, bounds: AgentBounds)
 }
 
 function platformSecretErrors(spec: AgentSpec, platformSecrets: string[]): FieldError[] {
-  const refs: [string, string][] = [
-    ...spec.env.flatMap((item, index): [string, string][] =>
-      item.secretRef ? [[`env[${index}].secretRef.name`, item.secretRef.name]] : [],
-    ),
-    ...(spec.apiKeyHashes ? [['auth.apiKeyHashes.name', spec.apiKeyHashes.name] as [string, string]] : []),
-    ...(spec.provider?.apiKey
-      ? [['provider.apiKey.name', spec.provider.apiKey.name] as [string, string]]
-      : []),
-  ];
-  return refs
-    .filter(([, name]) => platformSecrets.includes(name))
-    .map(([path, name]) => ({
-      path,
+  return secretRefsOf(spec)
+    .filter(({ name }) => platformSecrets.includes(name))
+    .map(({ path, name }) => ({
+      path: formatPath(path),
       message: `must not name one of the platform's own Secrets (${platformSecrets.join(', ')}): an agent may reference only its own Secrets (got ${show(name)})`,
     }));
 }

@@ -27,3 +27,25 @@ export const OWN_SECRET_RULE = 'an agent may reference only its own Secrets, nam
 export function notOwnedMessage(agent: string, secretName: string): string {
   return `must name one of this agent's own Secrets: ${OWN_SECRET_RULE}, e.g. "${agent}.keys" (got ${JSON.stringify(secretName)})`;
 }
+
+interface SecretRef {
+  name: string;
+  key: string;
+}
+
+/** Every Secret a config or spec names, with the path of the field that names it. */
+export function secretRefsOf(agent: {
+  env?: readonly { secretRef?: SecretRef | undefined }[] | undefined;
+  apiKeyHashes?: SecretRef | undefined;
+  provider?: { apiKey?: SecretRef | undefined } | undefined;
+}): { path: (string | number)[]; name: string }[] {
+  const refs: { path: (string | number)[]; name: string }[] = [];
+  agent.env?.forEach((item, index) => {
+    if (item.secretRef) refs.push({ path: ['env', index, 'secretRef', 'name'], name: item.secretRef.name });
+  });
+  if (agent.apiKeyHashes)
+    refs.push({ path: ['auth', 'apiKeyHashes', 'name'], name: agent.apiKeyHashes.name });
+  if (agent.provider?.apiKey)
+    refs.push({ path: ['provider', 'apiKey', 'name'], name: agent.provider.apiKey.name });
+  return refs;
+}
