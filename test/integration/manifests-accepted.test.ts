@@ -11,6 +11,7 @@ import {
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   type V1Deployment,
   type V1Pod,
@@ -196,20 +197,9 @@ describe('the agents namespace limits (manifests/40-agent-limits.yaml) on a real
         'LimitRange/agents',
         'ResourceQuota/agents',
       ]);
-      // WARNING: client-node's model calls a LimitRange item's `default` `_default` (a reserved
-      // word in its generator) and drops a plain object's `default` when it serialises; kubectl
-      // sends the YAML as written. Rename it so the API server gets what the file says.
-      const asModel = (object: KubernetesObject) =>
-        object.kind !== 'LimitRange'
-          ? object
-          : {
-              ...object,
-              spec: {
-                limits: (
-                  object as unknown as { spec: { limits: Record<string, unknown>[] } }
-                ).spec.limits.map(({ default: limit, ...item }) => ({ ...item, _default: limit })),
-              },
-            };
+      // As the control plane does (kube-cluster.ts): client-node's models rename some wire
+      // fields (a LimitRange item's `default` is `_default`) and drop them unless loaded into them.
+      const asModel = (object: KubernetesObject) => loadYaml<KubernetesObject>(JSON.stringify(object));
       for (const object of manifests)
         await objects.patch(
           { ...asModel(object), metadata: { ...object.metadata, namespace } },

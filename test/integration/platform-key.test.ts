@@ -13,7 +13,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { AppsV1Api, CoreV1Api, KubeConfig, type V1EnvVar } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api, type V1EnvVar } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleRuntime } from '../../agent-runtime/build.ts';
 import { testEnv } from '../env/inject.ts';
@@ -254,6 +254,23 @@ describe("the platform's key goes only to the platform's base URLs", () => {
         expect([platformLlm.baseURL, allowedLlm.baseURL]).toContain(baseUrl);
       }
     expect(pairings).toBe(2);
+
+    // And the NetworkPolicy the API server holds keeps the agent out of the cluster's ranges.
+    const networking = (() => {
+      const config = new KubeConfig();
+      config.loadFromFile(testEnv().kubeconfigPath);
+      return config.makeApiClient(NetworkingV1Api);
+    })();
+    const policy = await networking.readNamespacedNetworkPolicy({
+      name: 'kt-own',
+      namespace: testEnv().namespace,
+    });
+    expect(policy.spec?.egress?.[1]?.to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'] } },
+    ]);
+    expect(policy.spec?.ingress?.[0]?._from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
 
     const bundlePath = (await bundleRuntime()).path;
     for (const agent of ['kt-plain', 'kt-allowed', 'kt-own'])

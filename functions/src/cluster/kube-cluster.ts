@@ -11,6 +11,7 @@ import {
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
+  loadYaml,
   PatchStrategy,
   type V1APIResourceList,
   type V1Pod,
@@ -128,8 +129,10 @@ export class KubeCluster implements Cluster {
         const name = object.metadata?.name ?? '';
         let applied: KubernetesObject;
         try {
+          // WARNING: patch() serialises through client-node's models, which drop wire names they
+          // rename (a NetworkPolicy rule's `from` is `_from` there): load the wire object into them.
           applied = await this.objects.patch(
-            object as KubernetesObject,
+            loadYaml<KubernetesObject>(JSON.stringify(object)),
             undefined,
             dryRun,
             FIELD_MANAGER,
