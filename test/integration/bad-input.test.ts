@@ -122,6 +122,21 @@ const secrets = [
   withField({ env: [{ name: 'PORT', value: '1' }] }),
   withField({ env: [{ name: 'FLEETPLANE_NAMESPACE', value: 'kube-system' }] }),
   withField({ env: [{ name: 'NODE_OPTIONS', value: '--require /tmp/x.js' }] }),
+  withField({
+    env: [{ name: 'NODE_EXTRA_CA_CERTS', secretRef: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } }],
+  }),
+  withField({ env: [{ name: 'TLS_KEY', secretRef: { name: 'fleetplane-agents-tls', key: 'tls.key' } }] }),
+  withField({ env: [{ name: 'HASHES', secretRef: { name: 'other-agent.keys', key: 'hashes' } }] }),
+  withField({ env: [{ name: 'LD_PRELOAD', value: '/tmp/evil.so' }] }),
+  withField({ env: [{ name: 'https_proxy', value: 'http://capture.example:3128' }] }),
+  withField({ env: [{ name: 'OPENAI_BASE_URL', value: 'https://capture.example/v1' }] }),
+  withField({ env: [{ name: 'DATABASE_URL', value: 'postgres://user:pw@db.example.com/app' }] }),
+  withField({ provider: { baseUrl: 'https://capture.example/v1' } }),
+  withField({ provider: { baseUrl: 'file:///etc/passwd', apiKey: { name: 'fuzz-ok.llm', key: 'k' } } }),
+  withField({ auth: { apiKeyHashes: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } } }),
+  withField({ resources: { cpu: '10000000' } }),
+  withField({ resources: { memory: '1e999' } }),
+  withField({ scaling: { replicas: 100 } }),
 ];
 const endpoints = [
   'health',
@@ -229,6 +244,36 @@ describe('bad input', () => {
     expect(json.errors).toEqual([{ path: 'scaling.replicas', message: 'must be at least 1 (got -1)' }]);
   });
 
+  it('names the rule, the field and the value for the exfiltration config and an unbounded quantity', async () => {
+    const exfiltration = await call('POST', '/deploy', {
+      name: 'fuzz-x',
+      env: [
+        { name: 'NODE_EXTRA_CA_CERTS', secretRef: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } },
+      ],
+    });
+    expect(exfiltration.status).toBe(422);
+    expect(exfiltration.json.errors).toEqual([
+      {
+        path: 'env[0].name',
+        message: expect.stringMatching(
+          /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* may not be set/,
+        ),
+      },
+      {
+        path: 'env[0].secretRef.name',
+        message: expect.stringMatching(
+          /^must name one of this agent's own Secrets: .*\(got "fleetplane-provider"\)$/,
+        ),
+      },
+    ]);
+    const huge = await call('POST', '/deploy', { name: 'fuzz-x', resources: { cpu: '10000000' } });
+    expect(huge.status).toBe(422);
+    expect(huge.json.errors).toContainEqual({
+      path: 'resources.cpu',
+      message: `must be at most 2, the platform's per-agent maximum (FLEETPLANE_MAX_CPU_REQUEST) (got "10000000")`,
+    });
+  });
+
   it('wrote nothing to the store or the cluster', async () => {
     expect(await (await providers.store()).list()).toEqual([]);
     const observed = await adminCluster().observe({});
@@ -242,5 +287,34 @@ describe('bad input', () => {
       expect(response.headers.get('www-authenticate')).toBe('Bearer realm="fleetplane"');
     }
     expect((await call('GET', '/health', undefined, { authorization: '' })).status).toBe(200);
+  });
+});
+
+describe('settings set to the empty string', () => {
+  it('count as unset: FLEETPLANE_ROUTING= and friends deploy with the defaults, not a 500', async () => {
+    const empty = Object.fromEntries(
+      [
+        'FLEETPLANE_ROUTING',
+        'FLEETPLANE_DOMAIN',
+        'FLEETPLANE_INGRESS_CLASS',
+        'FLEETPLANE_TLS_ISSUER',
+        'FLEETPLANE_OPENAI_BASE_URL',
+        'FLEETPLANE_PROVIDER_SECRET',
+        'FLEETPLANE_MAX_CPU_REQUEST',
+        'FLEETPLANE_MAX_REPLICAS',
+        'FLEETPLANE_ALLOWED_BASE_URLS',
+        'FLEETPLANE_EGRESS_DENY_CIDRS',
+        'FLEETPLANE_INGRESS_NAMESPACES',
+        'FLEETPLANE_LOG_LEVEL',
+        'FLEETPLANE_KUBECONFIG_DATA',
+      ].map((name) => [name, '']),
+    );
+    const { call } = harness(empty);
+    const deployed = await call('POST', '/deploy', { name: 'empty-settings' });
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
+    const observed = await adminCluster().observe({ agent: 'empty-settings' });
+    expect(observed.objects.map((ref) => ref.kind)).toContain('Ingress');
+    expect(observed.ingresses[0]?.spec?.rules?.[0]?.host).toBe('agents.example.com');
+    expect((await call('DELETE', '/deployments/empty-settings')).status).toBe(200);
   });
 });

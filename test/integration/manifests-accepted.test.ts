@@ -3,10 +3,23 @@
  * dryRun=All in the agents namespace, which enforces the `restricted` Pod Security Standard.
  * Every example, and a few hundred generated valid configs under both routing modes.
  */
+
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { V1Deployment } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  loadYaml,
+  PatchStrategy,
+  type V1Deployment,
+  type V1Pod,
+  type V1ResourceRequirements,
+} from '@kubernetes/client-node';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
 import { renderAgent } from '../../functions/src/core/agent-objects/render.ts';
 import type { AgentObject } from '../../functions/src/core/agent-objects/types.ts';
@@ -16,6 +29,7 @@ import { hashOf } from '../../functions/src/core/hash.ts';
 import { DEFAULT_PLATFORM, type PlatformSettings } from '../../functions/src/core/platform.ts';
 import { testEnv } from '../env/inject.ts';
 import { agentConfigArb } from '../support/arbitrary-config.ts';
+import { waitFor } from '../support/wait.ts';
 
 /** A Pod from the Deployment's template: Pod Security admission judges Pods, not Deployments. */
 function podOf(objects: AgentObject[]): AgentObject {
@@ -107,6 +121,46 @@ describe('the API server accepts every rendered manifest (server-side apply, dry
     expect(applied).toBeGreaterThanOrEqual(200 * 5);
   }, 600_000);
 
+  it('with every network setting in play: in-cluster model server, named ingress namespaces, custom deny ranges', async () => {
+    const { dryRun, platform, image } = setup();
+    const vllm = 'http://vllm.models.svc.cluster.local:8000/v1';
+    const variants: [PlatformSettings, unknown][] = [
+      [
+        {
+          ...platform('gateway'),
+          allowedBaseUrls: [vllm],
+          ingressNamespaces: ['envoy-gateway-system', 'monitoring'],
+          egressDenyCidrs: ['10.0.0.0/8', '172.16.0.0/12', '169.254.0.0/16'],
+        },
+        { name: 'net-vllm', provider: { baseUrl: vllm } },
+      ],
+      [
+        { ...platform('none'), ingressNamespaces: ['*'], egressDenyCidrs: [] },
+        {
+          name: 'net-open',
+          provider: {
+            baseUrl: 'https://llm.example.org:8443/v1',
+            apiKey: { name: 'net-open.llm', key: 'k' },
+          },
+        },
+      ],
+    ];
+    for (const [settings, config] of variants) {
+      const result = validateAgentConfig(config);
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      const objects = renderAgent({
+        spec: result.spec,
+        image,
+        platform: settings,
+        generation: 1,
+        specHash: 'x',
+      });
+      const policy = objects.find((object) => object.kind === 'NetworkPolicy') as AgentObject;
+      const [applied] = await dryRun.apply([policy], []);
+      expect(applied?.kind).toBe('NetworkPolicy');
+    }
+  });
+
   it('while the namespace really enforces restricted: a pod without our security context is refused', async () => {
     const { dryRun, platform, image } = setup();
     const result = validateAgentConfig({ name: 'lax' });
@@ -121,5 +175,111 @@ describe('the API server accepts every rendered manifest (server-side apply, dry
     await expect(dryRun.apply([pod as unknown as AgentObject], [])).rejects.toThrow(
       /violates PodSecurity "restricted/,
     );
+  });
+});
+
+describe('the agents namespace limits (manifests/40-agent-limits.yaml) on a real API server', () => {
+  it('are accepted, refuse a container over the LimitRange and a LoadBalancer, and admit an agent at every maximum', async () => {
+    const t = testEnv();
+    const config = new KubeConfig();
+    config.loadFromFile(t.kubeconfigPath);
+    const objects = KubernetesObjectApi.makeApiClient(config);
+    const core = config.makeApiClient(CoreV1Api);
+    // A namespace of its own: the shared agents namespace of the other tests stays unbounded.
+    const namespace = `limits-${randomUUID().slice(0, 8)}`;
+    await core.createNamespace({ body: { metadata: { name: namespace } } });
+    try {
+      const file = new URL('../../manifests/40-agent-limits.yaml', import.meta.url);
+      const manifests = parseAllDocuments(readFileSync(file, 'utf8')).map(
+        (document) => document.toJS() as KubernetesObject,
+      );
+      expect(manifests.map((object) => `${object.kind}/${object.metadata?.namespace}`)).toEqual([
+        'LimitRange/agents',
+        'ResourceQuota/agents',
+      ]);
+      // As the control plane does (kube-cluster.ts): client-node's models rename some wire
+      // fields (a LimitRange item's `default` is `_default`) and drop them unless loaded into them.
+      const asModel = (object: KubernetesObject) => loadYaml<KubernetesObject>(JSON.stringify(object));
+      for (const object of manifests)
+        await objects.patch(
+          { ...asModel(object), metadata: { ...object.metadata, namespace } },
+          undefined,
+          undefined,
+          'fleetplane-test',
+          true,
+          PatchStrategy.ServerSideApply,
+        );
+      // Quota admission refuses everything until the controller has computed the quota's status.
+      await waitFor('quota status', async () =>
+        Boolean(
+          (await core.readNamespacedResourceQuota({ name: 'fleetplane-agents', namespace })).status?.hard,
+        ),
+      );
+
+      const pod = (name: string, resources?: V1ResourceRequirements): V1Pod => ({
+        metadata: { name, namespace },
+        spec: {
+          containers: [
+            { name: 'agent', image: 'registry.invalid/agent:1', ...(resources ? { resources } : {}) },
+          ],
+        },
+      });
+      await expect(
+        core.createNamespacedPod({
+          namespace,
+          body: pod('over', { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '5', memory: '1Gi' } }),
+        }),
+      ).rejects.toMatchObject({
+        code: 403,
+        body: expect.stringMatching(/maximum cpu usage per Container is 4, but limit is 5/),
+      });
+      await expect(
+        core.createNamespacedPod({
+          namespace,
+          body: pod('over-memory', {
+            requests: { cpu: '1', memory: '1Gi' },
+            limits: { cpu: '1', memory: '9Gi' },
+          }),
+        }),
+      ).rejects.toMatchObject({
+        code: 403,
+        body: expect.stringMatching(/maximum memory usage per Container is 8Gi/),
+      });
+      await expect(
+        core.createNamespacedService({
+          namespace,
+          body: { metadata: { name: 'public' }, spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } },
+        }),
+      ).rejects.toMatchObject({
+        code: 403,
+        body: expect.stringMatching(/exceeded quota.*services.loadbalancers/),
+      });
+
+      // An agent at every per-agent maximum fits; a container that sets nothing gets the defaults.
+      const result = validateAgentConfig({
+        name: 'at-max',
+        resources: { cpu: '2', memory: '4Gi', limits: { cpu: '4', memory: '8Gi' } },
+      });
+      if (!result.ok) throw new Error(JSON.stringify(result.errors));
+      const deployment = renderAgent({
+        spec: result.spec,
+        image: 'registry.invalid/agent:1',
+        platform: { ...DEFAULT_PLATFORM, namespace },
+        generation: 1,
+        specHash: 'x',
+      }).find((object) => object.kind === 'Deployment') as V1Deployment;
+      const atMax = await core.createNamespacedPod({
+        namespace,
+        body: { metadata: { name: 'at-max', namespace }, spec: deployment.spec?.template.spec },
+      });
+      expect(atMax.spec?.containers[0]?.resources?.limits).toEqual({ cpu: '4', memory: '8Gi' });
+      const bare = await core.createNamespacedPod({ namespace, body: pod('bare') });
+      expect(bare.spec?.containers[0]?.resources).toEqual({
+        requests: { cpu: '100m', memory: '128Mi' },
+        limits: { cpu: '500m', memory: '512Mi' },
+      });
+    } finally {
+      await core.deleteNamespace({ name: namespace });
+    }
   });
 });

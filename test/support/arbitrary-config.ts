@@ -4,6 +4,8 @@
  */
 import fc from 'fast-check';
 import { RESERVED_AGENT_NAMES } from '../../functions/src/core/agent-config.ts';
+import { credentialInValue, SECRET_LOOKING_NAME } from '../../functions/src/core/inline-secrets.ts';
+import { reservedEnvRule } from '../../functions/src/core/reserved-env.ts';
 import { TEMPLATE_NAMES } from '../../functions/src/core/templates.ts';
 
 export const agentNameArb = fc
@@ -51,54 +53,65 @@ const customEndpointsArb = fc.uniqueArray(pathSegment, { maxLength: 4 }).chain((
   ),
 );
 
-const envArb = fc
-  .uniqueArray(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/), { maxLength: 4 })
-  .map((names) =>
-    names.filter(
-      (name) =>
-        !/(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)S?$/.test(name) &&
-        !['PORT', 'HOST', 'NODE_OPTIONS', 'NODE_ENV'].includes(name) &&
-        !name.startsWith('FLEETPLANE_') &&
-        !name.startsWith('KUBERNETES_'),
-    ),
-  )
-  .chain((names) =>
-    fc.tuple(
-      ...names.map((name) =>
-        fc.oneof(
-          fc.record({ name: fc.constant(name), value: fc.string({ maxLength: 20 }) }),
-          fc.record({
-            name: fc.constant(name),
-            secretRef: fc.record({
-              name: fc.constantFrom('app-secrets', 'db.creds'),
-              key: fc.constantFrom('url', 'API_TOKEN'),
+/** Env items of agent `agent`: names no rule reserves, secretRefs to the agent's own Secrets only. */
+const envArb = (agent: string) =>
+  fc
+    .uniqueArray(fc.stringMatching(/^[A-Z][A-Z0-9_]{0,15}$/), { maxLength: 4 })
+    .map((names) => names.filter((name) => !SECRET_LOOKING_NAME.test(name) && !reservedEnvRule(name)))
+    .chain((names) =>
+      fc.tuple(
+        ...names.map((name) =>
+          fc.oneof(
+            fc.record({
+              name: fc.constant(name),
+              value: fc.string({ maxLength: 20 }).filter((value) => !credentialInValue(value)),
             }),
-          }),
+            fc.record({
+              name: fc.constant(name),
+              secretRef: fc.record({
+                name: fc.constantFrom(`${agent}.secrets`, `${agent}.db.creds`),
+                key: fc.constantFrom('url', 'API_TOKEN'),
+              }),
+            }),
+          ),
         ),
       ),
-    ),
+    );
+
+/** A provider of the agent's own: a base URL of its choice always comes with its own key. */
+const providerArb = (agent: string) =>
+  fc.record(
+    {
+      baseUrl: fc.constantFrom('https://api.openai.com/v1', 'https://models.example.net:8443/v1'),
+      apiKey: fc.constant({ name: `${agent}.llm`, key: 'api-key' }),
+    },
+    { requiredKeys: ['apiKey'] },
   );
 
-export const agentConfigArb = fc.record(
-  {
-    name: agentNameArb,
-    template: fc.constantFrom(...TEMPLATE_NAMES),
-    model: fc.constantFrom(
-      'OpenAI gpt-4o',
-      'OpenAI gpt-4o-mini',
-      'DigitalOcean llama3.3-70b-instruct',
-      'gpt-4.1',
-    ),
-    instruction: fc.string({ maxLength: 200 }),
-    temperature: fc.double({ min: 0, max: 2, noNaN: true }),
-    resources: fc.record({ cpu: cpuArb, memory: memoryArb }, { requiredKeys: [] }),
-    scaling: scalingArb,
-    endpoints: fc.subarray(['generate', 'chat'] as const),
-    customEndpoints: customEndpointsArb,
-    env: envArb,
-    logging: fc.constantFrom('debug', 'info', 'warn', 'error'),
-    cloud: fc.constant('DigitalOcean'),
-    integrations: fc.constant({}),
-  },
-  { requiredKeys: ['name'] },
+export const agentConfigArb = agentNameArb.chain((name) =>
+  fc.record(
+    {
+      name: fc.constant(name),
+      template: fc.constantFrom(...TEMPLATE_NAMES),
+      model: fc.constantFrom(
+        'OpenAI gpt-4o',
+        'OpenAI gpt-4o-mini',
+        'DigitalOcean llama3.3-70b-instruct',
+        'gpt-4.1',
+      ),
+      instruction: fc.string({ maxLength: 200 }),
+      temperature: fc.double({ min: 0, max: 2, noNaN: true }),
+      resources: fc.record({ cpu: cpuArb, memory: memoryArb }, { requiredKeys: [] }),
+      scaling: scalingArb,
+      endpoints: fc.subarray(['generate', 'chat'] as const),
+      customEndpoints: customEndpointsArb,
+      env: envArb(name),
+      logging: fc.constantFrom('debug', 'info', 'warn', 'error'),
+      cloud: fc.constant('DigitalOcean'),
+      integrations: fc.constant({}),
+      provider: providerArb(name),
+      auth: fc.constant({ apiKeyHashes: { name: `${name}.keys`, key: 'hashes' } }),
+    },
+    { requiredKeys: ['name'] },
+  ),
 );

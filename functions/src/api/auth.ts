@@ -7,6 +7,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { UnauthorizedError } from '../core/errors.ts';
+import { envValue } from '../wiring/env.ts';
 
 export interface AuthSettings {
   /** Lower-case hex SHA-256 of each accepted token. */
@@ -34,7 +35,10 @@ export function authFromEnv(
   env: Record<string, string | undefined>,
   openWhenUnconfigured: boolean,
 ): AuthSettings {
-  return { tokenHashes: parseTokenHashes(env.FLEETPLANE_API_TOKEN_HASHES), openWhenUnconfigured };
+  return {
+    tokenHashes: parseTokenHashes(envValue(env, 'FLEETPLANE_API_TOKEN_HASHES')),
+    openWhenUnconfigured,
+  };
 }
 
 export function tokenMatches(token: string, hashes: readonly string[]): boolean {

@@ -3,6 +3,7 @@
  */
 import { memoise } from '../console/assets.ts';
 import { consoleRoutes } from '../console/routes.ts';
+import { agentPolicyOf } from '../core/agent-policy.ts';
 import type { Logger } from '../lib/logger.ts';
 import { VERSION } from '../version.ts';
 import type { Env } from '../wiring/env.ts';
@@ -29,10 +30,13 @@ export function createFullApp(options: FullAppOptions) {
     auth: authFromEnv(options.env, options.openWhenUnconfigured),
     log: options.log,
     routes: [
-      deployRoutes(providers.controlPlane, { localAgents: providers.localAgents }),
+      deployRoutes(providers.controlPlane, () => ({
+        localAgents: providers.localAgents,
+        policy: agentPolicyOf(providers.platform()),
+      })),
       deploymentsRoutes(providers.controlPlane),
       templatesRoutes(),
-      healthRoutes(providers.health, VERSION),
+      healthRoutes(providers.health, VERSION, options.log),
       docsRoutes(VERSION),
       consoleRoutes({
         assets: memoise(async () => (await import('../console/bundle.ts')).bundleConsole()),

@@ -11,7 +11,6 @@ import {
   KubeConfig,
   type KubernetesObject,
   KubernetesObjectApi,
-  PatchStrategy,
   type V1APIResourceList,
   type V1Pod,
   VersionApi,
@@ -22,12 +21,18 @@ import { ClusterRejectedError } from '../core/errors.ts';
 import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import type { Cluster, ObserveScope, PodLog } from './cluster.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
+import { collectionPath, KubeHttp } from './kube-http.ts';
 
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
 const KNOWN_RESOURCES: { apiVersion: string; kind: string; plural: string }[] = [
   ...AGENT_KINDS,
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods' },
 ];
+
+/** The resource name of a kind we manage (pods, deployments, ...). */
+function pluralOf(kind: string): string {
+  return KNOWN_RESOURCES.find((resource) => resource.kind === kind)?.plural ?? `${kind.toLowerCase()}s`;
+}
 
 class PreloadedObjectApi extends KubernetesObjectApi {
   static preloaded(kubeConfig: KubeConfig, namespace: string): PreloadedObjectApi {
@@ -64,6 +69,7 @@ export class KubeCluster implements Cluster {
   private readonly objects: PreloadedObjectApi;
   private readonly core: CoreV1Api;
   private readonly version: VersionApi;
+  private readonly http: KubeHttp;
   private readonly options: KubeClusterOptions;
 
   constructor(options: KubeClusterOptions) {
@@ -74,6 +80,7 @@ export class KubeCluster implements Cluster {
     this.objects = PreloadedObjectApi.preloaded(kubeConfig, options.namespace);
     this.core = kubeConfig.makeApiClient(CoreV1Api);
     this.version = kubeConfig.makeApiClient(VersionApi);
+    this.http = new KubeHttp(kubeConfig);
   }
 
   private async list<T extends KubernetesObject>(
@@ -81,19 +88,16 @@ export class KubeCluster implements Cluster {
     kind: string,
     namespace: string,
     selector: string,
-  ) {
+  ): Promise<(T & { apiVersion: string; kind: string })[]> {
     try {
-      const list = await this.objects.list<T>(
-        apiVersion,
-        kind,
-        namespace,
-        undefined,
-        undefined,
-        undefined,
-        undefined,
-        selector,
+      const list = await this.http.json<{ items?: T[] }>(
+        'GET',
+        collectionPath(apiVersion, pluralOf(kind), namespace),
+        {
+          query: { labelSelector: selector },
+        },
       );
-      return list.items.map((item) => ({ ...item, apiVersion, kind }));
+      return (list.items ?? []).map((item) => ({ ...item, apiVersion, kind }));
     } catch (error) {
       // An optional API (Gateway API) that is not installed lists as empty.
       if (httpStatusOf(error) === 404 && kind === 'HTTPRoute') return [];
@@ -131,13 +135,14 @@ export class KubeCluster implements Cluster {
         const name = object.metadata?.name ?? '';
         let applied: KubernetesObject;
         try {
-          applied = await this.objects.patch(
-            object as KubernetesObject,
-            undefined,
-            dryRun,
-            FIELD_MANAGER,
-            true,
-            PatchStrategy.ServerSideApply,
+          applied = await this.http.json<KubernetesObject>(
+            'PATCH',
+            `${collectionPath(object.apiVersion ?? '', pluralOf(object.kind ?? ''), object.metadata?.namespace ?? this.options.namespace)}/${encodeURIComponent(name)}`,
+            {
+              query: { fieldManager: FIELD_MANAGER, force: 'true', dryRun },
+              body: object,
+              contentType: 'application/apply-patch+yaml',
+            },
           );
         } catch (error) {
           if (httpStatusOf(error) === 404 && object.kind === 'HTTPRoute')

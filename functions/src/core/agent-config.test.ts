@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { agentPolicyOf } from './agent-policy.ts';
 import { validateAgentConfig } from './agent-spec.ts';
 import { checkDeployBody } from './deploy-request.ts';
 import { agentConfigJsonSchema } from './json-schema.ts';
+import { DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
+import { RESERVED_ENV_RULES } from './reserved-env.ts';
 
 const example = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8'));
@@ -208,7 +211,7 @@ describe('every rule rejects, naming the field, the rule and the value', () => {
       'reserved env name',
       { ...base, env: [{ name: 'PORT', value: '1' }] },
       'env[0].name',
-      /PORT is reserved/,
+      /PORT is reserved: names matching PORT may not be set by a config \(the platform sets where the runtime listens\) \(got "PORT"\)/,
     ],
     [
       'reserved env prefix',
@@ -364,5 +367,312 @@ describe('deploy bodies', () => {
     const checked = checkDeployBody(body);
     expect(checked.ok).toBe(false);
     expect(!checked.ok && checked.errors[0]?.message).toMatch(message);
+  });
+});
+
+describe('an agent reads only its own Secrets', () => {
+  const exfiltration = {
+    name: 'NODE_EXTRA_CA_CERTS',
+    secretRef: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' },
+  };
+
+  it('refuses the exfiltration config: a reserved name, and a Secret that is not the agent’s', () => {
+    expect(rejected({ ...base, env: [exfiltration] })).toEqual([
+      {
+        path: 'env[0].name',
+        message: expect.stringMatching(
+          /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* .*changes how Node.js runs/,
+        ),
+      },
+      {
+        path: 'env[0].secretRef.name',
+        message:
+          'must name one of this agent\'s own Secrets: an agent may reference only its own Secrets, named "<agent-name>.<anything>", e.g. "my-agent.keys" (got "fleetplane-provider")',
+      },
+    ]);
+  });
+
+  it.each([
+    [
+      'env[0].secretRef.name',
+      { env: [{ name: 'DB_URL', secretRef: { name: 'other-agent.db', key: 'url' } }] },
+    ],
+    ['env[0].secretRef.name', { env: [{ name: 'DB_URL', secretRef: { name: 'my-agent-db', key: 'url' } }] }],
+    [
+      'env[0].secretRef.name',
+      { env: [{ name: 'TLS', secretRef: { name: 'fleetplane-agents-tls', key: 'tls.key' } }] },
+    ],
+    ['env[0].secretRef.name', { env: [{ name: 'X', secretRef: { name: 'my-agentx.db', key: 'url' } }] }],
+    ['auth.apiKeyHashes.name', { auth: { apiKeyHashes: { name: 'other-agent.keys', key: 'hashes' } } }],
+    [
+      'provider.apiKey.name',
+      { provider: { apiKey: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } } },
+    ],
+  ])('refuses %s naming a Secret of another agent or of the platform (%#)', (path, patch) => {
+    const error = rejected({ ...base, ...patch }).find((candidate) => candidate.path === path);
+    expect(error?.message).toMatch(
+      /^must name one of this agent's own Secrets: .*"<agent-name>.<anything>".*\(got "/,
+    );
+  });
+
+  it('accepts Secrets named "<agent-name>.<anything>" in env, auth and provider', () => {
+    const result = validateAgentConfig({
+      ...base,
+      env: [{ name: 'DB_URL', secretRef: { name: 'my-agent.db', key: 'url' } }],
+      auth: { apiKeyHashes: { name: 'my-agent.keys', key: 'hashes' } },
+      provider: { baseUrl: 'https://llm.example.org/v1', apiKey: { name: 'my-agent.llm.prod', key: 'key' } },
+    });
+    expect(result.ok).toBe(true);
+  });
+});
+
+describe('reserved environment names', () => {
+  /** One example per rule at least; the last test proves every rule of the table has one. */
+  const examples: [string, string][] = [
+    ['PORT', 'PORT'],
+    ['HOST', 'HOST'],
+    ['PATH', 'PATH'],
+    ['HOME', 'HOME'],
+    ['HOSTNAME', 'HOSTNAME'],
+    ['PWD', 'PWD'],
+    ['SHELL', 'SHELL'],
+    ['USER', 'USER'],
+    ['TMPDIR', 'TMPDIR'],
+    ['FLEETPLANE_AGENT_API_KEY_HASHES', 'FLEETPLANE_*'],
+    ['KUBERNETES_SERVICE_HOST', 'KUBERNETES_*'],
+    ['OPENAI_BASE_URL', 'OPENAI_*'],
+    ['openai_base_url', 'OPENAI_*'],
+    ['OPENAI_LOG', 'OPENAI_*'],
+    ['NODE_OPTIONS', 'NODE_*'],
+    ['NODE_TLS_REJECT_UNAUTHORIZED', 'NODE_*'],
+    ['node_extra_ca_certs', 'NODE_*'],
+    ['NPM_CONFIG_REGISTRY', 'NPM_*'],
+    ['npm_config_registry', 'NPM_*'],
+    ['UV_THREADPOOL_SIZE', 'UV_*'],
+    ['LD_PRELOAD', 'LD_*'],
+    ['DYLD_INSERT_LIBRARIES', 'DYLD_*'],
+    ['MALLOC_ARENA_MAX', 'MALLOC_*'],
+    ['GLIBC_TUNABLES', 'GLIBC_TUNABLES'],
+    ['SSL_CERT_FILE', 'SSL_*'],
+    ['OPENSSL_CONF', 'OPENSSL_*'],
+    ['SSLKEYLOGFILE', 'SSLKEYLOGFILE'],
+    ['HTTPS_PROXY', '*_PROXY'],
+    ['http_proxy', '*_PROXY'],
+    ['NO_PROXY', '*_PROXY'],
+    ['GLOBAL_AGENT_HTTP_PROXY', '*_PROXY'],
+  ];
+
+  it.each(examples)('refuses %s (rule %s), naming the rule and the value', (name, pattern) => {
+    const errors = rejected({ ...base, env: [{ name, value: 'x' }] });
+    const error = errors.find((candidate) => candidate.path === 'env[0].name');
+    expect(error?.message).toContain(
+      `${name} is reserved: names matching ${pattern} may not be set by a config (`,
+    );
+    expect(error?.message).toMatch(new RegExp(`\\(got "${name}"\\)$`));
+  });
+
+  it('has an example above for every rule of the table', () => {
+    expect(new Set(examples.map(([, pattern]) => pattern))).toEqual(
+      new Set(RESERVED_ENV_RULES.map((rule) => rule.pattern)),
+    );
+  });
+
+  it.each([
+    'TZ',
+    'LANG',
+    'LC_ALL',
+    'DEBUG',
+    'NODEJS_FLAVOUR',
+    'MY_NODE_NAME',
+    'PROXY_MODE',
+    'SSLMODE',
+    'APP_PORT',
+  ])('accepts %s, which changes nothing in the runtime', (name) => {
+    expect(validateAgentConfig({ ...base, env: [{ name, value: 'x' }] }).ok).toBe(true);
+  });
+});
+
+describe('inline values that carry credentials', () => {
+  it.each([
+    ['postgres://user:pw@db.example.com:5432/app', /credentials before the host/],
+    ['redis://:s3cret@cache:6379', /credentials before the host/],
+    ['https://ghp_abc123@github.com/org/repo.git', /credentials before the host/],
+    ['server=db; url=mysql://root:root@10.0.0.3/x', /credentials before the host/],
+    ['https://api.example.com/v1?api_key=abc', /secret in its query \(api_key=\.\.\.\)/],
+    ['https://hooks.example.com/x?foo=1&token=abc', /secret in its query \(token=\.\.\.\)/],
+    ['https://blob.example.net/c?sv=2024&sig=abc', /secret in its query \(sig=\.\.\.\)/],
+  ])('refuses %s with a 422 that says to use a secretRef', (value, rule) => {
+    const error = rejected({ ...base, env: [{ name: 'DATABASE_URL', value }] }).find(
+      (candidate) => candidate.path === 'env[0].value',
+    );
+    expect(error?.message).toMatch(rule);
+    expect(error?.message).toMatch(
+      /^must not carry a credential inline .*use \{"name":"DATABASE_URL","secretRef"/,
+    );
+  });
+
+  it.each([
+    'postgres://db.example.com:5432/app',
+    'https://example.com/users/@me',
+    'mailto:ops@example.com',
+    'https://api.example.com/v1?region=fra1&page=2',
+  ])('accepts %s', (value) => {
+    expect(validateAgentConfig({ ...base, env: [{ name: 'SOME_URL', value }] }).ok).toBe(true);
+  });
+});
+
+describe('provider', () => {
+  it.each([
+    [
+      { baseUrl: 'not a url' },
+      'provider.baseUrl',
+      /absolute http:\/\/ or https:\/\/ URL \(got "not a url"\)/,
+    ],
+    [{ baseUrl: 'ftp://llm.example.org/v1' }, 'provider.baseUrl', /use http:\/\/ or https:\/\//],
+    [
+      { baseUrl: 'https://user:pw@llm.example.org/v1' },
+      'provider.baseUrl',
+      /must not carry credentials \(the key goes in provider.apiKey\)/,
+    ],
+    [{ baseUrl: 'https://llm.example.org/v1?key=x' }, 'provider.baseUrl', /query or a fragment/],
+    [{}, 'provider', /must set baseUrl, apiKey or both \(got neither\)/],
+    [{ baseUrl: 'https://x.example', model: 'gpt-4o' }, 'provider.model', /not a known field/],
+  ])('refuses %j', (provider, path, message) => {
+    const error = rejected({ ...base, provider }).find((candidate) => candidate.path === path);
+    expect(error?.message).toMatch(message);
+  });
+});
+
+describe("the platform's policy (checkDeployBody with the platform's settings)", () => {
+  const platform = {
+    ...DEFAULT_PLATFORM,
+    openaiBaseUrl: 'https://inference.do-ai.run/v1',
+    allowedBaseUrls: ['http://vllm.models.svc:8000/v1'],
+  };
+  const check = (config: unknown, settings: PlatformSettings = platform) => {
+    const checked = checkDeployBody(config, { localAgents: false, policy: agentPolicyOf(settings) });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+    const agent = checked.agents[0];
+    return agent?.ok ? [] : (agent?.errors ?? []);
+  };
+
+  it.each([
+    [
+      { resources: { cpu: '10000000' } },
+      'resources.cpu',
+      `must be at most 2, the platform's per-agent maximum (FLEETPLANE_MAX_CPU_REQUEST) (got "10000000")`,
+    ],
+    [
+      { resources: { memory: '5Gi' } },
+      'resources.memory',
+      `must be at most 4Gi, the platform's per-agent maximum (FLEETPLANE_MAX_MEMORY_REQUEST) (got "5Gi")`,
+    ],
+    [
+      { resources: { cpu: '1', limits: { cpu: '8' } } },
+      'resources.limits.cpu',
+      `must be at most 4, the platform's per-agent maximum (FLEETPLANE_MAX_CPU_LIMIT) (got "8")`,
+    ],
+    [
+      { resources: { memory: '1Gi', limits: { memory: '9Gi' } } },
+      'resources.limits.memory',
+      `must be at most 8Gi, the platform's per-agent maximum (FLEETPLANE_MAX_MEMORY_LIMIT) (got "9Gi")`,
+    ],
+    [
+      { scaling: { replicas: 21 } },
+      'scaling.replicas',
+      `must be at most 20, the platform's per-agent maximum (FLEETPLANE_MAX_REPLICAS) (got 21)`,
+    ],
+    [
+      { scaling: { autoscale: true, max_replicas: 50 } },
+      'scaling.max_replicas',
+      `must be at most 20, the platform's per-agent maximum (FLEETPLANE_MAX_REPLICAS) (got 50)`,
+    ],
+    [
+      { scaling: { autoscale: true, min_replicas: 25, max_replicas: 30 } },
+      'scaling.min_replicas',
+      `must be at most 20, the platform's per-agent maximum (FLEETPLANE_MAX_REPLICAS) (got 25)`,
+    ],
+  ])('bounds %j', (patch, path, message) => {
+    expect(check({ ...base, ...patch })).toContainEqual({ path, message });
+  });
+
+  it('refuses "1e999" as no quantity at all, before any bound', () => {
+    expect(rejected({ ...base, resources: { memory: '1e999' } })).toContainEqual({
+      path: 'resources.memory',
+      message: 'must be a positive Kubernetes quantity such as "512Mi" or "1Gi" (got "1e999")',
+    });
+  });
+
+  it('names a default that breaks a lowered bound, and how to fix it', () => {
+    const lowered = {
+      ...platform,
+      agentBounds: { ...platform.agentBounds, maxLimits: { cpu: '3', memory: '8Gi' } },
+    };
+    expect(check({ ...base, resources: { cpu: '2' } }, lowered)).toEqual([
+      {
+        path: 'resources.limits.cpu',
+        message: `must be at most 3, the platform's per-agent maximum (FLEETPLANE_MAX_CPU_LIMIT) (got "4", a default; set it lower explicitly)`,
+      },
+    ]);
+  });
+
+  it('accepts every example and configs at the bounds', () => {
+    expect(check(example('single_agent.json'))).toEqual([]);
+    expect(
+      check({
+        ...base,
+        resources: { cpu: '2', memory: '4Gi', limits: { cpu: '4', memory: '8Gi' } },
+        scaling: { autoscale: true, min_replicas: 20, max_replicas: 20 },
+      }),
+    ).toEqual([]);
+  });
+
+  it("sends the platform's key to its own base URLs only: any other needs the agent's own key", () => {
+    expect(check({ ...base, provider: { baseUrl: 'https://capture.example/v1' } })).toEqual([
+      {
+        path: 'provider.apiKey',
+        message: `is required with this provider.baseUrl: the platform's model key is sent only to the platform's base URLs (https://inference.do-ai.run/v1, http://vllm.models.svc:8000/v1); bring the agent's own key as {"name": "my-agent.<secret>", "key": "<key>"} (got baseUrl "https://capture.example/v1" and no apiKey)`,
+      },
+    ]);
+    expect(check({ ...base, provider: { baseUrl: 'http://vllm.models.svc:8000/v1/' } })).toEqual([]);
+    expect(check({ ...base, provider: { baseUrl: 'https://INFERENCE.do-ai.run:443/v1' } })).toEqual([]);
+    expect(check({ ...base, provider: { baseUrl: 'https://inference.do-ai.run.evil.net/v1' } })).toHaveLength(
+      1,
+    );
+    expect(
+      check({
+        ...base,
+        provider: { baseUrl: 'https://capture.example/v1', apiKey: { name: 'my-agent.llm', key: 'k' } },
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses the platform's own Secrets by name, even one the naming rule would give to an agent", () => {
+    const dotted = { ...platform, providerSecret: { name: 'pk.provider', key: 'OPENAI_API_KEY' } };
+    expect(
+      check(
+        { name: 'pk', env: [{ name: 'X', secretRef: { name: 'pk.provider', key: 'OPENAI_API_KEY' } }] },
+        dotted,
+      ),
+    ).toEqual([
+      {
+        path: 'env[0].secretRef.name',
+        message: `must not name one of the platform's own Secrets (pk.provider, fleetplane-agents-tls): an agent may reference only its own Secrets (got "pk.provider")`,
+      },
+    ]);
+  });
+
+  it('prefixes the paths of a batch and applies the defaults when no policy is given (the CLI)', () => {
+    const checked = checkDeployBody({ agents: [{ name: 'ok' }, { name: 'big', resources: { cpu: '3' } }] });
+    expect(checked.ok && checked.agents[1]).toMatchObject({
+      ok: false,
+      errors: [
+        { path: 'agents[1].resources.cpu', message: expect.stringMatching(/at most 2, .*\(got "3"\)$/) },
+        {
+          path: 'agents[1].resources.limits.cpu',
+          message: expect.stringMatching(/at most 4, .*\(got "6", a default/),
+        },
+      ],
+    });
   });
 });

@@ -4,11 +4,19 @@
  *
  * Pure schema. Every rule's message states the rule and the value so that a 4xx answer can
  * name the field, the rule and what was sent. Unknown keys are rejected, never dropped.
+ * A config is untrusted: it may reference only the agent's own Secrets (agent-secrets.ts),
+ * may not set environment names that change the runtime (reserved-env.ts), and may not
+ * carry secrets inline (inline-secrets.ts). Rules that depend on the platform (bounds, which
+ * base URLs get the platform's key) live in agent-policy.ts.
  */
 import { z } from 'zod';
 import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '#agent-runtime/contract';
+import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret, secretRefsOf } from './agent-secrets.ts';
+import { baseUrlProblem, MAX_BASE_URL_CHARS } from './base-url.ts';
+import { credentialInValue, SECRET_LOOKING_NAME } from './inline-secrets.ts';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, parseQuantity } from './quantity.ts';
+import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
 import { findTemplate, TEMPLATE_NAMES } from './templates.ts';
 
 /** Longest agent name: pods add a 17-character suffix and must stay within a 63-character DNS label. */
@@ -28,12 +36,6 @@ export const RESERVED_AGENT_NAMES = [
   'openapi',
   'console',
 ];
-
-/** Env names the platform sets itself, or that would change how the runtime starts. */
-export const RESERVED_ENV_NAMES = ['PORT', 'HOST', 'NODE_OPTIONS', 'NODE_ENV', 'OPENAI_API_KEY'];
-export const RESERVED_ENV_PREFIXES = ['FLEETPLANE_', 'KUBERNETES_'];
-/** An inline value for a name like these is almost surely a secret: demand a secretRef. */
-const SECRET_LOOKING_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)S?$/i;
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -130,21 +132,32 @@ const scalingSchema = z
       });
   });
 
-const secretRefSchema = z.strictObject({
-  name: z.string().regex(DNS_1123_SUBDOMAIN, {
-    error: (issue) => `must be a Kubernetes Secret name (DNS subdomain) (got ${show(issue.input)})`,
-  }),
-  key: z.string().regex(SECRET_KEY, {
-    error: (issue) => `must be a Secret key: letters, digits, '-', '_', '.' (got ${show(issue.input)})`,
-  }),
-});
+/** A key of a Secret; which Secrets an agent may name is checked with the agent's name, below. */
+const secretRefSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .max(253, { error: (issue) => `must be at most 253 characters (got ${String(issue.input).length})` })
+      .regex(DNS_1123_SUBDOMAIN, {
+        error: (issue) => `must be a Kubernetes Secret name (DNS subdomain) (got ${show(issue.input)})`,
+      }),
+    key: z.string().regex(SECRET_KEY, {
+      error: (issue) => `must be a Secret key: letters, digits, '-', '_', '.' (got ${show(issue.input)})`,
+    }),
+  })
+  .meta({ description: `A key of one of the agent's own Secrets: ${OWN_SECRET_RULE}` });
 
 const envItemSchema = z
   .strictObject({
-    name: z.string().regex(POSIX_ENV_NAME, {
-      error: (issue) =>
-        `must be a POSIX environment variable name: letters, digits and '_', not starting with a digit (got ${show(issue.input)})`,
-    }),
+    name: z
+      .string()
+      .regex(POSIX_ENV_NAME, {
+        error: (issue) =>
+          `must be a POSIX environment variable name: letters, digits and '_', not starting with a digit (got ${show(issue.input)})`,
+      })
+      .meta({
+        description: `POSIX name; reserved, in any case: ${RESERVED_ENV_RULES.map((rule) => rule.pattern).join(', ')}`,
+      }),
     value: z
       .string()
       .max(MAX_ENV_VALUE_CHARS, { error: `must be at most ${MAX_ENV_VALUE_CHARS} characters` })
@@ -156,19 +169,51 @@ const envItemSchema = z
       ctx.addIssue({ code: 'custom', path: [path], message, input: item.name });
     if ((item.value === undefined) === (item.secretRef === undefined))
       issue('value', `env ${item.name} must have exactly one of value or secretRef`);
-    if (
-      RESERVED_ENV_NAMES.includes(item.name) ||
-      RESERVED_ENV_PREFIXES.some((prefix) => item.name.startsWith(prefix))
-    )
+    const reserved = reservedEnvRule(item.name);
+    if (reserved)
       issue(
         'name',
-        `${item.name} is reserved: the platform sets it (reserved: ${RESERVED_ENV_NAMES.join(', ')}, ${RESERVED_ENV_PREFIXES.map((p) => `${p}*`).join(', ')})`,
+        `${item.name} is reserved: names matching ${reserved.pattern} may not be set by a config (${reserved.why}) (got ${show(item.name)})`,
       );
+    const useSecretRef = `use {"name":"${item.name}","secretRef":{"name":"<agent-name>.<secret>","key":"<key>"}}`;
     if (item.value !== undefined && SECRET_LOOKING_NAME.test(item.name))
       issue(
         'value',
-        `${item.name} looks like a secret: secret values are never stored inline; use {"name":"${item.name}","secretRef":{"name":"<secret>","key":"<key>"}}`,
+        `${item.name} looks like a secret: secret values are never stored inline; ${useSecretRef}`,
       );
+    else if (item.value !== undefined) {
+      const credential = credentialInValue(item.value);
+      if (credential)
+        issue(
+          'value',
+          `must not carry a credential inline (${credential}): secret values are never stored inline; ${useSecretRef}`,
+        );
+    }
+  });
+
+/**
+ * Where the agent's model calls go, when not to the platform's provider. The platform's key
+ * goes only to the platform's own base URLs (agent-policy.ts): any other base URL needs the
+ * agent's own key, from one of its own Secrets.
+ */
+const providerSchema = z
+  .strictObject({
+    baseUrl: z
+      .string()
+      .max(MAX_BASE_URL_CHARS, { error: `must be at most ${MAX_BASE_URL_CHARS} characters` })
+      .superRefine((url, ctx) => {
+        const problem = baseUrlProblem(url);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${problem} (got ${show(url)})`, input: url });
+      })
+      .optional()
+      .meta({
+        description:
+          'OpenAI-compatible base URL, e.g. https://api.openai.com/v1; unless the platform lists it, apiKey is required',
+      }),
+    apiKey: secretRefSchema.optional(),
+  })
+  .refine((provider) => provider.baseUrl !== undefined || provider.apiKey !== undefined, {
+    error: 'must set baseUrl, apiKey or both (got neither)',
   });
 
 const customEndpointObject = z.strictObject({
@@ -270,6 +315,7 @@ export const agentConfigSchema = z
     integrations: z.record(z.string(), z.unknown()).optional(),
     /** Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted keys. */
     auth: z.strictObject({ apiKeyHashes: secretRefSchema }).optional(),
+    provider: providerSchema.optional(),
     limits: z
       .strictObject({
         maxBodyBytes: count(1_024, 10 * 1024 * 1024).optional(),
@@ -310,6 +356,20 @@ export const agentConfigSchema = z
         });
       seenEnv.add(item.name);
     });
+    // An agent reads only its own Secrets: anything else it could print to its log and read back.
+    const secretRefs = secretRefsOf({
+      env: config.env,
+      apiKeyHashes: config.auth?.apiKeyHashes,
+      provider: config.provider,
+    });
+    for (const { path, name } of secretRefs)
+      if (!ownsSecret(config.name, name))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: notOwnedMessage(config.name, name),
+          input: name,
+        });
   });
 
 /** The config as written by a user (input side of the schema). */

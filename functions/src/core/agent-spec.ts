@@ -35,6 +35,8 @@ export interface AgentSpec {
   cloud: Cloud;
   integrations: Record<string, unknown>;
   apiKeyHashes?: { name: string; key: string };
+  /** The agent's own model provider; absent: the platform's (its base URL and its key). */
+  provider?: { baseUrl?: string; apiKey?: { name: string; key: string } };
   limits: RuntimeConfig['limits'];
 }
 
@@ -121,6 +123,8 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
   };
   if (config.max_tokens !== undefined) spec.maxTokens = config.max_tokens;
   if (config.auth) spec.apiKeyHashes = config.auth.apiKeyHashes;
+  // Set only when written, so that the spec (and its hash) of every other agent is unchanged.
+  if (config.provider) spec.provider = config.provider;
   return spec;
 }
 

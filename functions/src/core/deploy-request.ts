@@ -1,9 +1,12 @@
 /**
  * The body of a deploy: one agent config, or `{"agents": [...]}`. Each config is validated
- * on its own so that a batch reports, per agent, what is wrong.
+ * on its own so that a batch reports, per agent, what is wrong, then against the target:
+ * whether it can run `"cloud": "local"` agents, and the platform's policy (bounds, base URLs,
+ * its own Secrets), which the caller passes in.
  *
- * Pure.
+ * Pure: never reads env or the cluster.
  */
+import { type AgentPolicy, DEFAULT_AGENT_POLICY, policyErrors } from './agent-policy.ts';
 import { type AgentSpec, validateAgentConfig } from './agent-spec.ts';
 import type { FieldError } from './field-errors.ts';
 
@@ -23,6 +26,8 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 export interface DeployTarget {
   /** Whether agents with `"cloud": "local"` can run here (the local server only). */
   localAgents: boolean;
+  /** The platform's policy (agentPolicyOf(settings)); the defaults when absent (the CLI). */
+  policy?: AgentPolicy;
 }
 
 /** An agent that asks for a target this control plane does not have. */
@@ -73,7 +78,13 @@ export function checkDeployBody(body: unknown, target: DeployTarget = { localAge
     const prefix = batch ? `agents[${index}].` : '';
     if (!result.ok)
       return { index, name, ok: false, errors: result.errors.map((e) => ({ ...e, path: prefix + e.path })) };
-    const misplaced = targetErrors(result.spec, prefix, target);
+    const misplaced = [
+      ...targetErrors(result.spec, prefix, target),
+      ...policyErrors(result.config, result.spec, target.policy ?? DEFAULT_AGENT_POLICY).map((e) => ({
+        ...e,
+        path: prefix + e.path,
+      })),
+    ];
     if (misplaced.length) return { index, name, ok: false, errors: misplaced };
     return { index, name: result.spec.name, ok: true, spec: result.spec };
   });

@@ -1,10 +1,26 @@
 /**
  * Platform settings: what an operator configures once for every agent (namespace, public
- * host, routing, TLS, provider secret, registry). Plain data with defaults; reading them
- * from the environment happens at the edge (settings.ts), never here.
+ * host, routing, TLS, provider secret, registry, and the bounds every agent stays within).
+ * Plain data with defaults; reading them from the environment happens at the edge
+ * (settings.ts), never here.
  */
 
 export type Routing = 'ingress' | 'gateway' | 'none';
+
+/**
+ * Per-agent maxima, so that no config asks for a pod no node can hold (it would stay
+ * Pending forever) or for a fleet of its own. Defaults fit a DOKS pool of s-4vcpu-8gb nodes
+ * (4 vCPU, 8 GB, about 3.9 CPU and 6 GiB allocatable): a pod at the maximum requests half a
+ * node and may burst to a whole one. manifests/40-agent-limits.yaml holds the same figures.
+ */
+export interface AgentBounds {
+  /** Largest request of one agent's container (Kubernetes quantities). */
+  maxRequests: { cpu: string; memory: string };
+  /** Largest limit of one agent's container. */
+  maxLimits: { cpu: string; memory: string };
+  /** Most replicas one agent may run: `replicas`, and `min_replicas`/`max_replicas` when autoscaled. */
+  maxReplicas: number;
+}
 
 export interface PlatformSettings {
   namespace: string;
@@ -30,6 +46,21 @@ export interface PlatformSettings {
   registry: string;
   /** Secret used to pull agent images (DigitalOcean registry integration creates one). */
   imagePullSecret?: string;
+  /** What one agent may ask for at most. */
+  agentBounds: AgentBounds;
+  /**
+   * Base URLs besides `openaiBaseUrl` that may receive the platform's key when a config names
+   * them in `provider.baseUrl` (an in-cluster model server, a second provider the platform
+   * pays for). Any other base URL must come with the agent's own key.
+   */
+  allowedBaseUrls: string[];
+  /** IPv4 ranges agents may not reach on the egress ports: the cluster's pods and Services, link-local. */
+  egressDenyCidrs: string[];
+  /**
+   * Namespaces whose pods may reach agents (the ingress or gateway controller's); `["*"]`
+   * admits any source. Undefined: the default of the routing mode (defaultIngressNamespaces).
+   */
+  ingressNamespaces?: string[];
 }
 
 export const DEFAULT_PLATFORM: PlatformSettings = {
@@ -42,7 +73,27 @@ export const DEFAULT_PLATFORM: PlatformSettings = {
   gateway: { name: 'fleetplane', namespace: 'fleetplane-system' },
   providerSecret: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' },
   registry: 'registry.digitalocean.com/fleetplane',
+  agentBounds: {
+    maxRequests: { cpu: '2', memory: '4Gi' },
+    maxLimits: { cpu: '4', memory: '8Gi' },
+    maxReplicas: 20,
+  },
+  allowedBaseUrls: [],
+  // DOKS: pods 10.244.0.0/16, Services 10.245.0.0/16 (its documented defaults); 169.254.0.0/16
+  // holds the droplet metadata service (169.254.169.254), which hands out the node's identity.
+  egressDenyCidrs: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'],
 };
+
+/**
+ * Who may reach agents when FLEETPLANE_INGRESS_NAMESPACES is unset: the ingress-nginx
+ * controller's namespace, the Gateway's namespace (controllers that run their proxies beside
+ * the Gateway), or anyone when the platform routes nothing (the operator exposes agents).
+ */
+export function defaultIngressNamespaces(platform: Pick<PlatformSettings, 'routing' | 'gateway'>): string[] {
+  if (platform.routing === 'ingress') return ['ingress-nginx'];
+  if (platform.routing === 'gateway') return [platform.gateway.namespace];
+  return ['*'];
+}
 
 /** Defaults the platform applies when neither the config nor its template says otherwise. */
 export const PLATFORM_AGENT_DEFAULTS = {

@@ -29,15 +29,22 @@ const DECIMAL: Record<string, number> = {
   E: 1e18,
 };
 
-/** The quantity's value in base units (cores, bytes), or undefined when it is not a quantity. */
+/**
+ * The quantity's value in base units (cores, bytes), or undefined when it is not a quantity.
+ * A value beyond a double's range ("1e999") is not one either: it would compare as Infinity.
+ */
 export function parseQuantity(text: string): number | undefined {
   const match = QUANTITY.exec(text.trim() === text ? text : '');
   if (!match) return undefined;
   const number = Number(match[1]);
   const suffix = match[2] ?? '';
-  if (suffix in BINARY) return number * (BINARY[suffix] as number);
-  if (suffix in DECIMAL) return number * (DECIMAL[suffix] as number);
-  return number * 10 ** Number(suffix.slice(1));
+  const value =
+    suffix in BINARY
+      ? number * (BINARY[suffix] as number)
+      : suffix in DECIMAL
+        ? number * (DECIMAL[suffix] as number)
+        : number * 10 ** Number(suffix.slice(1));
+  return Number.isFinite(value) ? value : undefined;
 }
 
 /** A quantity that is well formed and strictly positive. */

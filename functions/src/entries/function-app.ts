@@ -9,8 +9,8 @@
 import type { Hono } from 'hono';
 import { createApp } from '../api/app.ts';
 import { authFromEnv } from '../api/auth.ts';
-import { jsonLogger, type LogLevel } from '../lib/logger.ts';
-import type { Env } from '../wiring/env.ts';
+import { jsonLogger, type Logger, type LogLevel } from '../lib/logger.ts';
+import { type Env, envValue } from '../wiring/env.ts';
 import type { Providers } from '../wiring/providers.ts';
 import type { FetchApp } from './do-adapter.ts';
 
@@ -27,16 +27,15 @@ export function lazyProviders(env: Env): Pick<Providers, 'controlPlane' | 'healt
   };
 }
 
-export function functionApp(routes: (providers: ReturnType<typeof lazyProviders>) => Hono[]): () => FetchApp {
+export function functionApp(
+  routes: (providers: ReturnType<typeof lazyProviders>, log: Logger) => Hono[],
+): () => FetchApp {
   let app: FetchApp | undefined;
   return () => {
     if (app) return app;
     const env = process.env;
-    const hono = createApp({
-      auth: authFromEnv(env, false),
-      log: jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info'),
-      routes: routes(lazyProviders(env)),
-    });
+    const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
+    const hono = createApp({ auth: authFromEnv(env, false), log, routes: routes(lazyProviders(env), log) });
     app = (request, invocation) => hono.fetch(request, invocation);
     return app;
   };

@@ -6,5 +6,5 @@ import { functionApp } from './function-app.ts';
 
 export const main = doMain(
   '/health',
-  functionApp((providers) => [healthRoutes(providers.health, VERSION)]),
+  functionApp((providers, log) => [healthRoutes(providers.health, VERSION, log)]),
 );

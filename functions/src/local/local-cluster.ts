@@ -8,7 +8,7 @@
  * autoscaling are a cluster's business and are recorded, not simulated.
  *
  * Secrets: a `secretRef` env item is filled from the local server's own env var of the same
- * name, if set; nothing else is read.
+ * name, if set; nothing else is read. The server's OPENAI_API_KEY is the platform's key here.
  */
 import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
@@ -16,6 +16,8 @@ import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
 import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
+import { DEFAULT_PLATFORM } from '../core/platform.ts';
+import { envValue } from '../wiring/env.ts';
 import { AgentProcess } from './agent-process.ts';
 
 export interface LocalClusterOptions {
@@ -31,20 +33,28 @@ export const LOCAL_IMAGE = 'local:agent-runtime-bundle';
 const keyOf = (object: { kind?: string; metadata?: { name?: string } }) =>
   `${object.kind}/${object.metadata?.name}`;
 
-/** The env a Deployment's container asks for, resolved locally (no Secrets here). */
-function containerEnv(
+/**
+ * The env a Deployment's container asks for, resolved locally (no Secrets here). WARNING: the
+ * server's OPENAI_API_KEY stands for the platform's key: it goes only where the Deployment
+ * takes OPENAI_API_KEY from the provider Secret (which the renderer pairs only with a base URL
+ * of the platform's), never to an agent that brings a base URL of its own.
+ */
+export function containerEnv(
   deployment: V1Deployment,
   serverEnv: LocalClusterOptions['env'],
 ): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'OPENAI_BASE_URL', 'OPENAI_API_KEY', 'HOME']) {
+  for (const name of ['PATH', 'OPENAI_BASE_URL', 'HOME']) {
     const value = serverEnv[name];
     if (value !== undefined) env[name] = value;
   }
+  const providerSecret =
+    envValue(serverEnv, 'FLEETPLANE_PROVIDER_SECRET') ?? DEFAULT_PLATFORM.providerSecret.name;
   for (const item of deployment.spec?.template.spec?.containers[0]?.env ?? []) {
+    const ref = item.valueFrom?.secretKeyRef;
     if (item.value !== undefined) env[item.name] = item.value;
-    else if (item.valueFrom?.secretKeyRef && serverEnv[item.name] !== undefined)
-      env[item.name] = serverEnv[item.name] as string;
+    else if (item.name === 'OPENAI_API_KEY' && ref?.name !== providerSecret) continue;
+    else if (ref && serverEnv[item.name] !== undefined) env[item.name] = serverEnv[item.name] as string;
   }
   // The config path and port are the local process's own.
   delete env.FLEETPLANE_AGENT_CONFIG;

@@ -13,27 +13,34 @@ import { providersFromEnv } from '../wiring/providers.ts';
 import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
 import { localTargetFallback } from './local-target.ts';
 
-const port = Number(process.env.PORT || 8080);
-const host = process.env.HOST || '127.0.0.1';
-const clusterConfigured = Boolean(process.env.KUBECONFIG || process.env.FLEETPLANE_KUBECONFIG_DATA);
+const port = Number(envValue(process.env, 'PORT') ?? 8080);
+const host = envValue(process.env, 'HOST') ?? '127.0.0.1';
+const clusterConfigured = Boolean(
+  envValue(process.env, 'KUBECONFIG') ?? envValue(process.env, 'FLEETPLANE_KUBECONFIG_DATA'),
+);
 // Local agents answer on this server; a cluster's agents on the configured public host.
 const env = clusterConfigured
   ? process.env
-  : { FLEETPLANE_PUBLIC_URL: `http://${host}:${port}`, ...process.env };
-const log = jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info');
+  : {
+      ...process.env,
+      FLEETPLANE_PUBLIC_URL: envValue(process.env, 'FLEETPLANE_PUBLIC_URL') ?? `http://${host}:${port}`,
+    };
+const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
 const local = localTargetFallback(env, log);
 const providers = providersFromEnv(env, { localTarget: local.cluster });
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: true });
 
 const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (info) => {
   const target = clusterConfigured
-    ? `cluster (${env.KUBECONFIG ?? 'FLEETPLANE_KUBECONFIG_DATA'})`
+    ? `cluster (${envValue(env, 'KUBECONFIG') ?? 'FLEETPLANE_KUBECONFIG_DATA'})`
     : 'local processes';
   log('info', 'fleetplane listening', {
     url: `http://${host}:${info.port}`,
     store: envValue(env, 'FLEETPLANE_STORE') ?? DEFAULT_STORE_URL,
     target,
-    auth: env.FLEETPLANE_API_TOKEN_HASHES ? 'bearer tokens' : 'open (no FLEETPLANE_API_TOKEN_HASHES set)',
+    auth: envValue(env, 'FLEETPLANE_API_TOKEN_HASHES')
+      ? 'bearer tokens'
+      : 'open (no FLEETPLANE_API_TOKEN_HASHES set)',
   });
 });
 

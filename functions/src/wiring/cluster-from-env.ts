@@ -27,6 +27,11 @@ export interface ClusterFactoryOptions {
    * agents with `"cloud": "local"` beside a configured cluster. Functions have none.
    */
   localTarget?: () => Promise<Cluster>;
+  /**
+   * Whether the store may be a local directory (FLEETPLANE_STORE file://, or unset). Only the
+   * local server's; by default, whether there is a local target.
+   */
+  localStore?: boolean;
 }
 
 export async function clusterFromEnv(

@@ -14,7 +14,7 @@ import type { PlatformSettings } from '../core/platform.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { VERSION } from '../version.ts';
 import { type ClusterFactoryOptions, clusterFromEnv, kubeconfigText } from './cluster-from-env.ts';
-import { type Env, envValue } from './env.ts';
+import { type Env, envValue, SettingsError } from './env.ts';
 import { platformSettingsFromEnv } from './settings.ts';
 import { numberFromEnv, storeFromEnv, storeLocation } from './store-from-env.ts';
 
@@ -42,7 +42,8 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
     return platform;
   };
   // Only the local server may keep its store in a directory; everything else names its bucket.
-  const getStore = once<ConfigStore>(() => storeFromEnv(env, { requireS3: !options.localTarget }));
+  const localStore = options.localStore ?? options.localTarget !== undefined;
+  const getStore = once<ConfigStore>(() => storeFromEnv(env, { requireS3: !localStore }));
   const getCluster = once<Cluster>(() => clusterFromEnv(env, getPlatform(), options));
   const getControlPlane = once(async () => {
     const [store, cluster] = await Promise.all([getStore(), getCluster()]);
@@ -69,18 +70,24 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
     /** Whether agents with `"cloud": "local"` can run here (the local server only). */
     localAgents: options.localTarget !== undefined,
     health: async (): Promise<HealthProbes> => {
-      const [store, cluster] = await Promise.all([getStore(), getCluster()]);
       // /health is public: it names the kind of each dependency, never bucket names or URLs.
-      return {
-        store: {
-          target: storeLocation(env).kind === 's3' ? 's3' : 'local directory',
-          ping: () => store.ping(),
-        },
-        cluster: {
-          target: kubeconfigText(env) ? 'kubernetes' : 'local processes',
-          ping: () => cluster.ping(),
-        },
+      // A dependency the settings cannot build answers its ping with a SettingsError, so the
+      // other one is still pinged and the route says which of them is misconfigured.
+      const probe = async (kind: () => string, create: () => Promise<{ ping(): Promise<void> }>) => {
+        try {
+          const target = kind();
+          const dependency = await create();
+          return { target, ping: () => dependency.ping() };
+        } catch (error) {
+          const misconfigured = new SettingsError('cannot be built from the settings', { cause: error });
+          return { target: 'configuration', ping: () => Promise.reject(misconfigured) };
+        }
       };
+      const [store, cluster] = await Promise.all([
+        probe(() => (storeLocation(env).kind === 's3' ? 's3' : 'local directory'), getStore),
+        probe(() => (kubeconfigText(env) ? 'kubernetes' : 'local processes'), getCluster),
+      ]);
+      return { store, cluster };
     },
   };
 }

@@ -2,10 +2,87 @@
  * Platform settings read from the environment, at the edge, per call (never at module
  * load). Precedence: explicit option > environment > default; an empty value is unset.
  */
-import { DEFAULT_PLATFORM, type PlatformSettings, type Routing } from '../core/platform.ts';
+import { MAX_REPLICAS } from '../core/agent-config.ts';
+import { baseUrlProblem } from '../core/base-url.ts';
+import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings, type Routing } from '../core/platform.ts';
+import { isPositiveQuantity } from '../core/quantity.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
 
 const ROUTINGS: Routing[] = ['ingress', 'gateway', 'none'];
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** A comma-separated list, blanks dropped; undefined when it holds nothing (unset, "", ","). */
+function list(env: Env, name: string): string[] | undefined {
+  const items = (envValue(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+  return items.length ? items : undefined;
+}
+
+/** Whether `text` is an IPv4 CIDR in canonical form (no bits set past the prefix), as the API server wants. */
+export function isIpv4Cidr(text: string): boolean {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text);
+  if (!match) return false;
+  const octets = match.slice(1, 5).map(Number);
+  const bits = Number(match[5]);
+  if (octets.some((octet) => octet > 255) || bits > 32) return false;
+  const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
+  return address % 2 ** (32 - bits) === 0;
+}
+
+function agentBoundsFromEnv(env: Env): AgentBounds {
+  const defaults = DEFAULT_PLATFORM.agentBounds;
+  const quantity = (name: string, fallback: string) => {
+    const value = envValue(env, name) ?? fallback;
+    if (!isPositiveQuantity(value))
+      throw new SettingsError(
+        `${name} must be a positive Kubernetes quantity such as "2" or "4Gi" (got "${value}")`,
+      );
+    return value;
+  };
+  const replicas = envValue(env, 'FLEETPLANE_MAX_REPLICAS') ?? String(defaults.maxReplicas);
+  if (!/^\d+$/.test(replicas) || Number(replicas) < 1 || Number(replicas) > MAX_REPLICAS)
+    throw new SettingsError(
+      `FLEETPLANE_MAX_REPLICAS must be a whole number from 1 to ${MAX_REPLICAS} (got "${replicas}")`,
+    );
+  return {
+    maxRequests: {
+      cpu: quantity('FLEETPLANE_MAX_CPU_REQUEST', defaults.maxRequests.cpu),
+      memory: quantity('FLEETPLANE_MAX_MEMORY_REQUEST', defaults.maxRequests.memory),
+    },
+    maxLimits: {
+      cpu: quantity('FLEETPLANE_MAX_CPU_LIMIT', defaults.maxLimits.cpu),
+      memory: quantity('FLEETPLANE_MAX_MEMORY_LIMIT', defaults.maxLimits.memory),
+    },
+    maxReplicas: Number(replicas),
+  };
+}
+
+/** The network settings that bound agents: who may reach them, where they may not go, whose URLs get the key. */
+function networkFromEnv(env: Env) {
+  const allowedBaseUrls = list(env, 'FLEETPLANE_ALLOWED_BASE_URLS') ?? [];
+  for (const url of allowedBaseUrls) {
+    const problem = baseUrlProblem(url);
+    if (problem)
+      throw new SettingsError(`FLEETPLANE_ALLOWED_BASE_URLS: each entry ${problem} (got "${url}")`);
+  }
+  const deny = list(env, 'FLEETPLANE_EGRESS_DENY_CIDRS');
+  const egressDenyCidrs =
+    deny?.length === 1 && deny[0] === 'none' ? [] : (deny ?? DEFAULT_PLATFORM.egressDenyCidrs);
+  for (const cidr of egressDenyCidrs)
+    if (!isIpv4Cidr(cidr))
+      throw new SettingsError(
+        `FLEETPLANE_EGRESS_DENY_CIDRS must list IPv4 CIDRs such as 10.244.0.0/16, comma separated, or be "none" (got "${cidr}")`,
+      );
+  const ingressNamespaces = list(env, 'FLEETPLANE_INGRESS_NAMESPACES');
+  for (const namespace of ingressNamespaces ?? [])
+    if (namespace !== '*' && !DNS_LABEL.test(namespace))
+      throw new SettingsError(
+        `FLEETPLANE_INGRESS_NAMESPACES must list namespace names, comma separated, or "*" for any source (got "${namespace}")`,
+      );
+  return { allowedBaseUrls, egressDenyCidrs, ...(ingressNamespaces ? { ingressNamespaces } : {}) };
+}
 
 export function platformSettingsFromEnv(
   env: Env = process.env,
@@ -30,6 +107,8 @@ export function platformSettingsFromEnv(
       key: pick('FLEETPLANE_PROVIDER_SECRET_KEY', DEFAULT_PLATFORM.providerSecret.key),
     },
     registry: pick('FLEETPLANE_REGISTRY', DEFAULT_PLATFORM.registry),
+    agentBounds: agentBoundsFromEnv(env),
+    ...networkFromEnv(env),
   };
   const optional = {
     ingressClass: envValue(env, 'FLEETPLANE_INGRESS_CLASS'),

@@ -13,9 +13,13 @@ import { limitBody, readJsonBody } from '../validation.ts';
 
 export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
 
-export function deployRoutes(controlPlane: ControlPlaneProvider, target: DeployTarget) {
+/** `target` may be a function: the platform's policy then comes from settings read per request. */
+export function deployRoutes(
+  controlPlane: ControlPlaneProvider,
+  target: DeployTarget | (() => DeployTarget),
+) {
   return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
-    const checked = checkDeployBody(await readJsonBody(c), target);
+    const checked = checkDeployBody(await readJsonBody(c), typeof target === 'function' ? target() : target);
     if (!checked.ok) throw new ValidationError(checked.errors);
     const invalid = checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors));
     if (invalid.length) throw new ValidationError(invalid);

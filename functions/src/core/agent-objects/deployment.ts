@@ -3,8 +3,15 @@
  * filesystem, all capabilities dropped, seccomp RuntimeDefault, no service-account token,
  * requests and limits, startup/liveness/readiness probes on the runtime's own paths.
  *
+ * The model provider's env pairs OPENAI_API_KEY with OPENAI_BASE_URL so that the platform's
+ * key only ever goes with one of the platform's base URLs (its own, or one it allow-lists);
+ * any other base URL goes with the agent's own key or with none.
+ *
  * Pure. WARNING: with autoscale on, `replicas` is left out on purpose: the HPA owns it, and a
  * server-side apply that set it would fight the HPA on every reconcile.
+ * WARNING: the rules of a config are enforced again here, not only at validation: a spec
+ * stored before a rule existed (then re-applied by the sweep or a rollback) must not render
+ * a reserved name, another agent's Secret or the platform's key beside a foreign base URL.
  */
 import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import {
@@ -13,6 +20,10 @@ import {
   RUNTIME_CONFIG_PATH,
   RUNTIME_PORT,
 } from '../../../../agent-runtime/src/contract.ts';
+import { type AgentPolicy, agentPolicyOf, mayReference, platformKeyMayGoTo } from '../agent-policy.ts';
+import type { AgentSpec } from '../agent-spec.ts';
+import type { PlatformSettings } from '../platform.ts';
+import { reservedEnvRule } from '../reserved-env.ts';
 import { CONFIG_CHECKSUM_ANNOTATION, objectNames, podSelector } from './labels.ts';
 import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
 
@@ -20,34 +31,44 @@ import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
 export const RUNTIME_UID = 1000;
 const CONFIG_DIR = RUNTIME_CONFIG_PATH.slice(0, RUNTIME_CONFIG_PATH.lastIndexOf('/'));
 
+const fromSecret = (name: string, ref: { name: string; key: string }): V1EnvVar => ({
+  name,
+  valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
+});
+
+/** OPENAI_API_KEY and OPENAI_BASE_URL: the platform's key only beside one of the platform's base URLs. */
+function providerEnv(spec: AgentSpec, platform: PlatformSettings, policy: AgentPolicy): V1EnvVar[] {
+  const provider = spec.provider;
+  const ownKey =
+    provider?.apiKey && mayReference(policy, spec.name, provider.apiKey.name) ? provider.apiKey : undefined;
+  const baseUrl = provider?.baseUrl ?? platform.openaiBaseUrl;
+  const platformKeyFits = !provider?.baseUrl || platformKeyMayGoTo(policy, provider.baseUrl);
+  // Neither the agent's own key nor a base URL of the platform's: no key at all (fail closed).
+  const key = ownKey ?? (platformKeyFits ? platform.providerSecret : undefined);
+  return [
+    ...(key ? [fromSecret('OPENAI_API_KEY', key)] : []),
+    ...(baseUrl ? [{ name: 'OPENAI_BASE_URL', value: baseUrl }] : []),
+  ];
+}
+
 function envOf(input: RenderInput): V1EnvVar[] {
   const { spec, platform } = input;
+  const policy = agentPolicyOf(platform);
   const env: V1EnvVar[] = [
     { name: RUNTIME_CONFIG_ENV, value: RUNTIME_CONFIG_PATH },
     { name: 'PORT', value: String(RUNTIME_PORT) },
     { name: 'NODE_ENV', value: 'production' },
-    {
-      name: 'OPENAI_API_KEY',
-      valueFrom: { secretKeyRef: { name: platform.providerSecret.name, key: platform.providerSecret.key } },
-    },
+    ...providerEnv(spec, platform, policy),
   ];
-  const userSetsBaseUrl = spec.env.some((item) => item.name === 'OPENAI_BASE_URL');
-  if (platform.openaiBaseUrl && !userSetsBaseUrl)
-    env.push({ name: 'OPENAI_BASE_URL', value: platform.openaiBaseUrl });
-  if (spec.apiKeyHashes)
-    env.push({
-      name: AGENT_API_KEY_HASHES_ENV,
-      valueFrom: { secretKeyRef: { name: spec.apiKeyHashes.name, key: spec.apiKeyHashes.key } },
-    });
-  for (const item of spec.env)
-    env.push(
-      item.secretRef
-        ? {
-            name: item.name,
-            valueFrom: { secretKeyRef: { name: item.secretRef.name, key: item.secretRef.key } },
-          }
-        : { name: item.name, value: item.value ?? '' },
-    );
+  if (spec.apiKeyHashes && mayReference(policy, spec.name, spec.apiKeyHashes.name))
+    env.push(fromSecret(AGENT_API_KEY_HASHES_ENV, spec.apiKeyHashes));
+  for (const item of spec.env) {
+    if (reservedEnvRule(item.name)) continue;
+    if (item.secretRef) {
+      if (mayReference(policy, spec.name, item.secretRef.name))
+        env.push(fromSecret(item.name, item.secretRef));
+    } else env.push({ name: item.name, value: item.value ?? '' });
+  }
   return env;
 }
 

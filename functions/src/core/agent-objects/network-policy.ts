@@ -1,45 +1,69 @@
 /**
- * The agent's NetworkPolicy: traffic in only to the HTTP port; traffic out only to DNS, to
- * HTTPS, and to the port of a configured OpenAI-compatible base URL (an in-cluster vLLM or
- * Ollama, say). Nothing else leaves an agent's pod.
+ * The agent's NetworkPolicy.
+ * - In: only the HTTP port, and only from the ingress or gateway controller's namespace
+ *   (FLEETPLANE_INGRESS_NAMESPACES; "*" admits any source).
+ * - Out: DNS; HTTPS and the port of the agent's base URL to IPv4 addresses outside the
+ *   cluster's own ranges and link-local (FLEETPLANE_EGRESS_DENY_CIDRS: pods, Services, the
+ *   metadata service); and the port of an in-cluster model server (`<svc>.<ns>.svc`) to the
+ *   pods of its namespace, only when the platform lists that base URL.
+ * Nothing else leaves an agent's pod.
  *
- * Pure.
+ * Pure. WARNING: an in-cluster base URL a config names on its own gets no way in: the deny
+ * ranges hold every pod and Service, and only the operator chooses which of them agents reach.
  */
-import type { V1NetworkPolicy, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import type { V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPolicyPort } from '@kubernetes/client-node';
 import { RUNTIME_PORT } from '#agent-runtime/contract';
+import { agentPolicyOf, platformKeyMayGoTo } from '../agent-policy.ts';
+import { clusterServiceNamespace, portOfUrl } from '../base-url.ts';
+import { defaultIngressNamespaces } from '../platform.ts';
 import { objectNames, podSelector } from './labels.ts';
 import { metaOf, type RenderInput } from './render-input.ts';
 
-/** The port a base URL reaches, or undefined when it is not a valid http(s) URL. */
-export function portOfUrl(url: string): number | undefined {
-  try {
-    const parsed = new URL(url);
-    if (parsed.port) return Number(parsed.port);
-    return parsed.protocol === 'http:' ? 80 : parsed.protocol === 'https:' ? 443 : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const tcp = (port: number): V1NetworkPolicyPort => ({ protocol: 'TCP', port });
+const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
+  namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+});
 
 export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
-  const baseUrl =
-    input.spec.env.find((item) => item.name === 'OPENAI_BASE_URL')?.value ?? input.platform.openaiBaseUrl;
-  const egressPorts = new Set([
-    443,
-    ...(baseUrl && portOfUrl(baseUrl) ? [portOfUrl(baseUrl) as number] : []),
-  ]);
-  const tcp = (port: number): V1NetworkPolicyPort => ({ protocol: 'TCP', port });
+  const { spec, platform } = input;
+  const baseUrl = spec.provider?.baseUrl ?? platform.openaiBaseUrl;
+  const baseUrlPort = baseUrl ? portOfUrl(baseUrl) : undefined;
+  const egressPorts = [...new Set([443, ...(baseUrlPort ? [baseUrlPort] : [])])].sort((a, b) => a - b);
+  // An in-cluster model server is reachable only when the platform trusts its base URL.
+  const modelNamespace =
+    baseUrl && baseUrlPort && platformKeyMayGoTo(agentPolicyOf(platform), baseUrl)
+      ? clusterServiceNamespace(baseUrl)
+      : undefined;
+  const sources = platform.ingressNamespaces ?? defaultIngressNamespaces(platform);
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: metaOf(input, objectNames.workload(input.spec.name)),
+    metadata: metaOf(input, objectNames.workload(spec.name)),
     spec: {
-      podSelector: { matchLabels: podSelector(input.spec.name) },
+      podSelector: { matchLabels: podSelector(spec.name) },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ ports: [tcp(RUNTIME_PORT)] }],
+      ingress: [
+        {
+          ...(sources.includes('*') ? {} : { from: sources.map(namespacePeer) }),
+          ports: [tcp(RUNTIME_PORT)],
+        },
+      ],
       egress: [
         { ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
-        { ports: [...egressPorts].sort((a, b) => a - b).map(tcp) },
+        {
+          to: [
+            {
+              ipBlock: {
+                cidr: '0.0.0.0/0',
+                ...(platform.egressDenyCidrs.length ? { except: [...platform.egressDenyCidrs] } : {}),
+              },
+            },
+          ],
+          ports: egressPorts.map(tcp),
+        },
+        ...(modelNamespace && baseUrlPort
+          ? [{ to: [namespacePeer(modelNamespace)], ports: [tcp(baseUrlPort)] }]
+          : []),
       ],
     },
   };

@@ -138,14 +138,32 @@ describe('scaling and routing variants', () => {
     expect(byKind(objects, 'HTTPRoute')).toMatchSnapshot();
   });
 
-  it('with an in-cluster model server: egress opens its port too', () => {
-    const objects = render({
-      name: 'local-llm',
-      env: [{ name: 'OPENAI_BASE_URL', value: 'http://vllm.models:8000/v1' }],
-    });
-    expect(byKind(objects, 'NetworkPolicy').spec.egress[1].ports).toEqual([
+  it('with an in-cluster model server the platform lists: egress opens its port, to its namespace too', () => {
+    const vllm = 'http://vllm.models.svc:8000/v1';
+    const objects = render(
+      { name: 'local-llm', provider: { baseUrl: vllm } },
+      { ...DEFAULT_PLATFORM, allowedBaseUrls: [vllm] },
+    );
+    const egress = byKind(objects, 'NetworkPolicy').spec.egress;
+    expect(egress[1].ports).toEqual([
       { protocol: 'TCP', port: 443 },
       { protocol: 'TCP', port: 8000 },
+    ]);
+    expect(egress[2]).toEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } } }],
+      ports: [{ protocol: 'TCP', port: 8000 }],
+    });
+  });
+
+  it('with an in-cluster base URL of its own (and its own key): no way into the cluster', () => {
+    const objects = render({
+      name: 'sneaky',
+      provider: { baseUrl: 'http://vault.secrets.svc:8200/v1', apiKey: { name: 'sneaky.llm', key: 'k' } },
+    });
+    const egress = byKind(objects, 'NetworkPolicy').spec.egress;
+    expect(egress).toHaveLength(2);
+    expect(egress[1].to).toEqual([
+      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'] } },
     ]);
   });
 
@@ -159,10 +177,175 @@ describe('scaling and routing variants', () => {
   it('never puts a secret value into the rendered objects', () => {
     const objects = render({
       name: 'secretive',
-      env: [{ name: 'DB_URL', secretRef: { name: 'db', key: 'url' } }],
+      env: [{ name: 'DB_URL', secretRef: { name: 'secretive.db', key: 'url' } }],
     });
     const env = byKind(objects, 'Deployment').spec.template.spec.containers[0].env;
-    expect(env).toContainEqual({ name: 'DB_URL', valueFrom: { secretKeyRef: { name: 'db', key: 'url' } } });
+    expect(env).toContainEqual({
+      name: 'DB_URL',
+      valueFrom: { secretKeyRef: { name: 'secretive.db', key: 'url' } },
+    });
+  });
+});
+
+describe("the model provider's key and base URL", () => {
+  const PLATFORM_URL = 'https://inference.do-ai.run/v1';
+  const ALLOWED_URL = 'https://models.internal.example/v1';
+  const platform: PlatformSettings = {
+    ...DEFAULT_PLATFORM,
+    openaiBaseUrl: PLATFORM_URL,
+    allowedBaseUrls: [ALLOWED_URL],
+  };
+  const providerEnv = (spec: AgentSpec) => {
+    const objects = renderAgent({ spec, image: IMAGE, platform, generation: 1, specHash: 'x' });
+    const env = byKind(objects, 'Deployment').spec.template.spec.containers[0].env as Loose[];
+    return env.filter((item) => item.name.startsWith('OPENAI_'));
+  };
+  const platformKey = {
+    name: 'OPENAI_API_KEY',
+    valueFrom: { secretKeyRef: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } },
+  };
+
+  it("gives an agent without a provider the platform's key and base URL", () => {
+    expect(providerEnv(specOf({ name: 'plain' }))).toEqual([
+      platformKey,
+      { name: 'OPENAI_BASE_URL', value: PLATFORM_URL },
+    ]);
+  });
+
+  it("gives an allow-listed base URL the platform's key", () => {
+    expect(providerEnv(specOf({ name: 'listed', provider: { baseUrl: `${ALLOWED_URL}/` } }))).toEqual([
+      platformKey,
+      { name: 'OPENAI_BASE_URL', value: `${ALLOWED_URL}/` },
+    ]);
+  });
+
+  it('gives a base URL of its own only the agent’s own key', () => {
+    const spec = specOf({
+      name: 'own',
+      provider: { baseUrl: 'https://llm.example.org/v1', apiKey: { name: 'own.llm', key: 'key' } },
+    });
+    expect(providerEnv(spec)).toEqual([
+      { name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'own.llm', key: 'key' } } },
+      { name: 'OPENAI_BASE_URL', value: 'https://llm.example.org/v1' },
+    ]);
+  });
+
+  it('renders no key at all beside a foreign base URL in a spec stored before the rules (fail closed)', () => {
+    const stale: AgentSpec = {
+      ...specOf({ name: 'stale' }),
+      provider: { baseUrl: 'https://capture.example/v1' },
+    };
+    expect(providerEnv(stale)).toEqual([{ name: 'OPENAI_BASE_URL', value: 'https://capture.example/v1' }]);
+    const foreignKey: AgentSpec = {
+      ...stale,
+      provider: {
+        baseUrl: 'https://capture.example/v1',
+        apiKey: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' },
+      },
+    };
+    expect(providerEnv(foreignKey)).toEqual([
+      { name: 'OPENAI_BASE_URL', value: 'https://capture.example/v1' },
+    ]);
+  });
+
+  it('drops reserved names and Secrets that are not the agent’s from a spec stored before the rules', () => {
+    const stale: AgentSpec = {
+      ...specOf({ name: 'stale', env: [{ name: 'KEPT', value: 'yes' }] }),
+      env: [
+        { name: 'OPENAI_BASE_URL', value: 'https://capture.example/v1' },
+        { name: 'NODE_EXTRA_CA_CERTS', secretRef: { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' } },
+        { name: 'STOLEN', secretRef: { name: 'other-agent.keys', key: 'hashes' } },
+        { name: 'HTTPS_PROXY', value: 'http://capture.example:3128' },
+        { name: 'KEPT', value: 'yes' },
+        { name: 'OWN', secretRef: { name: 'stale.db', key: 'url' } },
+      ],
+      apiKeyHashes: { name: 'fleetplane-agents-tls', key: 'tls.key' },
+    };
+    const objects = renderAgent({ spec: stale, image: IMAGE, platform, generation: 1, specHash: 'x' });
+    const env = byKind(objects, 'Deployment').spec.template.spec.containers[0].env as Loose[];
+    expect(env.map((item) => item.name)).toEqual([
+      'FLEETPLANE_AGENT_CONFIG',
+      'PORT',
+      'NODE_ENV',
+      'OPENAI_API_KEY',
+      'OPENAI_BASE_URL',
+      'KEPT',
+      'OWN',
+    ]);
+    expect(env.find((item) => item.name === 'OPENAI_BASE_URL').value).toBe(PLATFORM_URL);
+  });
+
+  it('pairs the platform key only with a platform base URL, whatever the spec holds (property)', () => {
+    const keyed = [PLATFORM_URL, ALLOWED_URL];
+    const secretOf = (agent: string) =>
+      fc.constantFrom(
+        undefined,
+        { name: `${agent}.llm`, key: 'key' },
+        { name: 'fleetplane-provider', key: 'OPENAI_API_KEY' },
+        { name: 'someone-else.llm', key: 'key' },
+      );
+    const baseUrlArb = fc.constantFrom(
+      undefined,
+      PLATFORM_URL,
+      `${ALLOWED_URL}/`,
+      'https://capture.example/v1',
+    );
+    let platformKeys = 0;
+    fc.assert(
+      fc.property(
+        agentConfigArb.chain((config) => fc.tuple(fc.constant(config), baseUrlArb, secretOf(config.name))),
+        ([config, baseUrl, apiKey]) => {
+          // Bypasses validation on purpose: the renderer must hold the line on its own.
+          const spec: AgentSpec = { ...specOf(config), provider: { baseUrl, apiKey } };
+          const env = providerEnv(spec);
+          const key = env.find((item) => item.name === 'OPENAI_API_KEY')?.valueFrom.secretKeyRef.name;
+          const sentTo = env.find((item) => item.name === 'OPENAI_BASE_URL')?.value as string;
+          if (key === 'fleetplane-provider') {
+            platformKeys++;
+            expect(keyed).toContain(sentTo.replace(/\/$/, ''));
+          } else if (key !== undefined) expect(key).toBe(`${config.name}.llm`);
+        },
+      ),
+      { numRuns: 300 },
+    );
+    expect(platformKeys).toBeGreaterThan(0);
+  });
+});
+
+describe('the NetworkPolicy', () => {
+  const policyOf = (platform: PlatformSettings) =>
+    byKind(render({ name: 'net' }, platform), 'NetworkPolicy').spec;
+
+  it('admits traffic only from the ingress controller, the Gateway, or the namespaces the platform names', () => {
+    const from = (platform: PlatformSettings) => policyOf(platform).ingress[0].from;
+    const namespace = (name: string) => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': name } },
+    });
+    expect(from(DEFAULT_PLATFORM)).toEqual([namespace('ingress-nginx')]);
+    expect(from({ ...DEFAULT_PLATFORM, routing: 'gateway' })).toEqual([namespace('fleetplane-system')]);
+    expect(from({ ...DEFAULT_PLATFORM, ingressNamespaces: ['envoy-gateway-system', 'monitoring'] })).toEqual([
+      namespace('envoy-gateway-system'),
+      namespace('monitoring'),
+    ]);
+    expect(policyOf({ ...DEFAULT_PLATFORM, ingressNamespaces: ['*'] }).ingress).toEqual([
+      { ports: [{ protocol: 'TCP', port: 8080 }] },
+    ]);
+  });
+
+  it('sends HTTPS nowhere in the deny ranges (pods, Services, link-local by default; configurable)', () => {
+    expect(policyOf(DEFAULT_PLATFORM).egress[1].to[0].ipBlock).toEqual({
+      cidr: '0.0.0.0/0',
+      except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'],
+    });
+    expect(
+      policyOf({ ...DEFAULT_PLATFORM, egressDenyCidrs: ['10.0.0.0/8'] }).egress[1].to[0].ipBlock,
+    ).toEqual({
+      cidr: '0.0.0.0/0',
+      except: ['10.0.0.0/8'],
+    });
+    expect(policyOf({ ...DEFAULT_PLATFORM, egressDenyCidrs: [] }).egress[1].to[0].ipBlock).toEqual({
+      cidr: '0.0.0.0/0',
+    });
   });
 });
 

@@ -1,0 +1,124 @@
+/**
+ * The rules of a config that depend on the platform: the per-agent bounds (CPU, memory,
+ * replicas), the base URLs that may receive the platform's model key, and the platform's
+ * own Secrets, which no agent may reference whatever their names. The route passes the
+ * policy in (built from settings at the edge); nothing here reads env or the cluster.
+ *
+ * Pure.
+ */
+import type { AgentConfig } from './agent-config.ts';
+import { ownsSecret, secretRefsOf } from './agent-secrets.ts';
+import type { AgentSpec } from './agent-spec.ts';
+import { normalizeBaseUrl } from './base-url.ts';
+import { type FieldError, formatPath } from './field-errors.ts';
+import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
+import { parseQuantity } from './quantity.ts';
+
+export interface AgentPolicy {
+  bounds: AgentBounds;
+  /** Base URLs (normal form) that may receive the platform's key: its own and the allow-list. */
+  keyedBaseUrls: string[];
+  /** The platform's Secrets in the agents namespace (provider key, TLS, image pull). */
+  platformSecrets: string[];
+}
+
+export function agentPolicyOf(platform: PlatformSettings): AgentPolicy {
+  return {
+    bounds: platform.agentBounds,
+    keyedBaseUrls: [
+      ...(platform.openaiBaseUrl ? [platform.openaiBaseUrl] : []),
+      ...platform.allowedBaseUrls,
+    ].map(normalizeBaseUrl),
+    platformSecrets: [
+      platform.providerSecret.name,
+      platform.tlsSecretName,
+      ...(platform.imagePullSecret ? [platform.imagePullSecret] : []),
+    ],
+  };
+}
+
+export const DEFAULT_AGENT_POLICY: AgentPolicy = agentPolicyOf(DEFAULT_PLATFORM);
+
+/** Whether `agent` may reference the Secret `secretName`: one of its own, never the platform's. */
+export function mayReference(
+  policy: Pick<AgentPolicy, 'platformSecrets'>,
+  agent: string,
+  secretName: string,
+) {
+  return ownsSecret(agent, secretName) && !policy.platformSecrets.includes(secretName);
+}
+
+/** Whether the platform's key may be sent to `baseUrl` (a `provider.baseUrl` without its own key). */
+export function platformKeyMayGoTo(policy: Pick<AgentPolicy, 'keyedBaseUrls'>, baseUrl: string): boolean {
+  return policy.keyedBaseUrls.includes(normalizeBaseUrl(baseUrl));
+}
+
+const show = (value: string | number) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
+
+function boundsErrors(config: AgentConfig, spec: AgentSpec, bounds: AgentBounds): FieldError[] {
+  const errors: FieldError[] = [];
+  const over = (
+    path: string,
+    value: string | number,
+    max: string | number,
+    setting: string,
+    written: boolean,
+  ) =>
+    errors.push({
+      path,
+      message: `must be at most ${max}, the platform's per-agent maximum (${setting}) (got ${show(value)}${written ? '' : ', a default; set it lower explicitly'})`,
+    });
+  const quantities = [
+    ['cpu', 'requests', bounds.maxRequests.cpu, 'FLEETPLANE_MAX_CPU_REQUEST'],
+    ['memory', 'requests', bounds.maxRequests.memory, 'FLEETPLANE_MAX_MEMORY_REQUEST'],
+    ['cpu', 'limits', bounds.maxLimits.cpu, 'FLEETPLANE_MAX_CPU_LIMIT'],
+    ['memory', 'limits', bounds.maxLimits.memory, 'FLEETPLANE_MAX_MEMORY_LIMIT'],
+  ] as const;
+  for (const [kind, side, max, setting] of quantities) {
+    const value = spec.resources[side][kind];
+    if ((parseQuantity(value) as number) <= (parseQuantity(max) as number)) continue;
+    const path = side === 'requests' ? `resources.${kind}` : `resources.limits.${kind}`;
+    const written = side === 'requests' ? config.resources?.[kind] : config.resources?.limits?.[kind];
+    over(path, value, max, setting, written !== undefined);
+  }
+  const { scaling } = spec;
+  const replicas: [string, number, boolean][] = scaling.autoscale
+    ? [
+        ['scaling.min_replicas', scaling.minReplicas, config.scaling?.min_replicas !== undefined],
+        ['scaling.max_replicas', scaling.maxReplicas, config.scaling?.max_replicas !== undefined],
+      ]
+    : [['scaling.replicas', scaling.replicas, config.scaling?.replicas !== undefined]];
+  for (const [path, value, written] of replicas)
+    if (value > bounds.maxReplicas) over(path, value, bounds.maxReplicas, 'FLEETPLANE_MAX_REPLICAS', written);
+  return errors;
+}
+
+function platformSecretErrors(spec: AgentSpec, platformSecrets: string[]): FieldError[] {
+  return secretRefsOf(spec)
+    .filter(({ name }) => platformSecrets.includes(name))
+    .map(({ path, name }) => ({
+      path: formatPath(path),
+      message: `must not name one of the platform's own Secrets (${platformSecrets.join(', ')}): an agent may reference only its own Secrets (got ${show(name)})`,
+    }));
+}
+
+function providerErrors(spec: AgentSpec, policy: AgentPolicy): FieldError[] {
+  const provider = spec.provider;
+  if (!provider?.baseUrl || provider.apiKey || platformKeyMayGoTo(policy, provider.baseUrl)) return [];
+  const allowed = policy.keyedBaseUrls.length ? policy.keyedBaseUrls.join(', ') : 'none is configured';
+  return [
+    {
+      path: 'provider.apiKey',
+      message: `is required with this provider.baseUrl: the platform's model key is sent only to the platform's base URLs (${allowed}); bring the agent's own key as {"name": "${spec.name}.<secret>", "key": "<key>"} (got baseUrl ${show(provider.baseUrl)} and no apiKey)`,
+    },
+  ];
+}
+
+/** Every way a valid config breaks the platform's policy; empty when it keeps to it. */
+export function policyErrors(config: AgentConfig, spec: AgentSpec, policy: AgentPolicy): FieldError[] {
+  return [
+    ...boundsErrors(config, spec, policy.bounds),
+    ...platformSecretErrors(spec, policy.platformSecrets),
+    ...providerErrors(spec, policy),
+  ];
+}

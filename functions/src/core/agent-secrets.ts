@@ -1,0 +1,51 @@
+/**
+ * Which Secrets an agent may reference (`env[].secretRef`, `auth.apiKeyHashes`,
+ * `provider.apiKey`): only its own, and an agent's own Secrets are named
+ * `<agent-name>.<anything>` ("support-bot.keys", "support-bot.db").
+ *
+ * Why a dot and not `<agent-name>-*`: agent names are DNS labels, which contain '-' but never
+ * '.', so the owner of a Secret is exactly the part of its name before the first dot. With a
+ * '-' rule, agent "support" would own "support-bot-keys", and an agent named "fleetplane"
+ * would own "fleetplane-provider", the platform's model key. The rule needs nothing but the
+ * two names, so validation checks it without reading the cluster.
+ *
+ * Pure. WARNING: a Secret whose name has a dot belongs to the agent its first label names.
+ * Keep the agents namespace for agents (Helm's release Secrets, `sh.helm.release.v1.*`, would
+ * belong to an agent named "sh"); the platform's own Secrets are refused by name as well
+ * (agent-policy.ts), whatever they are called.
+ */
+
+/** Whether `agent` may reference the Secret `secretName`. */
+export function ownsSecret(agent: string, secretName: string): boolean {
+  return secretName.startsWith(`${agent}.`) && secretName.length > agent.length + 1;
+}
+
+/** How the rule reads in messages and docs. */
+export const OWN_SECRET_RULE = 'an agent may reference only its own Secrets, named "<agent-name>.<anything>"';
+
+/** The message for a Secret the agent does not own. */
+export function notOwnedMessage(agent: string, secretName: string): string {
+  return `must name one of this agent's own Secrets: ${OWN_SECRET_RULE}, e.g. "${agent}.keys" (got ${JSON.stringify(secretName)})`;
+}
+
+interface SecretRef {
+  name: string;
+  key: string;
+}
+
+/** Every Secret a config or spec names, with the path of the field that names it. */
+export function secretRefsOf(agent: {
+  env?: readonly { secretRef?: SecretRef | undefined }[] | undefined;
+  apiKeyHashes?: SecretRef | undefined;
+  provider?: { apiKey?: SecretRef | undefined } | undefined;
+}): { path: (string | number)[]; name: string }[] {
+  const refs: { path: (string | number)[]; name: string }[] = [];
+  agent.env?.forEach((item, index) => {
+    if (item.secretRef) refs.push({ path: ['env', index, 'secretRef', 'name'], name: item.secretRef.name });
+  });
+  if (agent.apiKeyHashes)
+    refs.push({ path: ['auth', 'apiKeyHashes', 'name'], name: agent.apiKeyHashes.name });
+  if (agent.provider?.apiKey)
+    refs.push({ path: ['provider', 'apiKey', 'name'], name: agent.provider.apiKey.name });
+  return refs;
+}
