@@ -3,6 +3,8 @@
  * a local directory (FLEETPLANE_STORE, default file://.fleetplane), the cluster from
  * KUBECONFIG when set, else the local target (agents as child processes). Binds loopback
  * unless HOST says otherwise; runs open on loopback when no token hashes are configured.
+ * It stops, and stops its agents, on SIGINT, SIGTERM, SIGHUP and when its parent or npm goes
+ * (`npm start & kill $!`); agents also exit by themselves if it is SIGKILLed.
  */
 import { serve } from '@hono/node-server';
 import { createFullApp } from '../api/full-app.ts';
@@ -11,6 +13,7 @@ import { envValue } from '../wiring/env.ts';
 import { providersFromEnv } from '../wiring/providers.ts';
 import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
 import { localTargetFallback } from './local-target.ts';
+import { watchAncestors } from './parent-watch.ts';
 
 const port = Number(process.env.PORT || 8080);
 const host = process.env.HOST || '127.0.0.1';
@@ -47,12 +50,17 @@ local.startSweeping(async () => {
     log('info', 'sweep', { agents: report.agents, failures: report.failures, ms: report.durationMs });
 });
 
+/** How long stopping may take before the server exits anyway (its agents then exit on their own). */
+const STOP_DEADLINE_MS = 10_000;
+
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log('info', 'stopping', { signal });
-    server.close();
-    void local.stop().finally(() => process.exit(0));
-  });
+function stop(reason: string) {
+  if (stopping) return;
+  stopping = true;
+  log('info', 'stopping', { reason });
+  server.close();
+  setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+  void local.stop().finally(() => process.exit(0));
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+watchAncestors(stop);
