@@ -10,8 +10,8 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
-import { freePort } from '../../functions/src/local/agent-process.ts';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
+import { freePort } from '../support/free-port.ts';
 import { scratchDir } from '../support/scratch.ts';
 
 export const root = new URL('../../', import.meta.url).pathname;

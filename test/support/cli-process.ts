@@ -5,7 +5,7 @@
  * Processes get only the environment a test passes (plus PATH and HOME), never the caller's.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { freePort } from '../../functions/src/local/agent-process.ts';
+import { freePort } from './free-port.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = `${root}functions/bin/fleetplane.ts`;

@@ -9,9 +9,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { freePort } from '../../functions/src/local/agent-process.ts';
 import { type CliRun, fleetplane, type ServerProcess, startServer } from '../support/cli-process.ts';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
+import { freePort } from '../support/free-port.ts';
 import { scratchDir } from '../support/scratch.ts';
 
 const TOKEN = 'cli-test-token-5f1e';

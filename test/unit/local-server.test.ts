@@ -4,71 +4,38 @@
  * This is the README's quick start, plus what must hold around it: list, logs, delete (the
  * agent's process stops), `cloud: "local"`, and shutdown (no process left behind).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
-import { freePort } from '../support/free-port.ts';
-import { scratchDir } from '../support/scratch.ts';
+import {
+  commandOf,
+  type LocalServer,
+  processTree,
+  running,
+  startLocalServer,
+} from '../support/local-server.ts';
 import { waitFor } from '../support/wait.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 let llm: FakeLlm;
-let server: ChildProcess;
+let local: LocalServer;
 let base: string;
 
 /** PIDs of the server's agent processes (children running the runtime bundle; esbuild's service is not one). */
-const childrenOf = (pid: number) =>
-  execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes('agent-runtime.mjs'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]))
-    .filter(Boolean);
+const agentPids = () =>
+  processTree(local.serverPid()).filter((pid) => commandOf(pid).includes('agent-runtime.mjs'));
 
 beforeAll(async () => {
   llm = await startFakeLlm();
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}`;
-  const store = await scratchDir('fleetplane-local-');
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    PORT: String(port),
-    FLEETPLANE_STORE: `file://${store}`,
-    OPENAI_BASE_URL: llm.baseURL,
-    OPENAI_API_KEY: 'local-key',
-  };
-  server = spawn(process.execPath, [join(root, 'functions/src/local/main.ts')], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  await waitFor('the local server', async () => (await fetch(`${base}/health`)).ok, 30_000, 100);
+  local = await startLocalServer({ env: { OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: 'local-key' } });
+  base = local.base;
 }, 60_000);
 
 afterAll(async () => {
-  // Even when a test failed midway: stop the server gracefully (it stops its agents), and kill
-  // whatever is still standing, agents first, so no process outlives the test.
-  if (server.exitCode === null) {
-    const agents = childrenOf(server.pid as number);
-    server.kill('SIGTERM');
-    await waitFor(
-      'the server to exit',
-      async () => server.exitCode !== null || server.signalCode !== null,
-      10_000,
-      100,
-    ).catch(() => {
-      server.kill('SIGKILL');
-    });
-    for (const pid of agents) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
+  // Even when a test failed midway: stops the server, then kills whatever still stands.
+  await local?.kill();
   await llm.close();
 });
 
@@ -135,32 +102,18 @@ describe('the local server (npm start, no cluster)', () => {
   });
 
   it('stops the agent process on delete', async () => {
-    const before = childrenOf(server.pid as number).length;
-    expect(before).toBe(2);
+    expect(agentPids()).toHaveLength(2);
     expect((await fetch(`${base}/deployments/explicit-local`, { method: 'DELETE' })).status).toBe(200);
-    await waitFor(
-      'one agent process left',
-      async () => childrenOf(server.pid as number).length === 1,
-      30_000,
-      100,
-    );
+    expect(agentPids()).toHaveLength(1);
     const gone = await fetch(`${base}/explicit-local/health`);
     expect(gone.status).toBe(404);
   });
 
   it('stops every agent process when it stops', async () => {
-    const agents = childrenOf(server.pid as number);
+    const agents = agentPids();
     expect(agents).toHaveLength(1);
-    server.kill('SIGTERM');
-    await waitFor('the server to exit', async () => server.exitCode !== null, 30_000, 100);
-    const alive = agents.filter((pid) => {
-      try {
-        process.kill(pid, 0);
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    expect(alive).toEqual([]);
+    process.kill(local.serverPid(), 'SIGTERM');
+    await waitFor('the server to exit', async () => local.root.exitCode !== null, 30_000, 100);
+    expect(agents.filter(running)).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Node entry of an agent: load the mounted config, build the app with the OpenAI-compatible
  * model from env, listen on HOST:PORT, log one JSON line when listening, drain on SIGTERM.
+ * Under a local supervisor (an IPC channel), report the port and exit when the channel closes.
  *
  * This is the file bundled into the image. It must never log OPENAI_API_KEY or key hashes.
  */
@@ -68,6 +69,13 @@ export async function main(env: Record<string, string | undefined> = process.env
   };
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
+  // Started by a local supervisor (`npm start`'s local target) over an IPC channel: tell it the
+  // port (PORT may be 0) and stop when the channel closes, which it does when the supervisor
+  // dies, even by SIGKILL. In a pod there is no channel and nothing changes.
+  if (process.send) {
+    process.send({ type: 'listening', port: server.port }, () => {});
+    process.once('disconnect', () => stop('supervisor gone'));
+  }
 }
 
 await main();

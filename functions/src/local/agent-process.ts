@@ -1,47 +1,56 @@
 /**
- * One agent as a local child process of the runtime bundle: started on a free loopback
- * port, watched for readiness, restarted with back-off when it crashes (CrashLoopBackOff, as
- * a kubelet would), stopped on request. Keeps the last lines of its output for `logs`.
+ * One replica of a local agent: a child process running the runtime bundle, as a pod would
+ * run its container. The child binds port 0 and reports the port it got over an IPC channel;
+ * the channel also ties the child's life to ours (the runtime exits when it closes, even when
+ * this process is SIGKILLed). Readiness is probed on the runtime's own `/ready`; a crash is
+ * restarted with back-off (CrashLoopBackOff, as a kubelet would). Keeps its last log lines.
+ *
+ * It must never pick a port for the child (a port freed here can be taken before the child
+ * binds it), and never start a child once `stop()` was called.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
 
 export interface AgentProcessOptions {
-  name: string;
-  /** The runtime config file's content (the ConfigMap's agent.json). */
-  configJson: string;
+  /** The agent's name: its base path. */
+  agent: string;
+  /** The name this replica reports as its pod's. */
+  podName: string;
+  /** What this replica runs (config and env), so status can tell old replicas from new. */
+  revision: string;
+  configPath: string;
   bundlePath: string;
-  dataDir: string;
   /** Environment of the agent: the local server's model settings plus the config's env. */
   env: Record<string, string>;
 }
 
 const MAX_LOG_LINES = 1_000;
 const MAX_BACKOFF_MS = 30_000;
+const READINESS_POLL_MS = 100;
+/** The runtime's drain time after SIGTERM; below STOP_GRACE_MS, so it drains before a SIGKILL. */
+const CHILD_SHUTDOWN_GRACE_MS = 3_000;
+const STOP_GRACE_MS = 5_000;
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
+interface ListeningMessage {
+  type: 'listening';
+  port: number;
 }
+
+const isListening = (message: unknown): message is ListeningMessage =>
+  typeof message === 'object' &&
+  message !== null &&
+  (message as ListeningMessage).type === 'listening' &&
+  Number.isInteger((message as ListeningMessage).port);
 
 export class AgentProcess {
   readonly options: AgentProcessOptions;
-  port = 0;
+  /** The port the child reported; undefined until it listens, and after it exits. */
+  port: number | undefined;
   ready = false;
   restarts = 0;
   /** Set while waiting to restart after a crash. */
   waitingReason: 'CrashLoopBackOff' | undefined;
   lastExit: string | undefined;
-  readonly startedAt = new Date();
+  startedAt = new Date();
   private child: ChildProcess | undefined;
   private stopped = false;
   private restartTimer: NodeJS.Timeout | undefined;
@@ -55,75 +64,92 @@ export class AgentProcess {
     return [...this.lines];
   }
 
-  private record(chunk: Buffer) {
-    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(line);
+  private record(chunk: Buffer | string) {
+    for (const line of chunk.toString().split('\n')) if (line.trim()) this.lines.push(line);
     if (this.lines.length > MAX_LOG_LINES) this.lines.splice(0, this.lines.length - MAX_LOG_LINES);
   }
 
-  async start(): Promise<void> {
-    const dir = join(this.options.dataDir, 'agents', this.options.name);
-    await mkdir(dir, { recursive: true });
-    const configPath = join(dir, 'agent.json');
-    await writeFile(configPath, this.options.configJson);
-    this.port = await freePort();
+  /** Spawns the child now (synchronously, so no stop() can slip in between). */
+  start(): void {
+    if (this.stopped || this.child) return;
+    this.port = undefined;
     this.ready = false;
+    this.startedAt = new Date();
     const child = spawn(process.execPath, [this.options.bundlePath], {
       env: {
         ...this.options.env,
-        FLEETPLANE_AGENT_CONFIG: configPath,
-        PORT: String(this.port),
+        FLEETPLANE_AGENT_CONFIG: this.options.configPath,
+        FLEETPLANE_AGENT_SHUTDOWN_GRACE_MS: String(CHILD_SHUTDOWN_GRACE_MS),
+        PORT: '0',
         HOST: '127.0.0.1',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.child = child;
     child.stdout?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.record(chunk));
-    child.on('exit', (code, signal) => {
-      if (this.child !== child) return;
-      this.ready = false;
-      this.child = undefined;
-      if (this.stopped) return;
-      this.lastExit = `exited with ${signal ?? `code ${code}`}`;
-      this.restarts++;
-      this.waitingReason = 'CrashLoopBackOff';
-      const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.restarts - 1, 5));
-      this.restartTimer = setTimeout(() => {
-        this.waitingReason = undefined;
-        void this.start();
-      }, delay);
+    child.on('message', (message) => {
+      if (this.child !== child || !isListening(message)) return;
+      this.port = message.port;
+      void this.watchReadiness(child, message.port);
     });
-    void this.watchReadiness(child);
+    child.on('error', (error) => this.gone(child, `could not run: ${error.message}`));
+    child.on('exit', (code, signal) => this.gone(child, `exited with ${signal ?? `code ${code}`}`));
   }
 
-  private async watchReadiness(child: ChildProcess) {
-    const url = `http://127.0.0.1:${this.port}/${this.options.name}/ready`;
-    for (let attempt = 0; attempt < 100 && this.child === child; attempt++) {
+  /** The child is gone (exit, or a spawn error): restart it with back-off unless stopped. */
+  private gone(child: ChildProcess, why: string) {
+    if (this.child !== child) return;
+    this.child = undefined;
+    this.ready = false;
+    this.port = undefined;
+    if (this.stopped) return;
+    this.record(`[fleetplane] agent process ${why}`);
+    this.lastExit = why;
+    this.restarts++;
+    this.waitingReason = 'CrashLoopBackOff';
+    const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.restarts - 1, 5));
+    this.restartTimer = setTimeout(() => {
+      this.waitingReason = undefined;
+      this.start();
+    }, delay);
+  }
+
+  private async watchReadiness(child: ChildProcess, port: number) {
+    const url = `http://127.0.0.1:${port}/${this.options.agent}/ready`;
+    while (this.child === child && !this.stopped) {
       try {
         const response = await fetch(url);
-        if (response.ok) {
+        await response.body?.cancel();
+        if (response.ok && this.child === child && !this.stopped) {
           this.ready = true;
           return;
         }
       } catch {
-        // not listening yet
+        // not answering yet
       }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await new Promise((resolve) => setTimeout(resolve, READINESS_POLL_MS));
     }
   }
 
-  /** Stops the process (SIGTERM, then SIGKILL after the grace period). */
-  async stop(graceMs = 5_000): Promise<void> {
+  /** Stops the child for good (SIGTERM, then SIGKILL after the grace period). Idempotent. */
+  async stop(graceMs = STOP_GRACE_MS): Promise<void> {
     this.stopped = true;
+    this.ready = false;
     clearTimeout(this.restartTimer);
+    this.waitingReason = undefined;
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child) return;
+    if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((resolve) => {
       const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      child.once('exit', () => {
+      const done = () => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      child.once('exit', done);
+      // A child that never ran (a spawn error) emits no exit.
+      child.once('error', done);
       child.kill('SIGTERM');
     });
   }

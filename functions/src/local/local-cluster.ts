@@ -2,15 +2,24 @@
  * The local target: the Cluster interface over child processes, so deploy, list, status,
  * rollback and delete run the very same reconcile and status code as on Kubernetes.
  *
- * Applied objects are kept as they were rendered. The Deployment and its ConfigMap decide
- * the process: a changed config restarts it. Deployment and Pod status are synthesised from
- * the live process (ready, restarts, CrashLoopBackOff). One process per agent: replicas and
- * autoscaling are a cluster's business and are recorded, not simulated.
+ * Applied objects are kept as they were rendered. The Deployment, its ConfigMap and its HPA
+ * decide the processes (LocalAgent): one per replica (`replicas`, or `minReplicas` with
+ * autoscale, since nothing scales them locally); a changed config or env replaces them.
+ * Deployment and Pod status are synthesised from the live processes, one pod per process
+ * (ready, restarts, CrashLoopBackOff). Deleting an agent stops its processes and removes its
+ * directory.
  *
  * Secrets: a `secretRef` env item is filled from the local server's own env var of the same
  * name, if set; nothing else is read. The server's OPENAI_API_KEY is the platform's key here.
  */
-import type { KubernetesObject, V1ConfigMap, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import type {
+  KubernetesObject,
+  V1ConfigMap,
+  V1Deployment,
+  V1Pod,
+  V2HorizontalPodAutoscaler,
+} from '@kubernetes/client-node';
 import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
 import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
@@ -18,7 +27,8 @@ import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { DEFAULT_PLATFORM } from '../core/platform.ts';
 import { envValue } from '../wiring/env.ts';
-import { AgentProcess } from './agent-process.ts';
+import type { AgentProcess } from './agent-process.ts';
+import { type DesiredAgent, LocalAgent, revisionOf } from './local-agent.ts';
 
 export interface LocalClusterOptions {
   bundlePath: () => Promise<string>;
@@ -66,40 +76,44 @@ export class LocalCluster implements Cluster {
   readonly description = 'local processes';
   private readonly options: LocalClusterOptions;
   private readonly objects = new Map<string, { object: AgentObject; resourceVersion: number }>();
-  private readonly processes = new Map<string, AgentProcess>();
+  private readonly agents = new Map<string, LocalAgent>();
   private version = 0;
+  private closed = false;
 
   constructor(options: LocalClusterOptions) {
     this.options = options;
   }
 
-  /** The loopback port an agent's process listens on, for the proxy. */
+  /** The loopback port of the agent's next ready process (round robin), for the proxy. */
   portOf(agent: string): number | undefined {
-    const process = this.processes.get(agent);
-    return process?.port || undefined;
+    return this.agents.get(agent)?.nextPort();
+  }
+
+  /** Whether the agent is deployed here (its processes may still be starting). */
+  hasAgent(agent: string): boolean {
+    return this.objects.has(`Deployment/${objectNames.workload(agent)}`);
   }
 
   async ping(): Promise<void> {}
 
   async apply(objects: AgentObject[]): Promise<AppliedObject[]> {
     const results: AppliedObject[] = [];
-    const changedAgents = new Set<string>();
+    const agents = new Set<string>();
     for (const object of objects) {
       const key = keyOf(object);
       const before = this.objects.get(key);
       const same = before && JSON.stringify(before.object) === JSON.stringify(object);
-      if (!same) {
-        this.objects.set(key, { object: structuredClone(object), resourceVersion: ++this.version });
-        const agent = object.metadata?.labels?.[AGENT_LABEL];
-        if (agent && (object.kind === 'Deployment' || object.kind === 'ConfigMap')) changedAgents.add(agent);
-      }
+      if (!same) this.objects.set(key, { object: structuredClone(object), resourceVersion: ++this.version });
+      const agent = object.metadata?.labels?.[AGENT_LABEL];
+      if (agent) agents.add(agent);
       results.push({
         kind: object.kind ?? '',
         name: object.metadata?.name ?? '',
         outcome: !before ? 'created' : same ? 'unchanged' : 'updated',
       });
     }
-    for (const agent of changedAgents) await this.restart(agent);
+    // Level-triggered: each agent converges to its objects as they stand (a no-op when nothing changed).
+    await Promise.all([...agents].map((agent) => this.sync(agent)));
     // Only Deployments have a live form here (no HPA controller, no ingress): answer with it.
     return results.map((result) => {
       const object = this.objects.get(`${result.kind}/${result.name}`)?.object;
@@ -111,26 +125,49 @@ export class LocalCluster implements Cluster {
     });
   }
 
-  private async restart(agent: string): Promise<void> {
-    const deployment = this.objects.get(`Deployment/${objectNames.workload(agent)}`)?.object as
-      | V1Deployment
-      | undefined;
-    const configMap = this.objects.get(`ConfigMap/${objectNames.configMap(agent)}`)?.object as
-      | V1ConfigMap
-      | undefined;
+  /** What the agent's objects ask to run now; undefined when it has no Deployment or config. */
+  private desired(agent: string): DesiredAgent | undefined {
+    const deployment = this.objectOf<V1Deployment>('Deployment', objectNames.workload(agent));
+    const configMap = this.objectOf<V1ConfigMap>('ConfigMap', objectNames.configMap(agent));
     const configJson = configMap?.data?.[RUNTIME_CONFIG_FILE];
-    await this.processes.get(agent)?.stop();
-    this.processes.delete(agent);
-    if (!deployment || !configJson) return;
-    const process = new AgentProcess({
-      name: agent,
+    if (!deployment || !configJson) return undefined;
+    return {
       configJson,
-      bundlePath: await this.options.bundlePath(),
-      dataDir: this.options.dataDir,
       env: containerEnv(deployment, this.options.env),
-    });
-    this.processes.set(agent, process);
-    await process.start();
+      replicas: this.replicasOf(agent, deployment),
+    };
+  }
+
+  /** Replicas to run: the Deployment's, or the HPA's minimum when autoscaling owns the count. */
+  private replicasOf(agent: string, deployment: V1Deployment): number {
+    const hpa = this.objectOf<V2HorizontalPodAutoscaler>(
+      'HorizontalPodAutoscaler',
+      objectNames.workload(agent),
+    );
+    return deployment.spec?.replicas ?? hpa?.spec?.minReplicas ?? 1;
+  }
+
+  private objectOf<T>(kind: string, name: string): T | undefined {
+    return this.objects.get(`${kind}/${name}`)?.object as T | undefined;
+  }
+
+  /** Queues the agent's convergence to its objects (its one lifecycle); nothing after close. */
+  private sync(agent: string): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    let local = this.agents.get(agent);
+    if (!local) {
+      const created: LocalAgent = new LocalAgent({
+        name: agent,
+        dir: join(this.options.dataDir, 'agents', agent),
+        bundlePath: this.options.bundlePath,
+        onRetired: () => {
+          if (this.agents.get(agent) === created) this.agents.delete(agent);
+        },
+      });
+      local = created;
+      this.agents.set(agent, local);
+    }
+    return local.sync(() => this.desired(agent));
   }
 
   async delete(refs: ObjectRef[]): Promise<ObjectRef[]> {
@@ -145,27 +182,21 @@ export class LocalCluster implements Cluster {
         continue;
       }
       this.objects.delete(key);
-      if (ref.kind === 'Deployment') agents.add(ref.agent);
+      if (ref.agent) agents.add(ref.agent);
     }
-    await Promise.all(
-      [...agents].map(async (agent) => {
-        await this.processes.get(agent)?.stop();
-        this.processes.delete(agent);
-      }),
-    );
+    // Level-triggered again: an agent left without a Deployment stops and loses its directory.
+    await Promise.all([...agents].map((agent) => this.sync(agent)));
     return changed;
   }
 
-  private podOf(agent: string, deployment: KubernetesObject): V1Pod | undefined {
-    const process = this.processes.get(agent);
-    if (!process) return undefined;
+  private podOf(deployment: KubernetesObject, process: AgentProcess): V1Pod {
     const waiting = process.waitingReason
       ? { waiting: { reason: process.waitingReason, message: process.lastExit ?? '' } }
       : undefined;
     return {
       apiVersion: 'v1',
       kind: 'Pod',
-      metadata: { name: `${agent}-local`, labels: deployment.metadata?.labels ?? {} },
+      metadata: { name: process.options.podName, labels: deployment.metadata?.labels ?? {} },
       spec: { containers: [{ name: 'agent' }], nodeName: 'localhost' },
       status: {
         phase: 'Running',
@@ -184,18 +215,23 @@ export class LocalCluster implements Cluster {
     };
   }
 
-  /** A Deployment as a cluster would report it: its status synthesised from the live process. */
+  /** A Deployment as a cluster would report it: its status synthesised from the live processes. */
   private running(rendered: V1Deployment, owner: string): V1Deployment {
-    const ready = this.processes.get(owner)?.ready ? 1 : 0;
+    const processes = this.agents.get(owner)?.processes ?? [];
+    const desired = this.desired(owner);
+    const current = desired ? revisionOf(desired) : undefined;
+    const ready = processes.filter((process) => process.ready).length;
     const template = rendered.spec?.template;
     return {
       ...rendered,
       metadata: { ...rendered.metadata, generation: 1 },
-      // What actually runs is the local runtime bundle, not the rendered image.
+      // What actually runs is the local runtime bundle, not the rendered image; as many
+      // processes as replicas, however the count was asked for.
       ...(rendered.spec && template?.spec
         ? {
             spec: {
               ...rendered.spec,
+              replicas: this.replicasOf(owner, rendered),
               template: {
                 ...template,
                 spec: {
@@ -208,9 +244,9 @@ export class LocalCluster implements Cluster {
         : {}),
       status: {
         observedGeneration: 1,
-        replicas: 1,
+        replicas: processes.length,
         readyReplicas: ready,
-        updatedReplicas: 1,
+        updatedReplicas: processes.filter((process) => process.options.revision === current).length,
         availableReplicas: ready,
       },
     };
@@ -226,21 +262,23 @@ export class LocalCluster implements Cluster {
       observed.live.push(object);
       if (object.kind !== 'Deployment') continue;
       observed.deployments.push(this.running(object as V1Deployment, owner));
-      const pod = this.podOf(owner, object);
-      if (pod) observed.pods.push(pod);
+      for (const process of this.agents.get(owner)?.processes ?? [])
+        observed.pods.push(this.podOf(object, process));
     }
     return observed;
   }
 
   async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
-    const process = this.processes.get(agent);
-    if (!process) return [];
-    return [{ pod: `${agent}-local`, container: 'agent', lines: process.logs.slice(-options.tailLines) }];
+    return (this.agents.get(agent)?.processes ?? []).map((process) => ({
+      pod: process.options.podName,
+      container: 'agent',
+      lines: process.logs.slice(-options.tailLines),
+    }));
   }
 
-  /** Stops every agent process (server shutdown). */
+  /** Stops every agent process for good (server shutdown); applies after this start nothing. */
   async stopAll(): Promise<void> {
-    await Promise.all([...this.processes.values()].map((process) => process.stop()));
-    this.processes.clear();
+    this.closed = true;
+    await Promise.all([...this.agents.values()].map((agent) => agent.shutdown()));
   }
 }

@@ -32,7 +32,7 @@ export function localTargetFallback(env: Env, log: Logger) {
   let timer: NodeJS.Timeout | undefined;
   return {
     cluster: async () => getCluster(),
-    wrap: (next: Fetch): Fetch => agentProxy((agent) => cluster?.portOf(agent), next),
+    wrap: (next: Fetch): Fetch => agentProxy(() => cluster, next),
     /** Starts the periodic sweep; `sweepOnce` is the control plane's sweep bound to its deps. */
     startSweeping(sweepOnce: () => Promise<unknown>) {
       const run = () =>

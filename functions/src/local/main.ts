@@ -1,8 +1,14 @@
 /**
  * `npm start`: the control plane as a plain Node server with embedded defaults: the store in
  * a local directory (FLEETPLANE_STORE, default file://.fleetplane), the cluster from
- * KUBECONFIG when set, else the local target (agents as child processes). Binds loopback
- * unless HOST says otherwise; runs open on loopback when no token hashes are configured.
+ * KUBECONFIG when set, else the local target (agents as child processes).
+ *
+ * Binds loopback unless HOST says otherwise. Runs open (no token) only on loopback with no
+ * token hashes configured, and then answers only loopback Hosts and its own Origin; bound
+ * elsewhere without hashes, it accepts one token generated for the run (printed on stderr).
+ * Writes must be JSON. It stops, and stops its agents, on SIGINT, SIGTERM, SIGHUP and when
+ * its parent or npm goes (`npm start & kill $!`); agents also exit by themselves if it is
+ * SIGKILLed.
  */
 import { serve } from '@hono/node-server';
 import { createFullApp } from '../api/full-app.ts';
@@ -11,26 +17,42 @@ import { jsonLogger, type LogLevel } from '../lib/logger.ts';
 import { envValue } from '../wiring/env.ts';
 import { providersFromEnv } from '../wiring/providers.ts';
 import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
+import { accessMode, tokenNotice } from './access-mode.ts';
 import { localTargetFallback } from './local-target.ts';
+import { watchAncestors } from './parent-watch.ts';
+import type { Fetch } from './proxy.ts';
+import { jsonWrites, loopbackOnly } from './request-guards.ts';
+
+/** How long stopping may take before the server exits anyway (its agents then exit on their own). */
+const STOP_DEADLINE_MS = 10_000;
 
 const port = Number(envValue(process.env, 'PORT') ?? 8080);
 const host = envValue(process.env, 'HOST') ?? '127.0.0.1';
 const clusterConfigured = Boolean(
   envValue(process.env, 'KUBECONFIG') ?? envValue(process.env, 'FLEETPLANE_KUBECONFIG_DATA'),
 );
+const access = accessMode(host, envValue(process.env, 'FLEETPLANE_API_TOKEN_HASHES'));
 // Local agents answer on this server; a cluster's agents on the configured public host.
-const env = clusterConfigured
-  ? process.env
-  : {
-      ...process.env,
-      FLEETPLANE_PUBLIC_URL: envValue(process.env, 'FLEETPLANE_PUBLIC_URL') ?? `http://${host}:${port}`,
-    };
+const env: NodeJS.ProcessEnv = {
+  ...process.env,
+  ...(clusterConfigured
+    ? {}
+    : { FLEETPLANE_PUBLIC_URL: envValue(process.env, 'FLEETPLANE_PUBLIC_URL') ?? `http://${host}:${port}` }),
+  ...(access.kind === 'generated-token' ? { FLEETPLANE_API_TOKEN_HASHES: access.hash } : {}),
+};
 const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
 const local = localTargetFallback(env, log);
 const providers = providersFromEnv(env, { localTarget: local.cluster });
-const app = createFullApp({ env, providers, log, openWhenUnconfigured: true });
+const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.kind === 'open' });
 
-const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (info) => {
+// Outermost first: who may ask at all, then agents' paths to their processes, then JSON writes to the API.
+const apiFetch: Fetch = jsonWrites((request) => app.fetch(request));
+const served = local.wrap(apiFetch);
+const fetch = access.kind === 'open' ? loopbackOnly(served) : served;
+
+if (access.kind === 'generated-token') process.stderr.write(tokenNotice(host, access.token));
+
+const server = serve({ fetch, port, hostname: host }, (info) => {
   const target = clusterConfigured
     ? `cluster (${envValue(env, 'KUBECONFIG') ?? 'FLEETPLANE_KUBECONFIG_DATA'})`
     : 'local processes';
@@ -38,20 +60,24 @@ const server = serve({ fetch: local.wrap(app.fetch), port, hostname: host }, (in
     url: `http://${host}:${info.port}`,
     store: envValue(env, 'FLEETPLANE_STORE') ?? DEFAULT_STORE_URL,
     target,
-    auth: envValue(env, 'FLEETPLANE_API_TOKEN_HASHES')
-      ? 'bearer tokens'
-      : 'open (no FLEETPLANE_API_TOKEN_HASHES set)',
+    auth: {
+      open: 'open on loopback (no FLEETPLANE_API_TOKEN_HASHES set)',
+      'configured-tokens': 'bearer tokens (FLEETPLANE_API_TOKEN_HASHES)',
+      'generated-token': 'a bearer token generated for this run (printed on stderr)',
+    }[access.kind],
   });
 });
 
 local.startSweeping(async () => logSweep(log, await (await providers.controlPlane()).sweep()));
 
 let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const)
-  process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
-    log('info', 'stopping', { signal });
-    server.close();
-    void local.stop().finally(() => process.exit(0));
-  });
+function stop(reason: string) {
+  if (stopping) return;
+  stopping = true;
+  log('info', 'stopping', { reason });
+  server.close();
+  setTimeout(() => process.exit(1), STOP_DEADLINE_MS).unref();
+  void local.stop().finally(() => process.exit(0));
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
+watchAncestors(stop);

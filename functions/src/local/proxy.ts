@@ -1,7 +1,9 @@
 /**
- * Forwards `/<agent>/...` on the local server to that agent's process, streaming both ways
- * (Server-Sent Events included). The runtime serves under `/<agent>` itself, so the path is
- * passed through unchanged. Agent names never collide with the API's routes (validated).
+ * Forwards `/<agent>/...` on the local server to one of that agent's ready processes (round
+ * robin, chosen by `portOf`), streaming both ways (Server-Sent Events included). The runtime
+ * serves under `/<agent>` itself, so the path is passed through unchanged. An agent that is
+ * deployed but has no ready process answers 503 with Retry-After, as a Service with no ready
+ * endpoint would refuse. Agent names never collide with the API's routes (validated).
  */
 const HOP_BY_HOP = [
   'connection',
@@ -15,12 +17,32 @@ const HOP_BY_HOP = [
 
 export type Fetch = (request: Request) => Response | Promise<Response>;
 
-export function agentProxy(portOf: (agent: string) => number | undefined, next: Fetch): Fetch {
+export interface AgentRoutes {
+  /** The port of the agent's next ready process; undefined when none is ready. */
+  portOf(agent: string): number | undefined;
+  /** Whether the agent is deployed on this target at all. */
+  hasAgent(agent: string): boolean;
+}
+
+const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
+  Response.json(
+    { type: 'about:blank', title, status, detail },
+    { status, headers: { 'content-type': 'application/problem+json', ...headers } },
+  );
+
+export function agentProxy(routes: () => AgentRoutes | undefined, next: Fetch): Fetch {
   return async (request) => {
     const url = new URL(request.url);
     const agent = url.pathname.split('/')[1] ?? '';
-    const port = agent ? portOf(agent) : undefined;
-    if (!port) return next(request);
+    const target = agent ? routes() : undefined;
+    const port = target?.portOf(agent);
+    if (!port) {
+      if (target?.hasAgent(agent))
+        return problem(503, 'Agent not ready', `agent "${agent}" has no ready process yet`, {
+          'retry-after': '1',
+        });
+      return next(request);
+    }
     const headers = new Headers(request.headers);
     for (const name of HOP_BY_HOP) headers.delete(name);
     headers.set('x-forwarded-host', url.host);
@@ -36,14 +58,10 @@ export function agentProxy(portOf: (agent: string) => number | undefined, next: 
       for (const name of HOP_BY_HOP) responseHeaders.delete(name);
       return new Response(upstream.body, { status: upstream.status, headers: responseHeaders });
     } catch (error) {
-      return Response.json(
-        {
-          type: 'about:blank',
-          title: 'Agent unavailable',
-          status: 502,
-          detail: `agent "${agent}" is not answering: ${(error as Error).message}`,
-        },
-        { status: 502, headers: { 'content-type': 'application/problem+json' } },
+      return problem(
+        502,
+        'Agent unavailable',
+        `agent "${agent}" is not answering: ${(error as Error).message}`,
       );
     }
   };
