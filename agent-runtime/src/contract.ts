@@ -146,6 +146,9 @@ export interface FieldError {
   rule?: string;
 }
 
+/** Env var naming the proxies whose X-Forwarded-For the agent trusts (CIDRs or addresses, comma separated). */
+export const TRUSTED_PROXIES_ENV = 'FLEETPLANE_AGENT_TRUSTED_PROXIES';
+
 /** Env var carrying the hashes of accepted per-agent API keys (comma separated hex SHA-256). */
 export const AGENT_API_KEY_HASHES_ENV = 'FLEETPLANE_AGENT_API_KEY_HASHES';
 

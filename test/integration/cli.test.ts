@@ -43,7 +43,10 @@ const perAgent = (requests: RequestLine[]) =>
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'fleetplane-cli-it-'));
-  server = await startServer(environmentFor());
+  // Unschedulable agents ask for 64 CPUs: the platform's bounds must allow them to be asked for.
+  server = await startServer(
+    environmentFor({ FLEETPLANE_MAX_CPU_REQUEST: '64', FLEETPLANE_MAX_CPU_LIMIT: '128' }),
+  );
 }, 120_000);
 
 afterAll(async () => {

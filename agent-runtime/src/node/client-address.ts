@@ -13,7 +13,9 @@ import { BlockList, isIP } from 'node:net';
 import type { Context } from 'hono';
 
 /** Env var: comma-separated CIDRs or addresses of proxies whose X-Forwarded-For is honoured. */
-export const TRUSTED_PROXIES_ENV = 'FLEETPLANE_AGENT_TRUSTED_PROXIES';
+export { TRUSTED_PROXIES_ENV } from '../contract.ts';
+
+import { TRUSTED_PROXIES_ENV } from '../contract.ts';
 
 export class TrustedProxies {
   private readonly list = new BlockList();

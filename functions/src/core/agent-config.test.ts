@@ -69,6 +69,19 @@ describe('defaults', () => {
     expect(result.spec.limits.requestTimeoutMs).toBe(60_000);
   });
 
+  it('serves the OpenAI-compatible API unless the config switches it off, and rate-limits by default', () => {
+    const on = validateAgentConfig({ ...base, endpoints: ['generate'] });
+    const off = validateAgentConfig({ ...base, openaiCompatible: false });
+    expect(on.ok && on.spec.endpoints).toEqual(['generate', 'chat']);
+    expect(off.ok && off.spec.endpoints).toEqual(['generate']);
+    expect(on.ok && on.spec.limits.rateLimitPerMinute).toBe(60);
+    expect(rejected({ ...base, openaiCompatible: false, endpoints: ['chat'] })).toContainEqual({
+      path: 'endpoints',
+      message:
+        'must not list "chat" when openaiCompatible is false (the chat endpoint is the OpenAI-compatible API)',
+    });
+  });
+
   it('expands custom endpoint shorthands and finds prompt slots', () => {
     const result = validateAgentConfig({
       ...base,
@@ -594,6 +607,19 @@ describe("the platform's policy (checkDeployBody with the platform's settings)",
     ],
   ])('bounds %j', (patch, path, message) => {
     expect(check({ ...base, ...patch })).toContainEqual({ path, message });
+  });
+
+  it.each([
+    [{ max_tokens: 8000 }, 'max_tokens', 8000],
+    [{ customEndpoints: [{ path: 'long', max_tokens: 5000 }] }, 'customEndpoints[0].max_tokens', 5000],
+  ])('caps tokens per answer at the platform cap: %j', (patch, path, value) => {
+    expect(check({ ...base, ...patch })).toContainEqual({
+      path,
+      message: `must be at most 4096, the platform's cap on tokens per answer (FLEETPLANE_AGENT_MAX_TOKENS) (got ${value})`,
+    });
+    expect(
+      check({ ...base, ...patch }, { ...platform, agentCaps: { ...platform.agentCaps, maxTokens: 10_000 } }),
+    ).toEqual([]);
   });
 
   it('refuses "1e999" as no quantity at all, before any bound', () => {

@@ -308,6 +308,11 @@ export const agentConfigSchema = z
       .array(z.enum(['generate', 'chat']))
       .max(2)
       .optional(),
+    /** The OpenAI-compatible API (`/v1/chat/completions`); on unless switched off. */
+    openaiCompatible: z
+      .boolean({ error: (issue) => `must be true or false (got ${show(issue.input)})` })
+      .optional()
+      .meta({ description: 'Serve the OpenAI-compatible API (/v1/chat/completions); default true' }),
     customEndpoints: z.array(customEndpointSchema).max(32).optional(),
     env: z.array(envItemSchema).max(64).optional(),
     logging: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'] as const, { warning: 'warn' }).optional(),
@@ -326,6 +331,14 @@ export const agentConfigSchema = z
       .optional(),
   })
   .superRefine((config, ctx) => {
+    if (config.openaiCompatible === false && config.endpoints?.includes('chat'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['endpoints'],
+        message:
+          'must not list "chat" when openaiCompatible is false (the chat endpoint is the OpenAI-compatible API)',
+        input: config.endpoints,
+      });
     const seenPaths = new Set<string>();
     config.customEndpoints?.forEach((endpoint, index) => {
       if (seenPaths.has(endpoint.path))

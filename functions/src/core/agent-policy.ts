@@ -16,6 +16,8 @@ import { parseQuantity } from './quantity.ts';
 
 export interface AgentPolicy {
   bounds: AgentBounds;
+  /** The largest max_tokens an agent's calls may ask for (FLEETPLANE_AGENT_MAX_TOKENS). */
+  maxTokens: number;
   /** Base URLs (normal form) that may receive the platform's key: its own and the allow-list. */
   keyedBaseUrls: string[];
   /** The platform's Secrets in the agents namespace (provider key, TLS, image pull). */
@@ -25,6 +27,7 @@ export interface AgentPolicy {
 export function agentPolicyOf(platform: PlatformSettings): AgentPolicy {
   return {
     bounds: platform.agentBounds,
+    maxTokens: platform.agentCaps.maxTokens,
     keyedBaseUrls: [
       ...(platform.openaiBaseUrl ? [platform.openaiBaseUrl] : []),
       ...platform.allowedBaseUrls,
@@ -114,11 +117,31 @@ function providerErrors(spec: AgentSpec, policy: AgentPolicy): FieldError[] {
   ];
 }
 
+/** Token defaults over the platform's cap: the agent would refuse its own default. */
+function tokenErrors(spec: AgentSpec, maxTokens: number): FieldError[] {
+  const over = (path: string, value: number | undefined) =>
+    value !== undefined && value > maxTokens
+      ? [
+          {
+            path,
+            message: `must be at most ${maxTokens}, the platform's cap on tokens per answer (FLEETPLANE_AGENT_MAX_TOKENS) (got ${value})`,
+          },
+        ]
+      : [];
+  return [
+    ...over('max_tokens', spec.maxTokens),
+    ...spec.customEndpoints.flatMap((endpoint, index) =>
+      over(`customEndpoints[${index}].max_tokens`, endpoint.maxTokens),
+    ),
+  ];
+}
+
 /** Every way a valid config breaks the platform's policy; empty when it keeps to it. */
 export function policyErrors(config: AgentConfig, spec: AgentSpec, policy: AgentPolicy): FieldError[] {
   return [
     ...boundsErrors(config, spec, policy.bounds),
     ...platformSecretErrors(spec, policy.platformSecrets),
     ...providerErrors(spec, policy),
+    ...tokenErrors(spec, policy.maxTokens),
   ];
 }

@@ -9,7 +9,7 @@ import { promptSlots, type RuntimeConfig } from '#agent-runtime/contract';
 import { type AgentConfig, agentConfigSchema, type Cloud, type EnvItem } from './agent-config.ts';
 import { type FieldError, fieldErrors } from './field-errors.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
-import { PLATFORM_AGENT_DEFAULTS } from './platform.ts';
+import { type AgentCaps, DEFAULT_PLATFORM, PLATFORM_AGENT_DEFAULTS } from './platform.ts';
 import { formatCpu, parseQuantity } from './quantity.ts';
 import { DEFAULT_TEMPLATE, findTemplate } from './templates.ts';
 
@@ -83,8 +83,15 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
       maxReplicas,
       targetCpuPercentage: scaling.target_cpu_percentage ?? defaults.targetCpuPercentage,
     },
-    // The OpenAI-compatible API is part of every agent; `endpoints` adds to it.
-    endpoints: [...new Set([...(config.endpoints ?? template.endpoints), 'chat' as const])],
+    // The OpenAI-compatible API is on unless the config switches it off (`openaiCompatible: false`).
+    endpoints: [
+      ...new Set([
+        ...(config.endpoints ?? template.endpoints).filter(
+          (e) => config.openaiCompatible !== false || e !== 'chat',
+        ),
+        ...(config.openaiCompatible === false ? [] : ['chat' as const]),
+      ]),
+    ],
     customEndpoints: (config.customEndpoints ?? []).map((endpoint) => {
       const written = 'prompt' in endpoint ? endpoint.prompt : undefined;
       // No slot in the template: the request's `input` follows the written prompt.
@@ -129,7 +136,15 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
 }
 
 /** The file every agent reads at start-up (the runtime's contract), derived from its spec. */
-export function runtimeConfigOf(spec: AgentSpec, basePath = `/${spec.name}`): RuntimeConfig {
+export function runtimeConfigOf(
+  spec: AgentSpec,
+  basePath = `/${spec.name}`,
+  caps: Omit<AgentCaps, 'trustedProxies'> = DEFAULT_PLATFORM.agentCaps,
+): RuntimeConfig {
+  // A cap lowered after a config was stored clamps its defaults rather than stopping the agent.
+  const capped = (tokens: number | undefined) =>
+    tokens === undefined ? undefined : Math.min(tokens, caps.maxTokens);
+  const maxTokens = capped(spec.maxTokens);
   return {
     apiVersion: 'fleetplane.io/v1',
     name: spec.name,
@@ -138,11 +153,19 @@ export function runtimeConfigOf(spec: AgentSpec, basePath = `/${spec.name}`): Ru
     model: spec.model,
     instruction: spec.instruction,
     temperature: spec.temperature,
-    ...(spec.maxTokens === undefined ? {} : { maxTokens: spec.maxTokens }),
+    ...(maxTokens === undefined ? {} : { maxTokens }),
     endpoints: spec.endpoints,
-    customEndpoints: spec.customEndpoints,
+    customEndpoints: spec.customEndpoints.map((endpoint) => {
+      const endpointTokens = capped(endpoint.maxTokens);
+      return endpointTokens === undefined ? endpoint : { ...endpoint, maxTokens: endpointTokens };
+    }),
     logging: spec.logging,
-    limits: spec.limits,
+    limits: {
+      ...spec.limits,
+      maxTokensCap: caps.maxTokens,
+      maxChoices: caps.maxChoices,
+      authFailuresPerMinute: caps.authFailuresPerMinute,
+    },
     requireApiKey: spec.apiKeyHashes !== undefined,
   };
 }

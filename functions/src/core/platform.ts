@@ -22,6 +22,25 @@ export interface AgentBounds {
   maxReplicas: number;
 }
 
+/**
+ * What every agent's own API allows at most, so no agent is an open proxy on the platform's
+ * key: tokens per answer, choices per chat call, failed API-key attempts per address. The
+ * runtime enforces them (agent-runtime/src/contract.ts limits); the render passes them in.
+ */
+export interface AgentCaps {
+  /** Largest `max_tokens` a call (or a config's default) may ask for. */
+  maxTokens: number;
+  /** Largest `n` of an OpenAI-compatible chat call. */
+  maxChoices: number;
+  /** Missing or wrong API keys allowed per client address per minute, before 429s. */
+  authFailuresPerMinute: number;
+  /**
+   * Proxies whose X-Forwarded-For the agents trust (CIDRs): where the ingress or gateway
+   * controller's pods run. Empty: the socket's peer is the client.
+   */
+  trustedProxies: string[];
+}
+
 export interface PlatformSettings {
   namespace: string;
   buildNamespace: string;
@@ -48,6 +67,8 @@ export interface PlatformSettings {
   imagePullSecret?: string;
   /** What one agent may ask for at most. */
   agentBounds: AgentBounds;
+  /** What an agent's own API allows at most. */
+  agentCaps: AgentCaps;
   /**
    * Base URLs besides `openaiBaseUrl` that may receive the platform's key when a config names
    * them in `provider.baseUrl` (an in-cluster model server, a second provider the platform
@@ -78,6 +99,7 @@ export const DEFAULT_PLATFORM: PlatformSettings = {
     maxLimits: { cpu: '4', memory: '8Gi' },
     maxReplicas: 20,
   },
+  agentCaps: { maxTokens: 4096, maxChoices: 1, authFailuresPerMinute: 10, trustedProxies: ['10.244.0.0/16'] },
   allowedBaseUrls: [],
   // DOKS: pods 10.244.0.0/16, Services 10.245.0.0/16 (its documented defaults); 169.254.0.0/16
   // holds the droplet metadata service (169.254.169.254), which hands out the node's identity.
@@ -106,7 +128,8 @@ export const PLATFORM_AGENT_DEFAULTS = {
   maxPromptChars: 100_000,
   requestTimeoutMs: 60_000,
   maxRetries: 2,
-  rateLimitPerMinute: 0,
+  /** Requests per minute per client (API key, else address) and replica; 0 turns it off. */
+  rateLimitPerMinute: 60,
   /** CPU limit as a multiple of the request; memory limit equals the request. */
   cpuLimitFactor: 2,
 } as const;

@@ -37,6 +37,33 @@ describe('platform settings from the environment', () => {
     expect(platformSettingsFromEnv({})).toEqual(DEFAULT_PLATFORM);
   });
 
+  it("reads what every agent's own API allows, trusting no proxy when the platform routes nothing", () => {
+    expect(platformSettingsFromEnv({}).agentCaps).toEqual(DEFAULT_PLATFORM.agentCaps);
+    expect(
+      platformSettingsFromEnv({
+        FLEETPLANE_AGENT_MAX_TOKENS: '16000',
+        FLEETPLANE_AGENT_MAX_CHOICES: '4',
+        FLEETPLANE_AGENT_AUTH_FAILURES_PER_MINUTE: '30',
+        FLEETPLANE_AGENT_TRUSTED_PROXIES: '10.0.0.0/8, 192.168.1.7',
+      }).agentCaps,
+    ).toEqual({
+      maxTokens: 16000,
+      maxChoices: 4,
+      authFailuresPerMinute: 30,
+      trustedProxies: ['10.0.0.0/8', '192.168.1.7'],
+    });
+    expect(platformSettingsFromEnv({ FLEETPLANE_ROUTING: 'none' }).agentCaps.trustedProxies).toEqual([]);
+    expect(
+      platformSettingsFromEnv({ FLEETPLANE_AGENT_TRUSTED_PROXIES: 'none' }).agentCaps.trustedProxies,
+    ).toEqual([]);
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_AGENT_MAX_TOKENS: 'lots' })).toThrow(
+      'FLEETPLANE_AGENT_MAX_TOKENS must be a whole number from 1 to 1000000 (got "lots")',
+    );
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_AGENT_TRUSTED_PROXIES: 'ingress' })).toThrow(
+      /FLEETPLANE_AGENT_TRUSTED_PROXIES must be addresses or CIDRs/,
+    );
+  });
+
   it('reads the per-agent bounds', () => {
     const settings = platformSettingsFromEnv({
       FLEETPLANE_MAX_CPU_REQUEST: '1500m',

@@ -4,7 +4,13 @@
  */
 import { MAX_REPLICAS } from '../core/agent-config.ts';
 import { baseUrlProblem } from '../core/base-url.ts';
-import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings, type Routing } from '../core/platform.ts';
+import {
+  type AgentBounds,
+  type AgentCaps,
+  DEFAULT_PLATFORM,
+  type PlatformSettings,
+  type Routing,
+} from '../core/platform.ts';
 import { isPositiveQuantity } from '../core/quantity.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
 
@@ -29,6 +35,40 @@ export function isIpv4Cidr(text: string): boolean {
   if (octets.some((octet) => octet > 255) || bits > 32) return false;
   const address = octets.reduce((sum, octet) => sum * 256 + octet, 0);
   return address % 2 ** (32 - bits) === 0;
+}
+
+function agentCapsFromEnv(env: Env, routing: Routing): AgentCaps {
+  const defaults = DEFAULT_PLATFORM.agentCaps;
+  const whole = (name: string, fallback: number, max: number) => {
+    const value = envValue(env, name) ?? String(fallback);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new SettingsError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    return Number(value);
+  };
+  const proxies = envValue(env, 'FLEETPLANE_AGENT_TRUSTED_PROXIES');
+  const trustedProxies =
+    proxies === undefined
+      ? routing === 'none'
+        ? []
+        : defaults.trustedProxies
+      : proxies === 'none'
+        ? []
+        : proxies.split(',').map((entry) => entry.trim());
+  for (const cidr of trustedProxies)
+    if (!/^\d{1,3}(\.\d{1,3}){3}(\/\d{1,2})?$/.test(cidr) && !cidr.includes(':'))
+      throw new SettingsError(
+        `FLEETPLANE_AGENT_TRUSTED_PROXIES must be addresses or CIDRs, comma separated, or "none" (got "${cidr}")`,
+      );
+  return {
+    maxTokens: whole('FLEETPLANE_AGENT_MAX_TOKENS', defaults.maxTokens, 1_000_000),
+    maxChoices: whole('FLEETPLANE_AGENT_MAX_CHOICES', defaults.maxChoices, 128),
+    authFailuresPerMinute: whole(
+      'FLEETPLANE_AGENT_AUTH_FAILURES_PER_MINUTE',
+      defaults.authFailuresPerMinute,
+      10_000,
+    ),
+    trustedProxies,
+  };
 }
 
 function agentBoundsFromEnv(env: Env): AgentBounds {
@@ -108,6 +148,7 @@ export function platformSettingsFromEnv(
     },
     registry: pick('FLEETPLANE_REGISTRY', DEFAULT_PLATFORM.registry),
     agentBounds: agentBoundsFromEnv(env),
+    agentCaps: agentCapsFromEnv(env, routing),
     ...networkFromEnv(env),
   };
   const optional = {

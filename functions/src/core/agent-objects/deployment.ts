@@ -19,7 +19,8 @@ import {
   RUNTIME_CONFIG_ENV,
   RUNTIME_CONFIG_PATH,
   RUNTIME_PORT,
-} from '../../../../agent-runtime/src/contract.ts';
+  TRUSTED_PROXIES_ENV,
+} from '#agent-runtime/contract';
 import { type AgentPolicy, agentPolicyOf, mayReference, platformKeyMayGoTo } from '../agent-policy.ts';
 import type { AgentSpec } from '../agent-spec.ts';
 import type { PlatformSettings } from '../platform.ts';
@@ -59,6 +60,10 @@ function envOf(input: RenderInput): V1EnvVar[] {
     { name: 'PORT', value: String(RUNTIME_PORT) },
     { name: 'NODE_ENV', value: 'production' },
     ...providerEnv(spec, platform, policy),
+    // Whose X-Forwarded-For the agent believes: the ingress or gateway controller's pods only.
+    ...(platform.agentCaps.trustedProxies.length
+      ? [{ name: TRUSTED_PROXIES_ENV, value: platform.agentCaps.trustedProxies.join(',') }]
+      : []),
   ];
   if (spec.apiKeyHashes && mayReference(policy, spec.name, spec.apiKeyHashes.name))
     env.push(fromSecret(AGENT_API_KEY_HASHES_ENV, spec.apiKeyHashes));

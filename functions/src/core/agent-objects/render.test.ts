@@ -269,6 +269,7 @@ describe("the model provider's key and base URL", () => {
       'NODE_ENV',
       'OPENAI_API_KEY',
       'OPENAI_BASE_URL',
+      'FLEETPLANE_AGENT_TRUSTED_PROXIES',
       'KEPT',
       'OWN',
     ]);
@@ -373,5 +374,39 @@ describe('any valid config (property)', () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("what an agent's own API allows", () => {
+  const agentJson = (platform: PlatformSettings, config: unknown = { name: 'capped', max_tokens: 3000 }) =>
+    runtimeConfigSchema.parse(
+      JSON.parse(byKind(render(config, platform), 'ConfigMap').data['agent.json'] as string),
+    );
+
+  it('carries the platform caps into the runtime config, and clamps a default a lowered cap no longer allows', () => {
+    expect(agentJson(DEFAULT_PLATFORM).limits).toMatchObject({
+      maxTokensCap: 4096,
+      maxChoices: 1,
+      authFailuresPerMinute: 10,
+      rateLimitPerMinute: 60,
+    });
+    const lowered = { ...DEFAULT_PLATFORM, agentCaps: { ...DEFAULT_PLATFORM.agentCaps, maxTokens: 1000 } };
+    const config = agentJson(lowered);
+    expect(config.maxTokens).toBe(1000);
+    expect(config.limits.maxTokensCap).toBe(1000);
+  });
+
+  it('trusts X-Forwarded-For only from the controller pods, and from nobody when the platform routes nothing', () => {
+    const envOf = (platform: PlatformSettings) =>
+      (
+        byKind(render({ name: 'proxied' }, platform), 'Deployment').spec.template.spec.containers[0]
+          .env as Loose[]
+      )
+        .filter((item) => item.name === 'FLEETPLANE_AGENT_TRUSTED_PROXIES')
+        .map((item) => item.value);
+    expect(envOf(DEFAULT_PLATFORM)).toEqual(['10.244.0.0/16']);
+    expect(
+      envOf({ ...DEFAULT_PLATFORM, agentCaps: { ...DEFAULT_PLATFORM.agentCaps, trustedProxies: [] } }),
+    ).toEqual([]);
   });
 });
