@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../core/agent-config.ts';
 import {
   agentStatusSchema,
+  DEFAULT_PAGE,
   deleteResponse,
   deployBatchResponse,
   deployBatchSchema,
@@ -13,6 +14,7 @@ import {
   deployResultSchema,
   healthResponse,
   logsResponse,
+  MAX_PAGE,
   problemSchema,
   revisionsResponse,
   rollbackBody,
@@ -76,8 +78,28 @@ export function openApiDocument(version: string) {
       },
       '/deployments': {
         get: {
-          summary: 'Every agent with its phase, replicas, url, image and conditions',
-          responses: { '200': json(deploymentsResponse, 'All agents'), ...common },
+          summary: 'Agents with their phase, replicas, url, image and conditions, a page at a time',
+          parameters: [
+            {
+              name: 'limit',
+              in: 'query',
+              schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+            },
+            {
+              name: 'continue',
+              in: 'query',
+              description: 'The `continue` of the previous page',
+              schema: { type: 'string' },
+            },
+          ],
+          responses: {
+            '200': json(
+              deploymentsResponse,
+              'A page of agents in name order; `continue` when there are more',
+            ),
+            '400': problem('A limit out of range, or a continue token that is not from this list'),
+            ...common,
+          },
         },
       },
       '/deployments/{name}': {

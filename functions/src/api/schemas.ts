@@ -14,6 +14,38 @@ export const agentNameParam = z.object({
     .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be an agent name (a DNS label)' }),
 });
 
+/** The most agents one page of GET /deployments holds, and its default (about 1 KB an agent: well under 1 MB). */
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 100;
+
+/** An opaque continue token: where the previous page ended, as Kubernetes lists do it. */
+export const continueToken = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
+
+const continueSchema = z.string().transform((token, ctx) => {
+  try {
+    const { after } = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof after === 'string' && /^[a-z]([-a-z0-9]*[a-z0-9])?$/.test(after)) return { after };
+  } catch {
+    // fall through to the message below
+  }
+  ctx.addIssue({
+    code: 'custom',
+    message: 'must be a continue token from a previous page of this list',
+    input: token,
+  });
+  return z.NEVER;
+});
+
+export const listQuery = z.object({
+  limit: z.coerce
+    .number({ error: 'must be a whole number' })
+    .int({ error: 'must be a whole number' })
+    .min(1, { error: 'must be at least 1' })
+    .max(MAX_PAGE, { error: `must be at most ${MAX_PAGE}` })
+    .default(DEFAULT_PAGE),
+  continue: continueSchema.optional(),
+});
+
 export const logsQuery = z.object({
   tail: z.coerce
     .number({ error: 'must be a whole number' })
@@ -176,4 +208,8 @@ export const deleteResponse = z.object({
   detail: z.string().optional(),
 });
 
-export const deploymentsResponse = z.object({ deployments: z.array(agentStatusSchema) });
+export const deploymentsResponse = z.object({
+  deployments: z.array(agentStatusSchema),
+  /** Present when there are more agents: pass it back as ?continue= for the next page. */
+  continue: z.string().optional(),
+});

@@ -150,8 +150,14 @@ export class ControlPlane {
     });
   }
 
-  /** Every agent, stored or still in the cluster: one store listing, one list call per kind. */
-  async list(): Promise<AgentStatus[]> {
+  /**
+   * Agents, stored or still in the cluster, in name order, one page at a time: one store
+   * listing (records read only when changed since this process last read them) and one list
+   * call per kind, however many agents. `after` is the last name of the previous page.
+   */
+  async list(
+    page: { limit?: number; after?: string } = {},
+  ): Promise<{ items: AgentStatus[]; next?: string }> {
     const fleet = await this.deps.store.fleet();
     const [records, observed] = await Promise.all([
       this.deps.store.list(),
@@ -159,10 +165,14 @@ export class ControlPlane {
     ]);
     const recordByName = new Map(records.map((record) => [record.name, record]));
     const byAgent = observedByAgent(observed);
-    const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])].sort();
-    return names.map((name) =>
-      this.statusOf(name, recordByName.get(name), byAgent.get(name) ?? emptyObserved()),
-    );
+    const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])]
+      .sort()
+      .filter((name) => page.after === undefined || name > page.after);
+    const limit = page.limit ?? names.length;
+    const items = names
+      .slice(0, limit)
+      .map((name) => this.statusOf(name, recordByName.get(name), byAgent.get(name) ?? emptyObserved()));
+    return { items, ...(names.length > limit ? { next: items.at(-1)?.name as string } : {}) };
   }
 
   /** The agent's objects that belong to this store (none when the store has no fleet yet). */

@@ -31,6 +31,8 @@ export interface ListOptions {
 
 export interface ListPage {
   keys: string[];
+  /** The etag of each key, in the same order, when the backend lists them (S3 does). */
+  etags?: string[];
   prefixes: string[];
   /** Set when there is more; pass it back as `continuation`. */
   next?: string;
@@ -53,13 +55,16 @@ export async function listAll(
   prefix: string,
   options: Omit<ListOptions, 'continuation'> = {},
 ): Promise<ListPage> {
-  const all: ListPage = { keys: [], prefixes: [] };
+  const all: ListPage & { etags: string[] } = { keys: [], prefixes: [], etags: [] };
+  let complete = true;
   let continuation: string | undefined;
   do {
     const page = await blobs.list(prefix, { ...options, ...(continuation ? { continuation } : {}) });
     all.keys.push(...page.keys);
     all.prefixes.push(...page.prefixes);
+    if (page.etags) all.etags.push(...page.etags);
+    else complete = false;
     continuation = page.next;
   } while (continuation);
-  return all;
+  return complete ? all : { keys: all.keys, prefixes: all.prefixes };
 }

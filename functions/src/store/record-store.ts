@@ -66,6 +66,8 @@ export class RecordStore implements ConfigStore {
   private readonly revisionsKept: number;
   private fleetId: string | undefined;
   private verified: Promise<void> | undefined;
+  /** Entries as last read, by name, with their etags: what a listing need not read again. */
+  private readonly known = new Map<string, Versioned<StoredEntry>>();
 
   constructor(blobs: BlobStore, options: RecordStoreOptions = {}) {
     this.blobs = blobs;
@@ -150,12 +152,30 @@ export class RecordStore implements ConfigStore {
     return entry && !isTombstone(entry.value) ? (entry as Versioned<AgentRecord>) : undefined;
   }
 
+  /**
+   * Every record and tombstone. The delimiter folds each agent's revisions into one prefix, so
+   * one key per agent is listed; a key whose listed etag is the one last read here is served
+   * from memory (a warm function reads only what changed), any other is read, concurrently.
+   */
   async listEntries(): Promise<StoredEntry[]> {
-    // The delimiter folds every revision into one prefix per agent: one key per agent is listed.
-    const { keys: found } = await listAll(this.blobs, keys.agents, { delimiter: '/' });
-    const names = found.map(nameOfKey).filter((name): name is string => name !== undefined);
-    const entries = await mapLimit(names.sort(), READ_CONCURRENCY, (name) => this.readEntry(name));
-    return entries.flatMap((entry) => (entry ? [entry.value] : []));
+    const listing = await listAll(this.blobs, keys.agents, { delimiter: '/' });
+    const listed = listing.keys.flatMap((key, index) => {
+      const name = nameOfKey(key);
+      return name === undefined ? [] : [{ name, etag: listing.etags?.[index] }];
+    });
+    const present = new Set(listed.map(({ name }) => name));
+    for (const name of this.known.keys()) if (!present.has(name)) this.known.delete(name);
+    const entries = await mapLimit(listed, READ_CONCURRENCY, async ({ name, etag }) => {
+      const cached = this.known.get(name);
+      if (etag && cached?.etag === etag) return cached;
+      const fresh = await this.readEntry(name);
+      if (fresh) this.known.set(name, fresh);
+      else this.known.delete(name);
+      return fresh;
+    });
+    return entries
+      .flatMap((entry) => (entry ? [entry.value] : []))
+      .sort((a, b) => a.name.localeCompare(b.name));
   }
 
   async list(): Promise<AgentRecord[]> {

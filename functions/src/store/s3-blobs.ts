@@ -180,6 +180,7 @@ export class S3Blobs implements BlobStore {
     const strip = (key: string | undefined) => (key ?? '').slice(this.prefix.length);
     return {
       keys: (page?.Contents ?? []).map((object) => strip(object.Key)),
+      etags: (page?.Contents ?? []).map((object) => object.ETag ?? ''),
       prefixes: (page?.CommonPrefixes ?? []).map((common) => strip(common.Prefix)),
       ...(page?.IsTruncated ? { next: page.NextContinuationToken } : {}),
     };

@@ -6,13 +6,20 @@ import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployResponse, removeResponse } from '../responses.ts';
-import { agentNameParam, logsQuery, rollbackBody } from '../schemas.ts';
+import { agentNameParam, continueToken, listQuery, logsQuery, rollbackBody } from '../schemas.ts';
 import { limitBody, parseJsonText, rejectInvalid, validated } from '../validation.ts';
 
 export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
   const name = zValidator('param', agentNameParam, rejectInvalid);
   return new Hono()
-    .get('/deployments', async (c) => c.json({ deployments: await (await controlPlane()).list() }))
+    .get('/deployments', zValidator('query', listQuery, rejectInvalid), async (c) => {
+      const { limit, continue: token } = c.req.valid('query');
+      const page = await (await controlPlane()).list({ limit, ...(token ? { after: token.after } : {}) });
+      return c.json({
+        deployments: page.items,
+        ...(page.next ? { continue: continueToken(page.next) } : {}),
+      });
+    })
     .get('/deployments/:name', name, async (c) =>
       c.json(await (await controlPlane()).get(c.req.valid('param').name)),
     )
