@@ -46,6 +46,8 @@ export interface LocalServerOptions {
   ownGroup?: boolean;
   /** Wait until /health answers (default); false: the test waits itself. */
   waitHealthy?: boolean;
+  /** Working directory of a server run directly (not through npm): where a default store lands. */
+  cwd?: string;
 }
 
 /** `State` field of /proc/<pid>/stat; undefined when there is no such process. */
@@ -124,7 +126,7 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
       ? ['npm', ['start', '--silent']]
       : [process.execPath, [join(root, 'functions/src/local/main.ts')]];
   const child = spawn(command, args, {
-    cwd: root,
+    cwd: options.viaNpm || options.launcher ? root : (options.cwd ?? root),
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: options.ownGroup ?? false,
