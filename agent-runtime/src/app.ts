@@ -2,8 +2,9 @@
  * createAgentApp: the agent's HTTP surface as a Hono app over web-standard Request and
  * Response only, so the same app runs under Node (node/main.ts) and workerd (worker/).
  *
- * Order matters: observe (request id, log, metrics) wraps everything; then the access
- * guard (rate limits and the API key, in the order access-guard.ts explains), then routes.
+ * Order matters: observe (request id, log, metrics) wraps everything; then CORS for the
+ * platform's console, when configured (a preflight carries no key); then the access guard
+ * (rate limits and the API key, in the order access-guard.ts explains), then routes.
  * Health and readiness skip the guard so probes never fail for the wrong reason. Nothing
  * here reads env, files or the clock directly.
  */
@@ -14,6 +15,7 @@ import { type AgentDeps, neverStopping } from './deps.ts';
 import { accessGuard } from './http/access-guard.ts';
 import type { AgentEnv } from './http/agent-env.ts';
 import { keyCheck } from './http/api-key.ts';
+import { allowOrigins } from './http/cors.ts';
 import { observe } from './http/observe.ts';
 import { onError, onNotFound } from './http/on-error.ts';
 import { RateLimiter } from './http/rate-limit.ts';
@@ -47,6 +49,8 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
   app.onError(onError(config.basePath, log));
   app.notFound(onNotFound());
   app.use('*', observe(config.basePath, metrics, log));
+  // Before keys and limits: a browser's preflight carries no key and must not count as a failure.
+  if (deps.corsOrigins?.length) app.use('*', allowOrigins(deps.corsOrigins));
 
   const probes = new Set([`${config.basePath}/health`, `${config.basePath}/ready`]);
   const isProbe = (path: string) => probes.has(path.endsWith('/') ? path.slice(0, -1) : path);

@@ -146,6 +146,9 @@ export interface FieldError {
   rule?: string;
 }
 
+/** Env var listing the origins (the platform's console) whose pages may call the agent (CORS). */
+export const CORS_ORIGINS_ENV = 'FLEETPLANE_AGENT_CORS_ORIGINS';
+
 /** Env var naming the proxies whose X-Forwarded-For the agent trusts (CIDRs or addresses, comma separated). */
 export const TRUSTED_PROXIES_ENV = 'FLEETPLANE_AGENT_TRUSTED_PROXIES';
 

@@ -32,6 +32,8 @@ export interface AgentDeps {
   retryHooks?: RetryHooks;
   /** Reported by GET / (default: this runtime's version). */
   version?: string;
+  /** Origins whose pages may call the agent (the platform's console); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export const neverStopping: Lifecycle = { draining: false, stopping: new AbortController().signal };

@@ -190,3 +190,48 @@ describe('metrics', () => {
     expect(text).toContain('# TYPE fleetplane_agent_request_duration_seconds histogram');
   });
 });
+
+describe("cross-origin calls (the platform's console)", () => {
+  let agent: TestAgent;
+  afterEach(() => agent.close());
+  const consoleOrigin = 'https://console.example.com';
+
+  it('answers the listed origin only, and a preflight without a key does not count as a failed key', async () => {
+    agent = await startAgent(agentConfig({ requireApiKey: true }), {
+      apiKeyHashes: [sha256('alpha')],
+      corsOrigins: [consoleOrigin],
+    });
+    const preflight = (origin: string) =>
+      fetch(`${agent.url}/generate`, {
+        method: 'OPTIONS',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'authorization,content-type',
+        },
+      });
+    const allowed = await preflight(consoleOrigin);
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(consoleOrigin);
+    expect(allowed.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    const other = await preflight('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // Eleven preflights are no failed keys: the key still works afterwards.
+    for (let i = 0; i < 11; i++) await preflight(consoleOrigin);
+    const answer = await post(
+      `${agent.url}/generate`,
+      { prompt: 'x' },
+      { authorization: 'Bearer alpha', origin: consoleOrigin },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe(consoleOrigin);
+    expect(answer.headers.get('access-control-expose-headers')).toMatch(/x-request-id/);
+  });
+
+  it('sends no CORS headers at all when no origin is listed', async () => {
+    agent = await startAgent(agentConfig({}), {});
+    const answer = await post(`${agent.url}/generate`, { prompt: 'x' }, { origin: consoleOrigin });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -343,6 +343,13 @@ describe('the web console', () => {
       };
     const rollback = page.locator('button[data-rollback="1"]');
     await rollback.waitFor();
+    // The stored config, read-only: the current generation's, every default resolved.
+    await expect
+      .poll(() => page.locator('pre.config').textContent())
+      .toContain('"template": "Customer Support"');
+    expect(
+      await page.locator('pre.config').evaluate((element) => (element as HTMLElement).isContentEditable),
+    ).toBe(false);
     await shot(page, 'agent');
 
     await rollback.click();

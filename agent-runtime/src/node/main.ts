@@ -43,6 +43,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     log: writeLine,
     lifecycle,
     clientAddress: nodeClientAddress(settings.trustedProxies),
+    corsOrigins: settings.corsOrigins,
   });
   const server = await serveAgent(app.fetch, {
     port: settings.port,

@@ -5,11 +5,13 @@
  */
 import {
   AGENT_API_KEY_HASHES_ENV,
+  CORS_ORIGINS_ENV,
   RUNTIME_CONFIG_ENV,
   RUNTIME_CONFIG_PATH,
   RUNTIME_PORT,
 } from '../contract.ts';
 import { parseKeyHashes } from '../http/api-key.ts';
+import { parseOrigins } from '../http/cors.ts';
 import { TRUSTED_PROXIES_ENV, TrustedProxies } from './client-address.ts';
 
 export interface NodeSettings {
@@ -23,6 +25,8 @@ export interface NodeSettings {
   shutdownGraceMs: number;
   /** Proxies whose X-Forwarded-For is honoured (none by default: the socket peer is the client). */
   trustedProxies: TrustedProxies;
+  /** Origins whose pages may call the agent (CORS); none by default. */
+  corsOrigins: string[];
 }
 
 /** Env var for the drain time after SIGTERM, in ms (default 25 000, under Kubernetes' 30 s). */
@@ -39,6 +43,7 @@ export function readSettings(env: Record<string, string | undefined>): NodeSetti
     apiKeyHashes: parseKeyHashes(env[AGENT_API_KEY_HASHES_ENV]),
     shutdownGraceMs: intOr(env[SHUTDOWN_GRACE_ENV], 25_000),
     trustedProxies: new TrustedProxies(env[TRUSTED_PROXIES_ENV]),
+    corsOrigins: parseOrigins(env[CORS_ORIGINS_ENV]),
   };
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { agentConfigSchema } from '../core/agent-config.ts';
 import {
   agentStatusSchema,
+  configResponse,
   DEFAULT_PAGE,
   deleteResponse,
   deployBatchResponse,
@@ -117,6 +118,17 @@ export function openApiDocument(version: string) {
           responses: {
             '200': json(deleteResponse, 'Deleted'),
             '202': json(deleteResponse, 'Config deleted; the sweep removes the remaining objects'),
+            '404': problem('No such agent'),
+            ...common,
+          },
+        },
+      },
+      '/deployments/{name}/config': {
+        parameters: [nameParameter],
+        get: {
+          summary: "The agent's stored config, as resolved (read-only)",
+          responses: {
+            '200': json(configResponse, 'The stored config of the current generation'),
             '404': problem('No such agent'),
             ...common,
           },

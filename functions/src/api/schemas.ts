@@ -180,6 +180,18 @@ export const healthResponse = z.object({
   checks: z.object({ store: checkSchema, cluster: checkSchema }),
 });
 
+export const configResponse = z
+  .object({
+    name: z.string(),
+    generation: z.number().int(),
+    updatedAt: z.string(),
+    spec: z.record(z.string(), z.unknown()).meta({
+      description:
+        'The config as the platform resolved it: every default from the template and the platform filled in',
+    }),
+  })
+  .meta({ id: 'AgentConfigView', description: "An agent's stored config (read-only)" });
+
 export const revisionsResponse = z.object({
   current: z.number().int(),
   revisions: z.array(

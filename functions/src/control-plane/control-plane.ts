@@ -222,6 +222,16 @@ export class ControlPlane {
     }
   }
 
+  /** The stored config of an agent's current generation, as resolved (every default filled). */
+  async config(
+    name: string,
+  ): Promise<{ name: string; generation: number; updatedAt: string; spec: AgentSpec }> {
+    const stored = await this.deps.store.read(name);
+    if (!stored) throw new NotFoundError(`no agent named "${name}"`);
+    const { generation, updatedAt, spec } = stored.value;
+    return { name, generation, updatedAt, spec };
+  }
+
   async revisions(
     name: string,
   ): Promise<{ current: number; revisions: (RevisionSummary & { current: boolean })[] }> {

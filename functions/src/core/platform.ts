@@ -65,6 +65,8 @@ export interface PlatformSettings {
   registry: string;
   /** Secret used to pull agent images (DigitalOcean registry integration creates one). */
   imagePullSecret?: string;
+  /** Origin of the web console (its function URL's); agents let pages from it call them (CORS). */
+  consoleOrigin?: string;
   /** What one agent may ask for at most. */
   agentBounds: AgentBounds;
   /** What an agent's own API allows at most. */

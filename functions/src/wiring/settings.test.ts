@@ -64,6 +64,19 @@ describe('platform settings from the environment', () => {
     );
   });
 
+  it("reads the console's origin, which agents then allow (CORS), and refuses anything but an origin", () => {
+    expect(platformSettingsFromEnv({}).consoleOrigin).toBeUndefined();
+    expect(
+      platformSettingsFromEnv({ FLEETPLANE_CONSOLE_ORIGIN: 'https://faas-nyc1-x.doserverless.co' })
+        .consoleOrigin,
+    ).toBe('https://faas-nyc1-x.doserverless.co');
+    expect(() =>
+      platformSettingsFromEnv({
+        FLEETPLANE_CONSOLE_ORIGIN: 'https://faas-nyc1-x.doserverless.co/api/v1/web/ns/fleetplane/console',
+      }),
+    ).toThrow(/FLEETPLANE_CONSOLE_ORIGIN must be an origin/);
+  });
+
   it('reads the per-agent bounds', () => {
     const settings = platformSettingsFromEnv({
       FLEETPLANE_MAX_CPU_REQUEST: '1500m',

@@ -37,6 +37,22 @@ export function isIpv4Cidr(text: string): boolean {
   return address % 2 ** (32 - bits) === 0;
 }
 
+function consoleOriginFromEnv(env: Env): string | undefined {
+  const value = envValue(env, 'FLEETPLANE_CONSOLE_ORIGIN');
+  if (value === undefined) return undefined;
+  let origin: string | undefined;
+  try {
+    origin = new URL(value).origin;
+  } catch {
+    origin = undefined;
+  }
+  if (origin !== value)
+    throw new SettingsError(
+      `FLEETPLANE_CONSOLE_ORIGIN must be an origin, scheme and host only, such as https://faas-nyc1-2ef2e6cc.doserverless.co (got "${value}")`,
+    );
+  return origin;
+}
+
 function agentCapsFromEnv(env: Env, routing: Routing): AgentCaps {
   const defaults = DEFAULT_PLATFORM.agentCaps;
   const whole = (name: string, fallback: number, max: number) => {
@@ -157,6 +173,7 @@ export function platformSettingsFromEnv(
     openaiBaseUrl: envValue(env, 'FLEETPLANE_OPENAI_BASE_URL'),
     publicUrl: envValue(env, 'FLEETPLANE_PUBLIC_URL'),
     imagePullSecret: envValue(env, 'FLEETPLANE_IMAGE_PULL_SECRET'),
+    consoleOrigin: consoleOriginFromEnv(env),
   };
   for (const [key, value] of Object.entries(optional))
     if (value !== undefined) Object.assign(settings, { [key]: value });

@@ -26,6 +26,9 @@ export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
     .delete('/deployments/:name', name, async (c) =>
       removeResponse(await (await controlPlane()).remove(c.req.valid('param').name)),
     )
+    .get('/deployments/:name/config', name, async (c) =>
+      c.json(await (await controlPlane()).config(c.req.valid('param').name)),
+    )
     .get('/deployments/:name/revisions', name, async (c) =>
       c.json(await (await controlPlane()).revisions(c.req.valid('param').name)),
     )

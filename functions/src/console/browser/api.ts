@@ -99,6 +99,14 @@ export function createApi(options: ApiOptions) {
     /** The config text exactly as written: the API validates and reports what is wrong. */
     deploy: (configText: string) => call<DeployAnswer>('POST', 'deploy', configText),
     remove: (name: string) => call<Deleted>('DELETE', agent(name)),
+    /** The stored config of the current generation, as the platform resolved it. */
+    config: (name: string, signal?: AbortSignal) =>
+      call<{ name: string; generation: number; updatedAt: string; spec: Record<string, unknown> }>(
+        'GET',
+        `${agent(name)}/config`,
+        undefined,
+        signal,
+      ),
     revisions: (name: string, signal?: AbortSignal) =>
       call<Revisions>('GET', `${agent(name)}/revisions`, undefined, signal),
     rollback: (name: string, generation?: number) =>

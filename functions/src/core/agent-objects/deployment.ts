@@ -16,6 +16,7 @@
 import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import {
   AGENT_API_KEY_HASHES_ENV,
+  CORS_ORIGINS_ENV,
   RUNTIME_CONFIG_ENV,
   RUNTIME_CONFIG_PATH,
   RUNTIME_PORT,
@@ -64,6 +65,8 @@ function envOf(input: RenderInput): V1EnvVar[] {
     ...(platform.agentCaps.trustedProxies.length
       ? [{ name: TRUSTED_PROXIES_ENV, value: platform.agentCaps.trustedProxies.join(',') }]
       : []),
+    // Pages of the platform's console (its playground) may call the agent; no other origin.
+    ...(platform.consoleOrigin ? [{ name: CORS_ORIGINS_ENV, value: platform.consoleOrigin }] : []),
   ];
   if (spec.apiKeyHashes && mayReference(policy, spec.name, spec.apiKeyHashes.name))
     env.push(fromSecret(AGENT_API_KEY_HASHES_ENV, spec.apiKeyHashes));

@@ -405,6 +405,17 @@ describe("what an agent's own API allows", () => {
         .filter((item) => item.name === 'FLEETPLANE_AGENT_TRUSTED_PROXIES')
         .map((item) => item.value);
     expect(envOf(DEFAULT_PLATFORM)).toEqual(['10.244.0.0/16']);
+    const cors = (platform: PlatformSettings) =>
+      (
+        byKind(render({ name: 'proxied' }, platform), 'Deployment').spec.template.spec.containers[0]
+          .env as Loose[]
+      )
+        .filter((item) => item.name === 'FLEETPLANE_AGENT_CORS_ORIGINS')
+        .map((item) => item.value);
+    expect(cors(DEFAULT_PLATFORM)).toEqual([]);
+    expect(cors({ ...DEFAULT_PLATFORM, consoleOrigin: 'https://console.example.com' })).toEqual([
+      'https://console.example.com',
+    ]);
     expect(
       envOf({ ...DEFAULT_PLATFORM, agentCaps: { ...DEFAULT_PLATFORM.agentCaps, trustedProxies: [] } }),
     ).toEqual([]);

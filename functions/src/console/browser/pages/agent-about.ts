@@ -1,11 +1,30 @@
 /**
- * The agent page's read-only config: what the running agent reports about itself (template,
- * model, endpoints). The API does not return the stored config; this is the part an agent
- * serves to anyone allowed to call it.
+ * The agent page's read-only config: the stored config of the current generation, as the
+ * platform resolved it (GET /deployments/{name}/config), and what the running agent reports
+ * about itself (template, model, endpoints).
  */
 import { describe } from '../agent-client.ts';
 import type { Api } from '../api.ts';
 import { h } from '../dom.ts';
+
+/** The stored config as JSON, read-only. */
+export async function storedConfig(api: Api, name: string): Promise<HTMLElement> {
+  try {
+    const stored = await api.config(name);
+    return h(
+      'div',
+      null,
+      h('p', { class: 'muted small' }, `Generation ${stored.generation}, stored ${stored.updatedAt}.`),
+      h(
+        'pre',
+        { class: 'config', tabindex: '0', 'aria-label': 'Stored config' },
+        JSON.stringify(stored.spec, null, 2),
+      ),
+    );
+  } catch (error) {
+    return h('p', { class: 'muted' }, `The stored config could not be read: ${(error as Error).message}`);
+  }
+}
 
 export async function describeAgent(api: Api, name: string): Promise<HTMLElement> {
   try {

@@ -11,7 +11,7 @@ import type { PageFactory } from '../page.ts';
 import { buildText, phaseBadge } from '../phase.ts';
 import { poll } from '../poll.ts';
 import type { AgentStatus, Revisions } from '../types.ts';
-import { describeAgent } from './agent-about.ts';
+import { describeAgent, storedConfig } from './agent-about.ts';
 
 const REFRESH_MS = 3_000;
 
@@ -68,6 +68,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
   const podsSlot = h('div');
   const revisionsSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const aboutSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  const configSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const logView = h('pre', { class: 'log', id: 'log', tabindex: '0', 'aria-label': 'Log tail' }, 'Loading…');
   const buildLogView = h('pre', { class: 'log', id: 'build-log', tabindex: '0', 'aria-label': 'Build log' });
   const buildSection = section('build-log-title', 'Build log', buildLogView);
@@ -277,6 +278,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
 
   void showRevisions();
   void describeAgent(api, name).then((about) => fill(aboutSlot, about));
+  void storedConfig(api, name).then((config) => fill(configSlot, config));
   tail.addEventListener('change', () => void showLogs());
 
   const element = h(
@@ -325,7 +327,8 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
     ),
     buildSection,
     section('revisions-title', 'Revisions', revisionsSlot),
-    section('about-title', 'Config (read-only)', aboutSlot),
+    section('config-title', 'Config (read-only)', configSlot),
+    section('about-title', 'As the agent describes itself', aboutSlot),
   );
   return { title: name, element, dispose: () => poller.stop() };
 };
