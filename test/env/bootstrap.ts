@@ -7,7 +7,6 @@
 
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   ApiException,
@@ -18,6 +17,7 @@ import {
   type V1Namespace,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { waitFor } from '../support/wait.ts';
 import type { S3Endpoint } from './types.ts';
 
 export const AGENTS_NAMESPACE = 'agents';
@@ -29,21 +29,6 @@ async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
     await create();
   } catch (error) {
     if (!(error instanceof ApiException && error.code === 409)) throw error;
-  }
-}
-
-async function until<T>(what: string, timeoutMs: number, attempt: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`, { cause: lastError });
-    await sleep(200);
   }
 }
 
@@ -67,7 +52,7 @@ export async function bootstrapNamespaces(
   await createIfMissing(() => core.createNamespace({ body: namespace(namespaces.builds, {}) }));
   // Pod creation fails until the serviceaccount controller has made `default` in the namespace.
   for (const ns of [namespaces.agents, namespaces.builds]) {
-    await until(`the default ServiceAccount in ${ns}`, 60_000, async () =>
+    await waitFor(`the default ServiceAccount in ${ns}`, async () =>
       core.readNamespacedServiceAccount({ name: 'default', namespace: ns }),
     );
   }
@@ -87,7 +72,7 @@ export async function installGatewayApiCrds(kubeconfigPath: string, crdDir: stri
     }
   }
   for (const name of names) {
-    await until(`CRD ${name} Established`, 60_000, async () => {
+    await waitFor(`CRD ${name} Established`, async () => {
       const crd = await ext.readCustomResourceDefinition({ name });
       return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')
         ? true
@@ -126,7 +111,7 @@ export async function createKwokNodes(kubeconfigPath: string): Promise<void> {
       ),
     ),
   );
-  await until('kwok nodes Ready', 60_000, async () => {
+  await waitFor('kwok nodes Ready', async () => {
     const nodes = await core.listNode({ labelSelector: 'type=kwok' });
     const ready = nodes.items.filter((n) =>
       n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'),
@@ -150,7 +135,7 @@ export function s3Client(s3: S3Endpoint): S3Client {
 export async function ensureBucket(s3: S3Endpoint): Promise<void> {
   const client = s3Client(s3);
   try {
-    await until(`bucket ${s3.bucket}`, 60_000, async () => {
+    await waitFor(`bucket ${s3.bucket}`, async () => {
       try {
         await client.send(new HeadBucketCommand({ Bucket: s3.bucket }));
         return true;

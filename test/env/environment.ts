@@ -9,9 +9,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../support/free-port.ts';
 import {
   AGENTS_NAMESPACE,
   BUILD_NAMESPACE,
@@ -78,19 +78,6 @@ function partsFor(wanted: Wanted): PartName[] {
 }
 
 /** A port free on 127.0.0.1 right now (the kernel picks it; a race with other binders is possible but rare). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
 
 async function allocatePorts(): Promise<Ports> {
   const keys: (keyof Ports)[] = [

@@ -41,6 +41,7 @@ import { kubectl } from '../support/kubectl.ts';
 import { apiServerRequestCounts, minioRequestCounts, requestsBetween } from '../support/request-counts.ts';
 import { scratchDir } from '../support/scratch.ts';
 import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.ts';
+import { waitFor } from '../support/wait.ts';
 
 const env = testEnv();
 const kc = new KubeConfig();
@@ -52,24 +53,9 @@ const custom = kc.makeApiClient(CustomObjectsApi);
 const run = Date.now().toString(36);
 const onKwok = env.local.kubernetes;
 
-async function eventually<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`, { cause: last });
-    await sleep(250);
-  }
-}
+/** Until `check` gives a value (60 s by default, every 250 ms). */
+const eventually = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000) =>
+  waitFor(what, check, timeoutMs, 250);
 
 /** A container the `restricted` Pod Security level admits. */
 function restrictedContainer(image: string, command?: string[]): V1Container {

@@ -5,8 +5,8 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createFullApp } from '../../functions/src/api/full-app.ts';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
+import { createFullApp } from '../../functions/src/full-app.ts';
 import { silentLogger } from '../../functions/src/lib/logger.ts';
 import { S3Blobs } from '../../functions/src/store/s3-blobs.ts';
 import type { ClusterFactoryOptions } from '../../functions/src/wiring/cluster-from-env.ts';

@@ -16,11 +16,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../env/environment.ts';
 import { startExtra } from '../env/extras.ts';
 import { dockerConfigJson, newRegistryAuth } from '../env/registry-auth.ts';
 import { REGISTRY_ENV, registryConfigYaml } from '../env/services.ts';
 import { artefacts } from '../env/versions.ts';
+import { freePort } from './free-port.ts';
 import { startTokenServer, type TokenRequest } from './token-server.ts';
 
 export interface TokenRegistry {

@@ -11,8 +11,8 @@
  * SIGKILLed.
  */
 import { serve } from '@hono/node-server';
-import { createFullApp } from '../api/full-app.ts';
 import { logSweep } from '../control-plane/sweep.ts';
+import { createFullApp } from '../full-app.ts';
 import { jsonLogger, type LogLevel } from '../lib/logger.ts';
 import { envValue } from '../wiring/env.ts';
 import { providersFromEnv } from '../wiring/providers.ts';

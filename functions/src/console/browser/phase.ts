@@ -5,16 +5,7 @@
 import { h } from './dom.ts';
 import type { AgentStatus, Condition } from './types.ts';
 
-export const PHASES = [
-  'Pending',
-  'Building',
-  'BuildFailed',
-  'Deploying',
-  'Running',
-  'Degraded',
-  'Failed',
-  'Deleting',
-] as const;
+export { PHASES } from '../../core/status.ts';
 
 const TONE: Record<string, string> = {
   Running: 'ok',

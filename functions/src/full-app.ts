@@ -1,20 +1,21 @@
 /**
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
-import { memoise } from '../console/assets.ts';
-import { consoleRoutes } from '../console/routes.ts';
-import { agentPolicyOf } from '../core/agent-policy.ts';
-import type { Logger } from '../lib/logger.ts';
-import { VERSION } from '../version.ts';
-import type { Env } from '../wiring/env.ts';
-import type { Providers } from '../wiring/providers.ts';
-import { createApp } from './app.ts';
-import { authFromEnv } from './auth.ts';
-import { docsRoutes } from './docs-routes.ts';
-import { deployRoutes } from './routes/deploy.ts';
-import { deploymentsRoutes } from './routes/deployments.ts';
-import { healthRoutes } from './routes/health.ts';
-import { templatesRoutes } from './routes/templates.ts';
+
+import { createApp } from './api/app.ts';
+import { authFromEnv } from './api/auth.ts';
+import { docsRoutes } from './api/docs-routes.ts';
+import { deployRoutes } from './api/routes/deploy.ts';
+import { deploymentsRoutes } from './api/routes/deployments.ts';
+import { healthRoutes } from './api/routes/health.ts';
+import { templatesRoutes } from './api/routes/templates.ts';
+import { memoise } from './console/assets.ts';
+import { consoleRoutes } from './console/routes.ts';
+import { agentPolicyOf } from './core/agent-policy.ts';
+import type { Logger } from './lib/logger.ts';
+import { VERSION } from './version.ts';
+import type { Env } from './wiring/env.ts';
+import type { Providers } from './wiring/providers.ts';
 
 export interface FullAppOptions {
   env: Env;
@@ -39,7 +40,7 @@ export function createFullApp(options: FullAppOptions) {
       healthRoutes(providers.health, VERSION, options.log),
       docsRoutes(VERSION),
       consoleRoutes({
-        assets: memoise(async () => (await import('../console/bundle.ts')).bundleConsole()),
+        assets: memoise(async () => (await import('./console/bundle.ts')).bundleConsole()),
         env: () => options.env,
       }),
     ],
