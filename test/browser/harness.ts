@@ -4,39 +4,23 @@
  * Chromium driven through playwright-core. Everything listens on loopback only, and
  * everything started here is stopped by `stop()`, even after a failed test.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
-import { freePort } from '../support/free-port.ts';
-import { scratchDir } from '../support/scratch.ts';
+import { startLocalServer } from '../support/local-server.ts';
+import { waitFor } from '../support/wait.ts';
 
 export const root = new URL('../../', import.meta.url).pathname;
 export const CHROMIUM = process.env.FLEETPLANE_TEST_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, '.cache', 'console-screenshots');
 export const TOKEN = 'console-test-token-0123456789abcdef';
 
-export async function until<T>(
-  what: string,
-  probe: () => Promise<T | false | undefined>,
-  ms = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? ` (last error: ${(last as Error).message})` : ''}`);
-}
+/** Until `probe` gives a value (30 s by default, every 100 ms): the one waitFor of test/support. */
+export const until = <T>(what: string, probe: () => Promise<T | false | undefined>, ms = 30_000) =>
+  waitFor(what, probe, ms, 100);
 
 export interface ConsoleServer {
   base: string;
@@ -46,73 +30,31 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
-/** PIDs of the server's agent processes (children running the runtime bundle). */
-const agentsOf = (pid: number) =>
-  execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(pid)], { encoding: 'utf8' })
-    .split('\n')
-    .filter((line) => line.includes('agent-runtime.mjs'))
-    .map((line) => Number(line.trim().split(/\s+/)[0]))
-    .filter(Boolean);
-
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const llm = await startFakeLlm();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const store = await scratchDir('fleetplane-console-');
-  const server: ChildProcess = spawn(process.execPath, [join(root, 'functions/src/local/main.ts')], {
+  const server = await startLocalServer({
     env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      PORT: String(port),
-      FLEETPLANE_STORE: `file://${store}`,
       FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
       FLEETPLANE_LOG_LEVEL: 'warn',
       OPENAI_BASE_URL: llm.baseURL,
       OPENAI_API_KEY: 'local-key',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  server.stdout?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  server.stderr?.on('data', (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-20_000);
-  });
-  const stop = async () => {
-    if (server.exitCode === null && server.signalCode === null) {
-      const agents = agentsOf(server.pid as number);
-      server.kill('SIGTERM');
-      await until(
-        'the server to exit',
-        async () => server.exitCode !== null || server.signalCode !== null,
-        10_000,
-      ).catch(() => server.kill('SIGKILL'));
-      for (const pid of agents) {
-        try {
-          process.kill(pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+  }).catch(async (error: unknown) => {
     await llm.close();
-  };
-  try {
-    await until('the local server', async () => (await fetch(`${base}/health`)).ok);
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\nserver output:\n${output}`);
-  }
+    throw error;
+  });
   return {
-    base,
+    base: server.base,
     llm,
     api: (path, init = {}) =>
-      fetch(`${base}${path}`, {
+      fetch(`${server.base}${path}`, {
         ...init,
         headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers },
       }),
-    stop,
+    stop: async () => {
+      await server.kill();
+      await llm.close();
+    },
   };
 }
 

@@ -4,8 +4,8 @@
  * (one JSON line per request on stdout) lets a test count the calls the command made.
  * Processes get only the environment a test passes (plus PATH and HOME), never the caller's.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { freePort } from './free-port.ts';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { startLocalServer } from './local-server.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const bin = `${root}functions/bin/fleetplane.ts`;
@@ -69,82 +69,28 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-async function until(what: string, probe: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (await probe().catch(() => false)) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function childrenOf(pid: number): number[] {
-  try {
-    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
-      .split('\n')
-      .map((line) => Number(line.trim()))
-      .filter(Boolean);
-  } catch {
-    return []; // ps exits 1 when there are none
-  }
-}
-
 /** Starts `npm start`'s server (functions/src/local/main.ts) on a free port with exactly `env`. */
 export async function startServer(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [`${root}functions/src/local/main.ts`], {
-    cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, PORT: String(port), HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const requests: RequestLine[] = [];
-  let partial = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-    partial += chunk;
-    const lines = partial.split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      try {
-        const entry = JSON.parse(line);
-        if (entry.message === 'request') requests.push(entry);
-      } catch {
-        // not a log line
-      }
-    }
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await until('the server', async () => (await fetch(`${url}/health`)).status < 500, 60_000).catch(
-    (error) => {
-      child.kill('SIGKILL');
-      throw new Error(`${(error as Error).message}\n${output}`);
-    },
+  const defined = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
   );
-  return {
-    url,
-    requests: () => [...requests],
-    output: () => output,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      // Its agents (local target) are its children: stop it gracefully, then kill what is left.
-      const agents = childrenOf(child.pid as number);
-      child.kill('SIGTERM');
-      await until(
-        'the server to exit',
-        async () => child.exitCode !== null || child.signalCode !== null,
-        10_000,
-      ).catch(() => child.kill('SIGKILL'));
-      for (const pid of agents) {
+  const server = await startLocalServer({ env: { ...defined, HOST: '127.0.0.1' } });
+  const requests = () =>
+    server
+      .stdout()
+      .split('\n')
+      .flatMap((line) => {
         try {
-          process.kill(pid, 'SIGKILL');
+          const entry = JSON.parse(line);
+          return entry.message === 'request' ? [entry as RequestLine] : [];
         } catch {
-          // already gone
+          return []; // not a log line
         }
-      }
-    },
+      });
+  return {
+    url: server.base,
+    requests,
+    output: () => `${server.stdout()}${server.stderr()}`,
+    stop: () => server.kill(),
   };
 }
