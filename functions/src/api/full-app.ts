@@ -12,6 +12,7 @@ import { authFromEnv } from './auth.ts';
 import { docsRoutes } from './docs-routes.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { deploymentsRoutes } from './routes/deployments.ts';
+import { gcRoutes } from './routes/gc.ts';
 import { healthRoutes } from './routes/health.ts';
 import { templatesRoutes } from './routes/templates.ts';
 
@@ -31,6 +32,7 @@ export function createFullApp(options: FullAppOptions) {
     routes: [
       deployRoutes(providers.controlPlane, { localAgents: providers.localAgents }),
       deploymentsRoutes(providers.controlPlane),
+      gcRoutes(providers.controlPlane),
       templatesRoutes(),
       healthRoutes(providers.health, VERSION),
       docsRoutes(VERSION),

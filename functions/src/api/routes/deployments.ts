@@ -31,9 +31,12 @@ export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
     })
     .get('/deployments/:name/logs', name, zValidator('query', logsQuery, rejectInvalid), async (c) => {
       const { name: agent } = c.req.valid('param');
+      const { tail, build } = c.req.valid('query');
+      const plane = await controlPlane();
+      // ?build=true: the log of the image build the agent runs or waits for (Kaniko's pod).
       return c.json({
         name: agent,
-        pods: await (await controlPlane()).logs(agent, c.req.valid('query').tail),
+        pods: await (build ? plane.buildLogs(agent, tail) : plane.logs(agent, tail)),
       });
     });
 }
