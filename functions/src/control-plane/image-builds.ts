@@ -94,9 +94,14 @@ export class ImageBuilds {
     return new ImageSession(this, purpose, fleet);
   }
 
+  /** The pinned image, when this process already learnt that the registry has it. */
+  known(target: Target): string | undefined {
+    return this.present.get(target.image);
+  }
+
   /** The pinned image when the registry has it; `trustMissing` lets a recent "no" stand. */
   async lookup(target: Target, trustMissing: boolean): Promise<string | undefined> {
-    const known = this.present.get(target.image);
+    const known = this.known(target);
     if (known) return known;
     if (trustMissing && (this.missing.get(target.image) ?? 0) > this.now()) return undefined;
     const digest = await this.deps.registry.manifestDigest(
@@ -190,6 +195,8 @@ export class ImageSession {
   }
 
   private async resolveTarget(target: Target): Promise<Resolution> {
+    const known = this.builds.known(target);
+    if (known) return { kind: 'ready', image: known };
     const build = await this.build();
     if (registryLookupNeeded(build, this.purpose)) {
       const pinned = await this.builds.lookup(target, this.purpose === 'read' && !build);
