@@ -208,7 +208,9 @@ that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
     remote: false,
     options: { out: { type: 'string' } },
     help: `Writes the build context of the agent runtime image (Dockerfile and the bundled
-runtime) as a tar.gz, and prints its tag and the docker build/push line.
+runtime) as a tar.gz, and prints its tag and the docker build/push line. The control plane
+builds this image in the cluster by itself; this is for clusters that cannot build (set
+FLEETPLANE_RUNTIME_IMAGE to the image you push, which turns building off).
   --out FILE     where to write it (default: a new temporary directory)`,
     load: () => import('./verbs/image-context.ts'),
   },
