@@ -17,7 +17,7 @@ import { RegistryClient } from '../../functions/src/builds/registry.ts';
 import { BUILD_LABEL } from '../../functions/src/core/agent-objects/build-job.ts';
 import { shortTag } from '../../functions/src/core/image-ref.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
-import { pushTestImage } from '../env/control.ts';
+import { pushTestImage, startService, stopService } from '../env/control.ts';
 import { testEnv } from '../env/inject.ts';
 import { adminCluster, harness, storeBlobs, waitFor } from '../support/control-plane-harness.ts';
 import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
@@ -75,6 +75,9 @@ const waitPhase = (call: Call, name: string, phase: string, timeoutMs = 60_000) 
 describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it would leave)', () => {
   // One store for the agent `first`, whose runtime changes from test to test.
   const store = `s3://${t.s3.bucket}/builds-${run}`;
+  // The store of the five agents, which a control plane upgrade later moves to another runtime.
+  const fiveStore = `s3://${t.s3.bucket}/builds-five-${run}`;
+  const names = [1, 2, 3, 4, 5].map((n) => `five-${n}`);
 
   it('a first deploy builds once: Building at once, one Job, the context uploaded; then Running by digest', async () => {
     const runtime = await testRuntime(`${run}-a`);
@@ -122,8 +125,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
 
   it('five agents on one runtime make one Job, and all of them run its image', async () => {
     const runtime = await testRuntime(`${run}-five`);
-    const { call } = harness(builds(), { runtimeContext: runtime.source });
-    const names = [1, 2, 3, 4, 5].map((n) => `five-${n}`);
+    const { call } = harness(builds({ FLEETPLANE_STORE: fiveStore }), { runtimeContext: runtime.source });
     const { status, json } = await call('POST', '/deploy', { agents: names.map((name) => ({ name })) });
     expect(status).toBe(201);
     expect(json.results.map((r: { deployment: { phase: string } }) => r.deployment.phase)).toEqual(
@@ -354,6 +356,86 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     );
   });
 
+  it('after an upgrade that changes the runtime, the sweep alone builds it once and moves every agent onto it', async () => {
+    const upgraded = await testRuntime(`${run}-five-upgraded`);
+    const { call, providers } = harness(builds({ FLEETPLANE_STORE: fiveStore }), {
+      runtimeContext: upgraded.source,
+    });
+    const controlPlane = await providers.controlPlane();
+    const first = await controlPlane.sweep();
+    expect(first.results.map((r) => `${r.name} ${r.action}`)).toEqual(names.map((n) => `${n} building`));
+    expect((await jobsOf(upgraded.tag)).length).toBe(1);
+    // Meanwhile every agent still runs the old runtime, untouched.
+    for (const name of names) expect(await runningImage(name)).not.toContain(shortTag(upgraded.tag));
+    const pushed = await kaniko.pushed(upgraded.tag);
+    const second = await controlPlane.sweep();
+    expect(second.results.map((r) => `${r.name} ${r.action}`)).toEqual(names.map((n) => `${n} applied`));
+    for (const name of names)
+      expect(await runningImage(name)).toBe(`${imageOf(upgraded.tag)}@${pushed.digest}`);
+    expect((await jobsOf(upgraded.tag)).length).toBe(1);
+    await waitFor('five agents Running again', async () => {
+      const listed = (await call('GET', '/deployments')).json.deployments as {
+        name: string;
+        phase: string;
+      }[];
+      return names.every((name) => listed.find((d) => d.name === name)?.phase === 'Running');
+    });
+  });
+
+  it('a sweep with nothing to do asks no registry, lists no build and writes nothing', async () => {
+    const upgraded = await testRuntime(`${run}-five-upgraded`);
+    const { providers } = harness(builds({ FLEETPLANE_STORE: fiveStore }), {
+      runtimeContext: upgraded.source,
+    });
+    await kaniko.pause(true);
+    const fetches = vi.spyOn(globalThis, 'fetch');
+    const before = await apiServerRequestCounts(t.kubeconfigPath);
+    const report = await (await providers.controlPlane()).sweep();
+    const delta = requestsBetween(before, await apiServerRequestCounts(t.kubeconfigPath));
+    const registryCalls = fetches.mock.calls.filter(([url]) => String(url).includes(t.registry)).length;
+    fetches.mockRestore();
+    await kaniko.pause(false);
+    expect(report.results.map((r) => r.action)).toEqual(names.map(() => 'unchanged'));
+    expect(registryCalls).toBe(0);
+    expect(delta['LIST jobs']).toBeUndefined();
+    const writes = Object.keys(delta).filter((key) => /^(APPLY|PATCH|POST|PUT|DELETE) [a-z]+$/.test(key));
+    // Only the controllers' own work may show (kwok, the HPA controller); nothing of ours.
+    expect(writes.filter((key) => !['PATCH pods', 'PUT leases', 'PATCH nodes'].includes(key))).toEqual([]);
+  });
+
+  it.skipIf(!t.local.registry)(
+    'a status read whose finishing fails (registry down) still answers, and says why in Applied',
+    async () => {
+      const runtime = await testRuntime(`${run}-h`);
+      const { call } = harness(builds(), { runtimeContext: runtime.source });
+      await kaniko.pause(true);
+      expect((await call('POST', '/deploy', { name: 'outage' })).json.deployment.phase).toBe('Building');
+      await waitFor('the build Job Complete', async () =>
+        (await jobsOf(runtime.tag))[0]?.status?.conditions?.some((c) => c.type === 'Complete'),
+      );
+      await stopService('registry');
+      let read: Awaited<ReturnType<Call>>;
+      try {
+        read = await call('GET', '/deployments/outage');
+      } finally {
+        await startService('registry');
+      }
+      expect(read.status).toBe(200);
+      expect(read.json.phase).toBe('Building');
+      expect(read.json.conditions).toContainEqual(
+        expect.objectContaining({
+          type: 'Applied',
+          status: 'False',
+          reason: 'FinishFailed',
+          message: expect.stringMatching(/^applying the built image failed: the registry is unreachable/),
+        }),
+      );
+      await kaniko.pause(false);
+      await kaniko.pushed(runtime.tag);
+      await waitPhase(call, 'outage', 'Running');
+    },
+  );
+
   it('gc lists contexts and images no agent uses, deletes them only when asked, and keeps what runs', async () => {
     // `first` moved from runtime a to c to d; nothing runs a or c any more.
     const [a, c, d] = await Promise.all([
@@ -368,12 +450,15 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     const found = (listed.json.unreferenced as { kind: string; tag: string; deleted: boolean }[]).map(
       (item) => `${item.kind} ${shortTag(item.tag)} ${item.deleted}`,
     );
+    // The five agents moved off runtime `five` too; its context is in their store, not this one.
+    const five = await testRuntime(`${run}-five`);
     expect(found.sort()).toEqual(
       [
         `context ${shortTag(a.tag)} false`,
         `context ${shortTag(c.tag)} false`,
         `image ${shortTag(a.tag)} false`,
         `image ${shortTag(c.tag)} false`,
+        `image ${shortTag(five.tag)} false`,
       ].sort(),
     );
     expect(listed.json.kept).toContain(shortTag(d.tag));
@@ -390,6 +475,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     const deleted = await call('POST', '/gc', { dryRun: false });
     expect(deleted.status).toBe(200);
     expect(deleted.json.unreferenced.map((i: { deleted: boolean }) => i.deleted)).toEqual([
+      true,
       true,
       true,
       true,
