@@ -1,15 +1,17 @@
 /**
  * The control plane's operations, in domain terms: deploy, list, get, remove, revisions,
- * rollback, logs, sweep. Desired state goes to the store first (conditional writes), then
- * `reconcile` applies it; when the cluster fails after the store succeeded, the result says
- * so and the sweep finishes the work. Requests arrive validated; answers are outcomes and
- * typed errors, which api/ alone turns into HTTP.
+ * rollback, logs (of agents and of image builds), sweep, gc. Desired state goes to the store
+ * first (conditional writes), then `reconcile` applies it; when the cluster fails after the
+ * store succeeded, the result says so and the sweep finishes the work. With in-cluster builds,
+ * status reads finish what a deploy left waiting for its image. Requests arrive validated;
+ * answers are outcomes and typed errors, which api/ alone turns into HTTP.
  */
 
 import { randomUUID } from 'node:crypto';
 import type { Cluster, PodLog } from '../cluster/cluster.ts';
 import { type AgentRecord, isTombstone, type RevisionSummary, type Versioned } from '../core/agent-record.ts';
 import type { AgentSpec } from '../core/agent-spec.ts';
+import { needsImage } from '../core/build-plan.ts';
 import type { BuildStatus } from '../core/build-status.ts';
 import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
@@ -68,8 +70,7 @@ export class ControlPlane {
     observed: Observed,
     build?: BuildStatus,
   ): AgentStatus {
-    // A local agent runs the bundle, not the image: no build is its business.
-    const built = record && record.spec.cloud.toLowerCase() !== 'local' ? build : undefined;
+    const built = record && needsImage(record.spec) ? build : undefined;
     return deriveStatus({
       name,
       record,
@@ -94,10 +95,7 @@ export class ControlPlane {
   ): Promise<Map<string, { observed?: Observed; error?: unknown }>> {
     const due: AgentRecord[] = [];
     for (const record of records)
-      if (
-        record.spec.cloud.toLowerCase() !== 'local' &&
-        (await images.finishDue(record.name, record, observedOf(record.name)))
-      )
+      if (needsImage(record.spec) && (await images.finishDue(record.name, record, observedOf(record.name))))
         due.push(record);
     const outcomes = new Map<string, { observed?: Observed; error?: unknown }>();
     await mapLimit(due, DEPLOY_CONCURRENCY, async (record) => {
@@ -365,7 +363,7 @@ export class ControlPlane {
       if (observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
       return [];
     }
-    if (!this.deps.builds || stored.value.spec.cloud.toLowerCase() === 'local') return [];
+    if (!this.deps.builds || !needsImage(stored.value.spec)) return [];
     return this.deps.builds.logs(tailLines);
   }
 

@@ -17,6 +17,7 @@
 import type { Cluster } from '../cluster/cluster.ts';
 import { renderAgent } from '../core/agent-objects/render.ts';
 import type { AgentRecord } from '../core/agent-record.ts';
+import { needsImage } from '../core/build-plan.ts';
 import type { BuildStatus } from '../core/build-status.ts';
 import { planApply } from '../core/drift.ts';
 import { ConflictError } from '../core/errors.ts';
@@ -137,7 +138,7 @@ function imageOf(
   deps: ReconcileDeps,
   session: () => ImageSession | undefined,
 ): Promise<Resolution> | Resolution {
-  const images = record.spec.cloud.toLowerCase() === 'local' ? undefined : session();
+  const images = needsImage(record.spec) ? session() : undefined;
   if (!images) return { kind: 'ready', image: deps.runtimeImage };
   const deployment = observed.deployments.find((item) => item.metadata?.name === name);
   return images.resolve(deployment?.spec?.template.spec?.containers[0]?.image);

@@ -14,6 +14,9 @@ import { runsImage } from './image-ref.ts';
 
 export type Purpose = 'deploy' | 'sweep' | 'read';
 
+/** An agent with `"cloud": "local"` runs the bundle as a process of the local server: no image, no build. */
+export const needsImage = (spec: { cloud: string }) => spec.cloud.toLowerCase() !== 'local';
+
 export type BuildAction = 'none' | 'create' | 'replace';
 
 /**
