@@ -23,7 +23,7 @@ export const logsQuery = z.object({
     .max(5_000, { error: 'must be at most 5000' })
     .default(100),
   build: z
-    .enum(['true', 'false'], { error: 'must be true or false' })
+    .enum(['true', 'false'])
     .optional()
     .transform((value) => value === 'true'),
 });
@@ -195,7 +195,7 @@ export const deploymentsResponse = z.object({ deployments: z.array(agentStatusSc
 
 export const gcBody = z.strictObject({
   dryRun: z
-    .union([z.boolean(), z.enum(['true', 'false'])], { error: 'must be true or false' })
+    .union([z.boolean(), z.enum(['true', 'false'])])
     .optional()
     .transform((value) => value !== false && value !== 'false'),
 });
