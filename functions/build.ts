@@ -11,16 +11,21 @@
  *
  * WHY errors.js: the error classes are one shared chunk that the entry and every lazy chunk
  * require, so a process holds one copy of each class and `instanceof` works across chunks.
+ *
+ * WHY build-context.js: the functions that reconcile (deploy, deployments, sweep, gc) carry
+ * the agent image's build context, to upload it when a build is due. Its tag is packed into
+ * the providers chunk; its bytes (about 0.4 MB of base64) are a chunk loaded only to upload.
  */
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { runtimeContextPlugin } from './src/builds/build-plugin.ts';
 import { consoleAssetsPlugin } from './src/console/build-plugin.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'functions', 'src');
-export const FUNCTIONS = ['deploy', 'deployments', 'templates', 'health', 'sweep', 'console'] as const;
+export const FUNCTIONS = ['deploy', 'deployments', 'templates', 'health', 'sweep', 'console', 'gc'] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 export const PACKAGE_DIR = join(root, 'packages', 'fleetplane');
 
@@ -30,6 +35,7 @@ const LAZY: Record<string, string> = {
   openapi: join(src, 'api', 'openapi.ts'),
   's3-blobs': join(src, 'store', 's3-blobs.ts'),
   'kube-cluster': join(src, 'cluster', 'kube-cluster.ts'),
+  'build-context': join(src, 'builds', 'prebuilt-context-data.ts'),
 };
 /** Modules every chunk shares by a static require of one file. */
 const SHARED: Record<string, string> = {
@@ -85,7 +91,7 @@ export async function buildFunctions(): Promise<
         ...common,
         entryPoints: [entry],
         outfile: join(chunkDir, `${name}.js`),
-        plugins: [chunkPlugin(name)],
+        plugins: [chunkPlugin(name), runtimeContextPlugin],
         metafile: true,
       });
       chunkDeps.set(name, chunkImports(result.metafile));
@@ -109,7 +115,7 @@ export async function buildFunctions(): Promise<
         ...common,
         entryPoints: [join(src, 'entries', `${name}.ts`)],
         outfile: join(dir, 'index.js'),
-        plugins: [chunkPlugin(), consoleAssetsPlugin],
+        plugins: [chunkPlugin(), consoleAssetsPlugin, runtimeContextPlugin],
         metafile: true,
       });
       const needed = closure(chunkImports(result.metafile));

@@ -7,6 +7,7 @@ import { authFromEnv } from './api/auth.ts';
 import { docsRoutes } from './api/docs-routes.ts';
 import { deployRoutes } from './api/routes/deploy.ts';
 import { deploymentsRoutes } from './api/routes/deployments.ts';
+import { gcRoutes } from './api/routes/gc.ts';
 import { healthRoutes } from './api/routes/health.ts';
 import { templatesRoutes } from './api/routes/templates.ts';
 import { memoise } from './console/assets.ts';
@@ -36,6 +37,7 @@ export function createFullApp(options: FullAppOptions) {
         policy: agentPolicyOf(providers.platform()),
       })),
       deploymentsRoutes(providers.controlPlane),
+      gcRoutes(providers.controlPlane),
       templatesRoutes(),
       healthRoutes(providers.health, VERSION, options.log),
       docsRoutes(VERSION),

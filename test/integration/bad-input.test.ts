@@ -183,6 +183,10 @@ const paths: [string, string, string?][] = [
   ['GET', '/deployments/fuzz-none/logs?tail=abc'],
   ['GET', '/deployments/fuzz-none/logs?tail=0'],
   ['GET', '/deployments/fuzz-none/logs?tail=99999'],
+  ['GET', '/deployments/fuzz-none/logs?build=yes'],
+  ['POST', '/gc', '{"dryRun":"maybe"}'],
+  ['POST', '/gc', '{"dryRun":false,"all":true}'],
+  ['POST', '/gc', '{'],
   ['POST', '/deployments/fuzz-none/rollback', '{"generation":"x"}'],
   ['POST', '/deployments/fuzz-none/rollback', '{'],
   ['POST', '/deployments/fuzz-none/rollback', '{"generation":1,"force":true}'],
@@ -242,6 +246,15 @@ describe('bad input', () => {
     const { status, json } = await call('POST', '/deploy', { name: 'fuzz-x', scaling: { replicas: -1 } });
     expect(status).toBe(422);
     expect(json.errors).toEqual([{ path: 'scaling.replicas', message: 'must be at least 1 (got -1)' }]);
+    const gc = await call('POST', '/gc', { dryRun: 'maybe' });
+    expect(gc.status).toBe(400);
+    expect(gc.json.errors).toEqual([
+      { path: 'dryRun', message: 'must be one of "true", "false" (got "maybe")' },
+    ]);
+    const logs = await call('GET', '/deployments/fuzz-none/logs?build=yes');
+    expect(logs.json.errors).toEqual([
+      { path: 'build', message: 'must be one of "true", "false" (got "yes")' },
+    ]);
   });
 
   it('names the rule, the field and the value for the exfiltration config and an unbounded quantity', async () => {

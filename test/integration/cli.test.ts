@@ -138,6 +138,19 @@ describe('fleetplane against the test environment', () => {
       );
   });
 
+  it('gc is a dry run (GET /gc) unless --yes (POST /gc), and says when there is nothing of builds to collect', async () => {
+    const { result: dry, requests } = await counted(server, () => cli(server, 'gc'));
+    expect(dry.code, explain(dry)).toBe(0);
+    expect(dry.stdout).toMatch(/^nothing to collect\nkept \(in use\): none\nin-cluster builds are off here/);
+    const { result: yes, requests: deleting } = await counted(server, () =>
+      cli(server, 'gc', '--yes', '-o', 'json'),
+    );
+    expect(yes.code, explain(yes)).toBe(0);
+    expect(JSON.parse(yes.stdout)).toMatchObject({ dryRun: false, unreferenced: [] });
+    expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /gc 200']);
+    expect(deleting.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /gc 200']);
+  });
+
   it('Ctrl-C ends a wait with exit 130 and says the deploy goes on', async () => {
     const file = join(dir, 'interrupted.json');
     await writeFile(

@@ -4,12 +4,19 @@
  * legacy __ow_* fields, base64 bodies, plain `doctl serverless functions invoke` params, and
  * the scheduled sweep, all against the real test environment.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { cp, readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { BatchV1Api, KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildContext } from '../../build-jobs/build-context.ts';
 import { buildFunctions, type FunctionName, functionDir } from '../../functions/build.ts';
+import { buildJobName } from '../../functions/src/core/agent-objects/build-job.ts';
+import { testEnv } from '../env/inject.ts';
 import { environmentFor, TEST_TOKEN, waitFor } from '../support/control-plane-harness.ts';
+import { scratchDir } from '../support/scratch.ts';
 
 type Main = (
   args?: Record<string, unknown>,
@@ -130,5 +137,80 @@ describe('the bundled functions', () => {
     };
     expect(report.failures).toEqual([]);
     expect(report.agents).toBe(0);
+  });
+
+  it('carry the build context: its tag at hand, its bytes in a lazy chunk that a deploy uploads for Kaniko', async () => {
+    const t = testEnv();
+    const expected = await buildContext();
+    const chunk = require(join(functionDir('deploy'), 'build-context.js')) as {
+      PREBUILT_CONTEXT_BASE64: string;
+    };
+    expect(Buffer.from(chunk.PREBUILT_CONTEXT_BASE64, 'base64').equals(Buffer.from(expected.tarGz))).toBe(
+      true,
+    );
+    const index = await readFile(join(functionDir('deploy'), 'index.js'), 'utf8');
+    expect(index).not.toContain(chunk.PREBUILT_CONTEXT_BASE64.slice(0, 200));
+
+    // A fresh copy of the deploy function (a cold start) with in-cluster builds on.
+    const run = randomUUID().slice(0, 6);
+    const env = environmentFor({
+      FLEETPLANE_LOG_LEVEL: 'error',
+      FLEETPLANE_RUNTIME_IMAGE: undefined,
+      FLEETPLANE_REGISTRY: `${t.registry}/functions-${run}`,
+      FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
+    });
+    const kube = new KubeConfig();
+    kube.loadFromFile(t.kubeconfigPath);
+    const batch = kube.makeApiClient(BatchV1Api);
+    const job = buildJobName(expected.tag);
+    // The Job of the real runtime is shared by name: one left by an earlier run (within its TTL)
+    // would push to that run's repository, and this deploy would rightly refuse to reuse it.
+    const removeJob = () =>
+      batch
+        .deleteNamespacedJob({ name: job, namespace: t.buildNamespace, propagationPolicy: 'Background' })
+        .catch(() => undefined);
+    await removeJob();
+    await waitFor('no leftover build Job', async () =>
+      batch.readNamespacedJob({ name: job, namespace: t.buildNamespace }).then(
+        () => false,
+        () => true,
+      ),
+    );
+    const copy = join(await scratchDir('fleetplane-fn-'), 'deploy');
+    await cp(functionDir('deploy'), copy, { recursive: true });
+    const before = { ...process.env };
+    Object.assign(process.env, env);
+    delete process.env.FLEETPLANE_RUNTIME_IMAGE;
+    try {
+      const main = require(join(copy, 'index.js')).main as Main;
+      const result = await main(web('POST', '', { body: JSON.stringify({ name: `fn-build-${run}` }) }));
+      expect(result.statusCode, result.body).toBe(201);
+      expect(JSON.parse(result.body).deployment.build).toMatchObject({
+        tag: expected.tag,
+        job,
+        phase: 'Pending',
+      });
+      const s3 = new S3Client({
+        endpoint: t.s3.endpoint,
+        region: t.s3.region,
+        forcePathStyle: true,
+        credentials: { accessKeyId: t.s3.accessKeyId, secretAccessKey: t.s3.secretAccessKey },
+      });
+      const prefix = (env.FLEETPLANE_STORE as string).slice(`s3://${t.s3.bucket}/`.length);
+      const uploaded = await s3.send(
+        new GetObjectCommand({ Bucket: t.s3.bucket, Key: `${prefix}/builds/${expected.tag}.tar.gz` }),
+      );
+      expect(
+        Buffer.from(await uploaded.Body!.transformToByteArray()).equals(Buffer.from(expected.tarGz)),
+      ).toBe(true);
+      expect(uploaded.ContentType).toBe('application/gzip');
+      expect((await batch.readNamespacedJob({ name: job, namespace: t.buildNamespace })).metadata?.name).toBe(
+        job,
+      );
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in before)) delete process.env[key];
+      Object.assign(process.env, before);
+      await removeJob();
+    }
   });
 });

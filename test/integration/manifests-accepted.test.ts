@@ -21,6 +21,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
+import { buildJob, DEFAULT_BUILD_JOB_SETTINGS } from '../../functions/src/core/agent-objects/build-job.ts';
 import { renderAgent } from '../../functions/src/core/agent-objects/render.ts';
 import type { AgentObject } from '../../functions/src/core/agent-objects/types.ts';
 import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
@@ -28,6 +29,7 @@ import { checkDeployBody } from '../../functions/src/core/deploy-request.ts';
 import { hashOf } from '../../functions/src/core/hash.ts';
 import { DEFAULT_PLATFORM, type PlatformSettings } from '../../functions/src/core/platform.ts';
 import { testEnv } from '../env/inject.ts';
+import { applyManifestFile } from '../support/apply-manifests.ts';
 import { agentConfigArb } from '../support/arbitrary-config.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -282,4 +284,55 @@ describe('the agents namespace limits (manifests/40-agent-limits.yaml) on a real
       await core.deleteNamespace({ name: namespace });
     }
   });
+});
+
+describe('the API server accepts the Kaniko build Job (server-side apply, dryRun=All, baseline namespace)', () => {
+  const t = testEnv();
+  // manifests/00-namespaces.yaml labels the builds namespace by these names.
+  it.skipIf(t.buildNamespace !== 'fleetplane-builds' || t.namespace !== 'agents')(
+    'as rendered, and its pod under baseline; restricted (the agents namespace) would refuse it, baseline refuses a privileged one',
+    async () => {
+      await applyManifestFile(
+        t.kubeconfigPath,
+        new URL('../../manifests/00-namespaces.yaml', import.meta.url).pathname,
+      );
+      const { dryRun } = setup();
+      const tag = 'cb843678afbed4f0d97cd0012c020d37f0f25082a1572dc7dfaa510ef3552403';
+      const job = buildJob({
+        tag,
+        registry: 'registry.digitalocean.com/acme',
+        namespace: t.buildNamespace,
+        contextUrl: `s3://${t.s3.bucket}/prod/builds/${tag}.tar.gz`,
+        s3: { endpoint: 'https://fra1.digitaloceanspaces.com', region: 'fra1' },
+        fleet: '0123456789abcdef',
+        settings: DEFAULT_BUILD_JOB_SETTINGS,
+      });
+      const pod = (namespace: string) =>
+        ({
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { name: 'build-probe', namespace },
+          spec: { ...job.spec?.template.spec },
+        }) as unknown as AgentObject;
+      const applied = await dryRun.apply([job as unknown as AgentObject, pod(t.buildNamespace)], []);
+      expect(applied.map((object) => `${object.kind}/${object.name}`)).toEqual([
+        'Job/build-cb843678afbe',
+        'Pod/build-probe',
+      ]);
+      // Defaulted by the server, as it will run.
+      expect((applied[0]?.live as { spec?: { backoffLimit?: number } })?.spec?.backoffLimit).toBe(0);
+      await expect(dryRun.apply([pod(t.namespace)], [])).rejects.toThrow(/violates PodSecurity "restricted/);
+      // And the builds namespace does enforce baseline: a privileged pod is refused there.
+      const privileged = pod(t.buildNamespace) as unknown as {
+        spec: { containers: { securityContext?: object }[] };
+      };
+      privileged.spec.containers = privileged.spec.containers.map((c) => ({
+        ...c,
+        securityContext: { privileged: true },
+      }));
+      await expect(dryRun.apply([privileged as unknown as AgentObject], [])).rejects.toThrow(
+        /violates PodSecurity "baseline/,
+      );
+    },
+  );
 });

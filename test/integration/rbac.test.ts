@@ -3,13 +3,16 @@
  * kubeconfig `fleetplane kubeconfig` makes, not as an admin: deploy, list, status, revisions,
  * logs and delete all work, and the token cannot do what the Roles do not grant.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
 import { testEnv } from '../env/inject.ts';
 import { applyManifestFile } from '../support/apply-manifests.ts';
 import { harness, waitFor } from '../support/control-plane-harness.ts';
+import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
+import { testRuntime } from '../support/runtime-contexts.ts';
 
 const manifest = (file: string) => new URL(`../../manifests/${file}`, import.meta.url).pathname;
 
@@ -64,5 +67,79 @@ describe('the control plane with its ServiceAccount', () => {
     const core = asServiceAccount.makeApiClient(CoreV1Api);
     await expect(core.listNamespacedSecret({ namespace: 'agents' })).rejects.toMatchObject({ code: 403 });
     await expect(core.listNamespacedPod({ namespace: 'kube-system' })).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('builds the image in the cluster with only its Role in the builds namespace', async () => {
+    const t = testEnv();
+    for (const file of ['00-namespaces.yaml', '10-control-plane-rbac.yaml', '15-builds.yaml'])
+      await applyManifestFile(t.kubeconfigPath, manifest(file));
+    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
+      namespace: 'fleetplane-system',
+      secretName: 'fleetplane-control-plane-token',
+    });
+    const run = randomUUID().slice(0, 6);
+    const runtime = await testRuntime(`rbac-${run}`);
+    const kaniko = startKanikoStandIn({ destinationPrefix: `${t.registry}/rbac-${run}/` });
+    try {
+      const env = {
+        KUBECONFIG: undefined,
+        FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
+        FLEETPLANE_RUNTIME_IMAGE: undefined,
+        FLEETPLANE_REGISTRY: `${t.registry}/rbac-${run}`,
+        FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
+      };
+      // A failing builder first, so that the retry (delete the failed Job, create it again) runs too.
+      const failing = harness(
+        { ...env, FLEETPLANE_KANIKO_IMAGE: 'ghcr.io/osscontainertools/kaniko:fail' },
+        {
+          runtimeContext: runtime.source,
+        },
+      );
+      const first = await failing.call('POST', '/deploy', { name: 'rbac-build' });
+      expect(first.status, JSON.stringify(first.json)).toBe(201);
+      expect(first.json.deployment.phase).toBe('Building');
+      await waitFor(
+        'BuildFailed',
+        async () => (await failing.call('GET', '/deployments/rbac-build')).json.phase === 'BuildFailed',
+      );
+      const fixed = harness(
+        { ...env, FLEETPLANE_STORE: failing.env.FLEETPLANE_STORE },
+        { runtimeContext: runtime.source },
+      );
+      const again = await fixed.call('POST', '/deploy', { name: 'rbac-build' });
+      expect(again.status, JSON.stringify(again.json)).toBe(200);
+      expect(again.json.deployment.build.phase).toBe('Pending');
+      await kaniko.pushed(runtime.tag);
+      await waitFor(
+        'rbac-build Running',
+        async () => (await fixed.call('GET', '/deployments/rbac-build')).json.phase === 'Running',
+      );
+      const logs = await fixed.call('GET', '/deployments/rbac-build/logs?build=true&tail=2');
+      expect(logs.status, JSON.stringify(logs.json)).toBe(200);
+      expect(logs.json.pods[0]?.lines).toHaveLength(2);
+      const gc = await fixed.call('GET', '/gc');
+      expect(gc.status, JSON.stringify(gc.json)).toBe(200);
+      expect(gc.json.kept).toContain(runtime.tag.slice(0, 12));
+      expect((await fixed.call('DELETE', '/deployments/rbac-build')).status).toBe(200);
+    } finally {
+      kaniko.stop();
+    }
+
+    // Least privilege in the builds namespace: no Secrets, no pods of its own, no Job edits.
+    const asServiceAccount = new KubeConfig();
+    asServiceAccount.loadFromString(kubeconfig);
+    const core = asServiceAccount.makeApiClient(CoreV1Api);
+    const batch = asServiceAccount.makeApiClient(BatchV1Api);
+    const builds = 'fleetplane-builds';
+    await expect(core.listNamespacedSecret({ namespace: builds })).rejects.toMatchObject({ code: 403 });
+    await expect(
+      core.createNamespacedPod({
+        namespace: builds,
+        body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } },
+      }),
+    ).rejects.toMatchObject({ code: 403 });
+    await expect(
+      batch.patchNamespacedJob({ name: 'x', namespace: builds, body: { metadata: { labels: { a: 'b' } } } }),
+    ).rejects.toMatchObject({ code: 403 });
   });
 });

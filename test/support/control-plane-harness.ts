@@ -9,9 +9,8 @@ import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
 import { createFullApp } from '../../functions/src/full-app.ts';
 import { silentLogger } from '../../functions/src/lib/logger.ts';
 import { S3Blobs } from '../../functions/src/store/s3-blobs.ts';
-import type { ClusterFactoryOptions } from '../../functions/src/wiring/cluster-from-env.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
-import { providersFromEnv } from '../../functions/src/wiring/providers.ts';
+import { type ProviderOptions, providersFromEnv } from '../../functions/src/wiring/providers.ts';
 import { storeLocation } from '../../functions/src/wiring/store-from-env.ts';
 import { testEnv } from '../env/inject.ts';
 
@@ -38,7 +37,7 @@ export function environmentFor(overrides: Env = {}): Env {
   };
 }
 
-export function harness(overrides: Env = {}, options: ClusterFactoryOptions = {}) {
+export function harness(overrides: Env = {}, options: ProviderOptions = {}) {
   const env = environmentFor(overrides);
   const providers = providersFromEnv(env, options);
   const app = createFullApp({ env, providers, log: silentLogger, openWhenUnconfigured: false });

@@ -55,10 +55,13 @@ describe('project.yml', () => {
       'console',
       'deploy',
       'deployments',
+      'gc',
       'health',
       'sweep',
       'templates',
     ]);
+    // gc reads and deletes what deploy builds: it has what deploy has.
+    expect(functions.gc).toEqual(functions.deploy);
   });
 
   it('gives templates the token hashes alone, the console the public address of agents alone, and health the store and the cluster without the token hashes', () => {

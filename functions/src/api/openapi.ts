@@ -13,6 +13,8 @@ import {
   deployBatchSchema,
   deploymentsResponse,
   deployResultSchema,
+  gcBody,
+  gcResponse,
   healthResponse,
   logsResponse,
   MAX_PAGE,
@@ -162,12 +164,33 @@ export function openApiDocument(version: string) {
         parameters: [
           nameParameter,
           { name: 'tail', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 100 } },
+          {
+            name: 'build',
+            in: 'query',
+            description: "true: the log of the agent's image build (the Kaniko pod) instead of its pods",
+            schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+          },
         ],
         get: {
-          summary: "Tail of the agent's pod logs",
+          summary: "Tail of the agent's pod logs, or of its image build's (?build=true)",
           responses: {
             '200': json(logsResponse, 'Log lines per pod'),
             '404': problem('No such agent'),
+            ...common,
+          },
+        },
+      },
+      '/gc': {
+        get: {
+          summary: 'Build contexts and images no agent references any more (a dry run)',
+          responses: { '200': json(gcResponse, 'What gc would delete'), ...common },
+        },
+        post: {
+          summary: 'Delete them: only with {"dryRun": false}; without it, a dry run',
+          requestBody: { required: false, content: { 'application/json': { schema: schema(gcBody) } } },
+          responses: {
+            '200': json(gcResponse, 'What was deleted (or would be, in a dry run)'),
+            '400': problem('Malformed body'),
             ...common,
           },
         },

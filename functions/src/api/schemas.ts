@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { agentConfigSchema, MAX_NAME_LENGTH } from '../core/agent-config.ts';
+import { BUILD_PHASES } from '../core/build-status.ts';
 import type { AgentStatus } from '../core/status.ts';
 import { PHASES } from '../core/status.ts';
 
@@ -53,6 +54,10 @@ export const logsQuery = z.object({
     .min(1, { error: 'must be at least 1' })
     .max(5_000, { error: 'must be at most 5000' })
     .default(100),
+  build: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((value) => value === 'true'),
 });
 
 export const rollbackBody = z.strictObject({
@@ -81,6 +86,22 @@ const conditionSchema = z.object({
   lastTransitionTime: z.string().optional(),
 });
 
+export const buildStatusSchema = z
+  .object({
+    tag: z.string().meta({ description: "the build context's content address (sha256)" }),
+    job: z.string().meta({ description: 'the Kaniko Job, build-<tag12>' }),
+    image: z.string().meta({ description: 'where the build pushes' }),
+    phase: z.enum(BUILD_PHASES),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+    digest: z.string().optional().meta({ description: 'the pushed image digest, sha256:...' }),
+    reason: z.string().optional().meta({ description: 'why it failed, or what it waits for' }),
+  })
+  .meta({
+    id: 'Build',
+    description: 'The in-cluster build of the image the agent should run, while its Job exists',
+  });
+
 export const agentStatusSchema = z
   .object({
     name: z.string(),
@@ -104,13 +125,7 @@ export const agentStatusSchema = z
       })
       .optional(),
     conditions: z.array(conditionSchema),
-    build: z
-      .object({
-        job: z.string(),
-        state: z.enum(['Running', 'Succeeded', 'Failed']),
-        message: z.string().optional(),
-      })
-      .optional(),
+    build: buildStatusSchema.optional(),
     pods: z
       .array(
         z.object({
@@ -225,3 +240,32 @@ export const deploymentsResponse = z.object({
   /** Present when there are more agents: pass it back as ?continue= for the next page. */
   continue: z.string().optional(),
 });
+
+export const gcBody = z.strictObject({
+  dryRun: z
+    .union([z.boolean(), z.enum(['true', 'false'])])
+    .optional()
+    .transform((value) => value !== false && value !== 'false'),
+});
+
+export const gcResponse = z
+  .object({
+    dryRun: z.boolean(),
+    kept: z
+      .array(z.string())
+      .meta({ description: 'short tags in use: the current runtime and every running agent' }),
+    unreferenced: z.array(
+      z.object({
+        kind: z.enum(['context', 'image']),
+        name: z.string(),
+        tag: z.string(),
+        digest: z.string().optional(),
+        deleted: z.boolean(),
+      }),
+    ),
+    notes: z.array(z.string()),
+  })
+  .meta({
+    id: 'GcReport',
+    description: 'Build contexts and images no agent references; deleted unless a dry run',
+  });

@@ -120,6 +120,21 @@ JSON object per line: {"pod", "container", "line"}.`,
   --wait         wait until the agent runs it, as 'deploy --wait' does`,
     load: () => import('./verbs/rollback.ts'),
   },
+  gc: {
+    summary: 'build contexts and agent images nothing uses any more; --yes deletes them',
+    usage: 'fleetplane gc [--yes] [-o json|yaml]',
+    args: [],
+    remote: true,
+    options: { yes: { type: 'boolean' } },
+    help: `Lists the build contexts (in the store's bucket) and the agent images (in the registry)
+that no agent references any more: a dry run, which deletes nothing. The image the agents run
+now, and every image a running agent uses, are always kept.
+  --yes          delete them
+
+After deleting images, a registry frees their space only when it collects garbage; on
+DigitalOcean: doctl registry garbage-collection start --include-untagged-manifests`,
+    load: () => import('./verbs/gc.ts'),
+  },
   templates: {
     summary: 'the six templates and their defaults',
     usage: 'fleetplane templates [-o json|yaml]',
@@ -193,7 +208,9 @@ that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
     remote: false,
     options: { out: { type: 'string' } },
     help: `Writes the build context of the agent runtime image (Dockerfile and the bundled
-runtime) as a tar.gz, and prints its tag and the docker build/push line.
+runtime) as a tar.gz, and prints its tag and the docker build/push line. The control plane
+builds this image in the cluster by itself; this is for clusters that cannot build (set
+FLEETPLANE_RUNTIME_IMAGE to the image you push, which turns building off).
   --out FILE     where to write it (default: a new temporary directory)`,
     load: () => import('./verbs/image-context.ts'),
   },

@@ -16,6 +16,7 @@ import type {
   Deployment,
   DeploymentPage,
   DeployResult,
+  GcReport,
   Health,
   Logs,
   Revisions,
@@ -55,6 +56,11 @@ export interface LogsOptions extends CallOptions {
   build?: boolean;
 }
 
+export interface GcOptions extends CallOptions {
+  /** False deletes what nothing references; anything else only lists it (the default). */
+  dryRun?: boolean;
+}
+
 export interface FleetplaneClient {
   readonly url: string;
   /** POST /deploy with one config: the agent's result, or an ApiError (422 carries field errors). */
@@ -74,6 +80,8 @@ export interface FleetplaneClient {
   rollback(name: string, generation?: number, options?: CallOptions): Promise<DeployResult>;
   logs(name: string, options?: LogsOptions): Promise<Logs>;
   templates(options?: CallOptions): Promise<Template[]>;
+  /** Build contexts and images nothing references: GET /gc lists them, `dryRun: false` deletes them. */
+  gc(options?: GcOptions): Promise<GcReport>;
   /** The health report, also when degraded (HTTP 503): check `status`. */
   health(options?: CallOptions): Promise<Health>;
 }
@@ -213,6 +221,18 @@ export function createClient(options: ClientOptions): FleetplaneClient {
 
     async templates(call) {
       return (await json<{ templates: Template[] }>('get', 'templates', perCall(call))).data.templates;
+    },
+
+    async gc(call) {
+      if (call?.dryRun !== false) return (await json<GcReport>('get', 'gc', perCall(call))).data;
+      // Deleting is never retried: a repeat would only find less, but it is not ours to repeat.
+      return (
+        await json<GcReport>('post', 'gc', {
+          json: { dryRun: false },
+          retry: 0,
+          ...(call?.signal ? { signal: call.signal } : {}),
+        })
+      ).data;
     },
 
     async health(call) {

@@ -11,6 +11,7 @@ export {
   type ClientOptions,
   createClient,
   type FleetplaneClient,
+  type GcOptions,
   type ListOptions,
   type LogsOptions,
 } from './client.ts';

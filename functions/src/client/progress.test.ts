@@ -59,10 +59,11 @@ describe('viewOf and summaryOf', () => {
   });
 
   it('names the failure: BuildFailed with its reason in either build shape', () => {
-    const current = deployment({
-      phase: 'BuildFailed',
+    // The shape of servers from before in-cluster builds: {job, state, message}.
+    const current = {
+      ...deployment({ phase: 'BuildFailed' }),
       build: { job: 'build-abc', state: 'Failed', message: 'Job has reached the specified backoff limit' },
-    });
+    } as unknown as Deployment;
     expect(summaryOf(viewOf('a', current, running))).toBe(
       'BuildFailed: Job has reached the specified backoff limit',
     );

@@ -12,6 +12,7 @@ import type {
   deleteResponse,
   deployBatchResponse,
   deployResultSchema,
+  gcResponse,
   healthResponse,
   logsResponse,
   problemSchema,
@@ -58,6 +59,7 @@ export type Revisions = z.infer<typeof revisionsResponse>;
 export type Logs = z.infer<typeof logsResponse>;
 export type Template = z.infer<typeof templatesResponse>['templates'][number];
 export type Health = z.infer<typeof healthResponse>;
+export type GcReport = z.infer<typeof gcResponse>;
 
 /** A field error of a rejected config: `path: message`, and the rule when the server names it. */
 export interface FieldError {

@@ -3,7 +3,9 @@
  * processes. The control plane depends on these only, never on an SDK; the shapes they
  * return (Observed, ObjectRef, AppliedObject) belong to the pure core.
  */
+import type { V1Job } from '@kubernetes/client-node';
 import type { AgentObject } from '../core/agent-objects/types.ts';
+import type { BuildsObserved } from '../core/build-status.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
 
 export interface PodLog {
@@ -45,4 +47,22 @@ export interface Cluster extends ClusterReader, ClusterWriter {
   readonly description: string;
   /** Round trip to the cluster's readiness endpoint; throws UnavailableError when unreachable. */
   ping(): Promise<void>;
+  /** The image builds side of a Kubernetes cluster; absent where nothing can build (local processes). */
+  buildsIn?(namespace: string): BuildCluster | undefined;
+}
+
+/**
+ * Image builds in the builds namespace: Kaniko Jobs by their content-addressed name, their pods
+ * and logs. Jobs are shared by every fleet (same context, same Job); they are found by tag.
+ */
+export interface BuildCluster {
+  readonly namespace: string;
+  /** The Job(s) and pods of one build, by the tag's label: one list call each. */
+  observe(tag: string): Promise<BuildsObserved>;
+  /** Creates the Job; when one of that name exists, answers it instead (`created: false`). */
+  create(job: V1Job): Promise<{ job: V1Job; created: boolean }>;
+  /** Deletes the Job (and, in the background, its pods) if it is still the one observed (uid). */
+  remove(name: string, uid: string): Promise<void>;
+  /** Log tails of the build's pods (the Kaniko container). */
+  logs(tag: string, options: { tailLines: number }): Promise<PodLog[]>;
 }

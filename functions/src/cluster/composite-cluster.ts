@@ -7,7 +7,7 @@
 import { TARGET_LABEL } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
-import type { Cluster, ObserveScope, PodLog } from './cluster.ts';
+import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
 
 const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
 
@@ -20,6 +20,10 @@ export class CompositeCluster implements Cluster {
     this.remote = remote;
     this.local = local;
     this.description = `${remote.description} + ${local.description}`;
+  }
+
+  buildsIn(namespace: string): BuildCluster | undefined {
+    return this.remote.buildsIn?.(namespace);
   }
 
   async ping(): Promise<void> {

@@ -19,14 +19,17 @@ import { agentSelector, FIELD_MANAGER, FLEET_LABEL, MANAGED_SELECTOR } from '../
 import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
 import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
-import type { Cluster, ObserveScope, PodLog } from './cluster.ts';
+import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
+import { KubeBuilds } from './kube-builds.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 import { collectionPath, KubeHttp } from './kube-http.ts';
+import { readPodLogs } from './pod-logs.ts';
 
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
 const KNOWN_RESOURCES: { apiVersion: string; kind: string; plural: string }[] = [
   ...AGENT_KINDS,
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods' },
+  { kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs' },
 ];
 
 /** The resource name of a kind we manage (pods, deployments, ...). */
@@ -217,47 +220,17 @@ export class KubeCluster implements Cluster {
       .catch((error: unknown) => {
         throw toClusterError(error, `list the pods of ${agent}`);
       });
-    const logs = await Promise.all(
-      items.map(async (pod): Promise<PodLog | null> => {
-        const name = pod.metadata?.name ?? '';
-        const container = pod.spec?.containers[0]?.name ?? 'agent';
-        try {
-          const text = await this.core.readNamespacedPodLog({
-            name,
-            namespace: this.options.namespace,
-            container,
-            tailLines: options.tailLines,
-          });
-          return {
-            pod: name,
-            container,
-            lines: String(text)
-              .split('\n')
-              .filter((line) => line !== ''),
-          };
-        } catch (error) {
-          // The API server relays the kubelet's refusal as a BadRequest Status whose message is the
-          // kubelet's text: `container "agent" in pod "x" is waiting to start: ContainerCreating`
-          // (or `: image can't be pulled`, `... - no logs yet`). Such a container has no log yet.
-          const status = httpStatusOf(error);
-          const body = (error as { body?: unknown }).body;
-          let message = '';
-          try {
-            const parsed: unknown = typeof body === 'string' ? JSON.parse(body) : body;
-            message = String((parsed as { message?: unknown } | null)?.message ?? '');
-          } catch {
-            message = String(body);
-          }
-          if (status === 400 && message.includes(' is waiting to start'))
-            return { pod: name, container, lines: [] };
-          // The pod itself was deleted since the list (a rollout): `pods "x" not found`. No log to show.
-          if (status === 404 && message === `pods "${name}" not found`) return null;
-          // Anything else (no kubelet, the kubelet failing, RBAC, a container gone) is reported.
-          throw toClusterError(error, `read the log of pod ${name}`);
-        }
-      }),
-    );
-    return logs.filter((log): log is PodLog => log !== null);
+    return readPodLogs(this.core, this.options.namespace, items, options);
+  }
+
+  /** Kaniko build Jobs in `namespace`, through the same clients (and credentials). */
+  buildsIn(namespace: string): BuildCluster {
+    return new KubeBuilds({
+      objects: this.objects,
+      core: this.core,
+      namespace,
+      list: (apiVersion, kind, selector) => this.list(apiVersion, kind, namespace, selector),
+    });
   }
 
   async ping(): Promise<void> {

@@ -1,22 +1,27 @@
 /**
  * The control plane's operations, in domain terms: deploy, list, get, remove, revisions,
- * rollback, logs, sweep. Desired state goes to the store first (conditional writes), then
- * `reconcile` applies it; when the cluster fails after the store succeeded, the result says
- * so and the sweep finishes the work. Requests arrive validated; answers are outcomes and
- * typed errors, which api/ alone turns into HTTP.
+ * rollback, logs (of agents and of image builds), sweep, gc. Desired state goes to the store
+ * first (conditional writes), then `reconcile` applies it; when the cluster fails after the
+ * store succeeded, the result says so and the sweep finishes the work. With in-cluster builds,
+ * status reads finish what a deploy left waiting for its image. Requests arrive validated;
+ * answers are outcomes and typed errors, which api/ alone turns into HTTP.
  */
 
 import { randomUUID } from 'node:crypto';
 import type { Cluster, PodLog } from '../cluster/cluster.ts';
 import { type AgentRecord, isTombstone, type RevisionSummary, type Versioned } from '../core/agent-record.ts';
 import type { AgentSpec } from '../core/agent-spec.ts';
-import { ConflictError, NotFoundError, UnavailableError } from '../core/errors.ts';
+import { needsImage } from '../core/build-plan.ts';
+import type { BuildStatus } from '../core/build-status.ts';
+import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
 import { agentsIn, emptyObserved, type Observed, observedByAgent } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
-import { type AgentStatus, deriveStatus } from '../core/status.ts';
+import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
+import { collectGarbage, type GcReport } from './gc.ts';
+import type { ImageSession } from './image-builds.ts';
 import { assertOwned, ownedBy, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 import { type SweepOptions, type SweepReport, sweep } from './sweep.ts';
 
@@ -59,8 +64,55 @@ export class ControlPlane {
     return (this.deps.now?.() ?? new Date()).toISOString();
   }
 
-  private statusOf(name: string, record: AgentRecord | undefined, observed: Observed): AgentStatus {
-    return deriveStatus({ name, record, observed, url: agentUrl(this.deps.platform, name) });
+  private statusOf(
+    name: string,
+    record: AgentRecord | undefined,
+    observed: Observed,
+    build?: BuildStatus,
+  ): AgentStatus {
+    const built = record && needsImage(record.spec) ? build : undefined;
+    return deriveStatus({
+      name,
+      record,
+      observed,
+      url: agentUrl(this.deps.platform, name),
+      ...(built ? { build: built } : {}),
+    });
+  }
+
+  /**
+   * A status read finishes what a deploy started (level-triggered, no scheduler needed): an
+   * agent whose image build completed gets its objects applied now. Only when nothing runs
+   * the current generation on the image yet and no build is running or failed: otherwise a
+   * read costs no request beyond its observation. A failure here does not fail the read; the
+   * status says what went wrong.
+   */
+  private async finish(
+    records: AgentRecord[],
+    observedOf: (name: string) => Observed,
+    images: ImageSession,
+    fleet: string,
+  ): Promise<Map<string, { observed?: Observed; error?: unknown }>> {
+    const due: AgentRecord[] = [];
+    for (const record of records)
+      if (needsImage(record.spec) && (await images.finishDue(record.name, record, observedOf(record.name))))
+        due.push(record);
+    const outcomes = new Map<string, { observed?: Observed; error?: unknown }>();
+    await mapLimit(due, DEPLOY_CONCURRENCY, async (record) => {
+      try {
+        const result = await reconcile(record.name, this.deps, {
+          fleet,
+          hint: record,
+          observed: observedOf(record.name),
+          images,
+        });
+        outcomes.set(record.name, 'observed' in result ? { observed: result.observed } : {});
+      } catch (error) {
+        if (!(error instanceof FleetplaneError)) throw error;
+        outcomes.set(record.name, { error });
+      }
+    });
+    return outcomes;
   }
 
   /**
@@ -112,8 +164,14 @@ export class ControlPlane {
    * Deploys one agent: store, then apply, observing the cluster once. A store failure throws
    * (nothing changed); a cluster failure after the store succeeded is a `stored` result.
    */
-  async deployOne(spec: AgentSpec, cause?: AgentRecord['cause']): Promise<DeployResult> {
+  async deployOne(
+    spec: AgentSpec,
+    cause?: AgentRecord['cause'],
+    session?: ImageSession,
+  ): Promise<DeployResult> {
     const fleet = await this.deps.store.ensureFleet();
+    // An explicit deploy may dispatch the image's build, and retry a failed one.
+    const images = session ?? this.deps.builds?.session('deploy', fleet);
     // Look first, so that a name another store's fleet owns is refused before anything is written.
     // An unreachable cluster does not stop the write: the sweep applies it once the cluster is back.
     let seen: Observed | undefined;
@@ -127,23 +185,32 @@ export class ControlPlane {
     const base = { name: spec.name, outcome, generation: record.generation };
     let result: ReconcileResult;
     try {
-      result = await reconcile(spec.name, this.deps, { fleet, record, ...(seen ? { observed: seen } : {}) });
+      result = await reconcile(spec.name, this.deps, {
+        fleet,
+        record,
+        ...(seen ? { observed: seen } : {}),
+        ...(images ? { images } : {}),
+      });
     } catch (error) {
       return { ...base, kind: 'stored', error };
     }
     // A skipped or deleted agent (the cluster runs newer, a delete raced) answers with a fresh look.
     const observed =
-      result.action === 'applied' || result.action === 'unchanged'
+      result.action === 'applied' || result.action === 'unchanged' || result.action === 'building'
         ? result.observed
         : ownedBy(await this.deps.cluster.observe({ agent: spec.name }), fleet);
-    return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed) };
+    const build = result.action === 'building' ? result.build : undefined;
+    return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed, build) };
   }
 
   /** Deploys several agents; each gets its own result, and one failure does not stop the rest. */
-  deployMany(specs: AgentSpec[]): Promise<DeployResult[]> {
+  async deployMany(specs: AgentSpec[]): Promise<DeployResult[]> {
+    // One registry lookup and at most one build for the whole batch.
+    const fleet = this.deps.builds ? await this.deps.store.ensureFleet().catch(() => undefined) : undefined;
+    const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
     return mapLimit(specs, DEPLOY_CONCURRENCY, async (spec) => {
       try {
-        return await this.deployOne(spec);
+        return await this.deployOne(spec, undefined, images);
       } catch (error) {
         return { name: spec.name, kind: 'failed', error };
       }
@@ -159,19 +226,34 @@ export class ControlPlane {
     page: { limit?: number; after?: string } = {},
   ): Promise<{ items: AgentStatus[]; next?: string }> {
     const fleet = await this.deps.store.fleet();
-    const [records, observed] = await Promise.all([
+    const images = fleet ? this.deps.builds?.session('read', fleet) : undefined;
+    // With builds: two more list calls (the build's Job and pods), whatever the number of agents.
+    const [records, observed, build] = await Promise.all([
       this.deps.store.list(),
       fleet ? this.deps.cluster.observe({ fleet }) : emptyObserved(),
+      images?.build(),
     ]);
     const recordByName = new Map(records.map((record) => [record.name, record]));
     const byAgent = observedByAgent(observed);
+    const observedOf = (name: string) => byAgent.get(name) ?? emptyObserved();
     const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])]
       .sort()
       .filter((name) => page.after === undefined || name > page.after);
     const limit = page.limit ?? names.length;
-    const items = names
-      .slice(0, limit)
-      .map((name) => this.statusOf(name, recordByName.get(name), byAgent.get(name) ?? emptyObserved()));
+    const shown = names.slice(0, limit);
+    // Only this page's agents are finished: the work of a read stays bounded by its page.
+    const onPage = shown.flatMap((name) => recordByName.get(name) ?? []);
+    const finished = fleet && images ? await this.finish(onPage, observedOf, images, fleet) : new Map();
+    const items = shown.map((name) => {
+      const outcome = finished.get(name);
+      const status = this.statusOf(
+        name,
+        recordByName.get(name),
+        outcome?.observed ?? observedOf(name),
+        build,
+      );
+      return withFinishError(status, outcome?.error);
+    });
     return { items, ...(names.length > limit ? { next: items.at(-1)?.name as string } : {}) };
   }
 
@@ -183,9 +265,20 @@ export class ControlPlane {
   }
 
   async get(name: string): Promise<AgentStatus> {
-    const [stored, { observed }] = await Promise.all([this.deps.store.read(name), this.observeOwn(name)]);
+    const fleet = await this.deps.store.fleet();
+    const images = fleet ? this.deps.builds?.session('read', fleet) : undefined;
+    const [stored, { observed }, build] = await Promise.all([
+      this.deps.store.read(name),
+      this.observeOwn(name),
+      images?.build(),
+    ]);
     if (!stored && observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
-    return this.statusOf(name, stored?.value, observed);
+    if (!stored || !fleet || !images) return this.statusOf(name, stored?.value, observed, build);
+    const outcome = (await this.finish([stored.value], () => observed, images, fleet)).get(name);
+    return withFinishError(
+      this.statusOf(name, stored.value, outcome?.observed ?? observed, await images.build()),
+      outcome?.error,
+    );
   }
 
   /**
@@ -280,4 +373,40 @@ export class ControlPlane {
     if (!stored && logs.length === 0) throw new NotFoundError(`no agent named "${name}"`);
     return logs;
   }
+
+  /**
+   * The log tail of the build of the image the agent runs (or is waiting for): the Kaniko pod's.
+   * Empty when the image is pinned, the agent runs locally, or no build ran lately (finished
+   * Jobs go after FLEETPLANE_BUILD_TTL_SECONDS).
+   */
+  async buildLogs(name: string, tailLines: number): Promise<PodLog[]> {
+    const stored = await this.deps.store.read(name);
+    if (!stored) {
+      const { observed } = await this.observeOwn(name);
+      if (observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
+      return [];
+    }
+    if (!this.deps.builds || !needsImage(stored.value.spec)) return [];
+    return this.deps.builds.logs(tailLines);
+  }
+
+  /** Build contexts and images no agent references any more; deleted only when `dryRun` is false. */
+  gc(options: { dryRun: boolean }): Promise<GcReport> {
+    return collectGarbage(this.deps.builds, this.deps.cluster, options);
+  }
+}
+
+/** A status read whose attempt to finish the agent failed says so in its Applied condition. */
+function withFinishError(status: AgentStatus, error: unknown): AgentStatus {
+  if (!error) return status;
+  const failed: Condition = {
+    type: 'Applied',
+    status: 'False',
+    reason: 'FinishFailed',
+    message: `applying the built image failed: ${(error as Error).message}`,
+  };
+  return {
+    ...status,
+    conditions: status.conditions.map((condition) => (condition.type === 'Applied' ? failed : condition)),
+  };
 }

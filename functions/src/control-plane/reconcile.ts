@@ -11,23 +11,33 @@
  *   config no longer renders (an HPA after autoscale is switched off, say)
  * - never applies an older generation over a newer one: after applying, the record is read
  *   again, and a newer generation (or a deletion) that landed meanwhile is applied in turn
+ * - with in-cluster builds, applies nothing of an agent until the image it should run is in the
+ *   registry (`building`): what runs meanwhile, if anything, is left alone (image-builds.ts)
  */
 import type { Cluster } from '../cluster/cluster.ts';
 import { renderAgent } from '../core/agent-objects/render.ts';
 import type { AgentRecord } from '../core/agent-record.ts';
+import { needsImage } from '../core/build-plan.ts';
+import type { BuildStatus } from '../core/build-status.ts';
 import { planApply } from '../core/drift.ts';
 import { ConflictError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
 import { type AppliedObject, type ObjectRef, type Observed, observedAfter, refOf } from '../core/observed.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import type { ConfigStore } from '../store/config-store.ts';
+import type { ImageBuilds, ImageSession, Resolution } from './image-builds.ts';
 
 export interface ReconcileDeps {
   store: ConfigStore;
   cluster: Cluster;
   platform: PlatformSettings;
-  /** The image every agent runs (the runtime image, until in-cluster builds land). */
+  /**
+   * The image agents run when nothing is built here: FLEETPLANE_RUNTIME_IMAGE (pinned, e.g. on
+   * air-gapped clusters), the release image without a bucket to build from, and local agents.
+   */
   runtimeImage: string;
+  /** In-cluster image builds; unset when the image is pinned or nothing can build here. */
+  builds?: ImageBuilds;
 }
 
 export type ReconcileResult =
@@ -43,6 +53,8 @@ export type ReconcileResult =
       observed: Observed;
     }
   | { name: string; action: 'unchanged'; generation: number; observed: Observed }
+  /** Nothing applied: the image this generation runs is not in the registry yet. */
+  | { name: string; action: 'building'; generation: number; build?: BuildStatus; observed: Observed }
   | { name: string; action: 'deleted'; pruned: string[]; left: string[] }
   | { name: string; action: 'skipped'; reason: string };
 
@@ -58,6 +70,11 @@ export interface Known {
   hint?: AgentRecord | null;
   /** The agent's objects as observed (by agent label, any fleet); else they are observed. */
   observed?: Observed;
+  /**
+   * The image builds of the operation this reconcile is part of (one registry lookup and one
+   * dispatch for all its agents); without one, a sweep's rules apply.
+   */
+  images?: ImageSession;
 }
 
 const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
@@ -89,10 +106,10 @@ export function assertOwned(name: string, seen: Observed, fleet: string): void {
     );
 }
 
-function render(record: AgentRecord, deps: ReconcileDeps, fleet: string) {
+function render(record: AgentRecord, deps: ReconcileDeps, fleet: string, image: string) {
   return renderAgent({
     spec: record.spec,
-    image: deps.runtimeImage,
+    image,
     platform: deps.platform,
     generation: record.generation,
     specHash: record.specHash || hashOf(record.spec),
@@ -101,10 +118,30 @@ function render(record: AgentRecord, deps: ReconcileDeps, fleet: string) {
   });
 }
 
-/** What applying `record` over the observed objects would send and delete. */
-function planFor(record: AgentRecord | null, observed: Observed, deps: ReconcileDeps, fleet: string) {
-  const rendered = record ? render(record, deps, fleet) : [];
+/** What applying `record` (running `image`) over the observed objects would send and delete. */
+function planFor(
+  record: AgentRecord | null,
+  observed: Observed,
+  deps: ReconcileDeps,
+  fleet: string,
+  image = deps.runtimeImage,
+) {
+  const rendered = record ? render(record, deps, fleet, image) : [];
   return { rendered, ...planApply(rendered, observed.live) };
+}
+
+/** The image the agent's current generation runs, or "wait" while it is being built. */
+function imageOf(
+  name: string,
+  record: AgentRecord,
+  observed: Observed,
+  deps: ReconcileDeps,
+  session: () => ImageSession | undefined,
+): Promise<Resolution> | Resolution {
+  const images = needsImage(record.spec) ? session() : undefined;
+  if (!images) return { kind: 'ready', image: deps.runtimeImage };
+  const deployment = observed.deployments.find((item) => item.metadata?.name === name);
+  return images.resolve(deployment?.spec?.template.spec?.containers[0]?.image);
 }
 
 const sameVersion = (a: AgentRecord, b: AgentRecord | null) =>
@@ -114,9 +151,24 @@ export async function reconcile(name: string, deps: ReconcileDeps, known: Known)
   const { fleet } = known;
   const seen = known.observed ?? (await deps.cluster.observe({ agent: name }));
   let observed = ownedBy(seen, fleet);
+  let own: ImageSession | undefined;
+  const session = () => {
+    own ??= known.images ?? deps.builds?.session('sweep', fleet);
+    return own;
+  };
+  const building = (record: AgentRecord, resolution: Resolution): ReconcileResult => ({
+    name,
+    action: 'building',
+    generation: record.generation,
+    ...(resolution.kind === 'waiting' && resolution.build ? { build: resolution.build } : {}),
+    observed,
+  });
 
   if (known.hint !== undefined && known.record === undefined) {
-    const { changed, leftovers } = planFor(known.hint, observed, deps, fleet);
+    const resolution = known.hint ? await imageOf(name, known.hint, observed, deps, session) : undefined;
+    if (known.hint && resolution?.kind === 'waiting') return building(known.hint, resolution);
+    const image = resolution?.kind === 'ready' ? resolution.image : undefined;
+    const { changed, leftovers } = planFor(known.hint, observed, deps, fleet, image);
     if (changed.length === 0 && leftovers.length === 0)
       return known.hint
         ? { name, action: 'unchanged', generation: known.hint.generation, observed }
@@ -156,7 +208,9 @@ export async function reconcile(name: string, deps: ReconcileDeps, known: Known)
         action: 'skipped',
         reason: `the cluster already runs generation ${newest}, newer than ${current.generation}`,
       };
-    const { changed, leftovers } = planFor(current, observed, deps, fleet);
+    const resolution = await imageOf(name, current, observed, deps, session);
+    if (resolution.kind === 'waiting') return building(current, resolution);
+    const { changed, leftovers } = planFor(current, observed, deps, fleet, resolution.image);
     if (changed.length === 0 && leftovers.length === 0)
       return result ?? { name, action: 'unchanged', generation: current.generation, observed };
     const applied = changed.length

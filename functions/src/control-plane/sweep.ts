@@ -12,6 +12,10 @@
  *   the refusal is reported;
  * - each object is deleted only if unchanged since it was observed, and each agent's record
  *   is read again before anything is done to it.
+ *
+ * With in-cluster builds it also finishes deploys whose image build completed, and starts the
+ * build of an image no Job is building (after a control plane upgrade, say); it never retries a
+ * failed build, which only a deploy does. Agents already on the image cost no build request.
  */
 import { isTombstone } from '../core/agent-record.ts';
 import { agentsIn, emptyObserved, observedByAgent } from '../core/observed.ts';
@@ -75,6 +79,8 @@ export async function sweep(
   const deletable = orphans.filter((name) => !refused?.agents.includes(name));
 
   const byAgent = observedByAgent(observed);
+  // One look at the build, one registry lookup and one dispatch for every agent of this run.
+  const images = deps.builds?.session('sweep', fleet);
   const results: ReconcileResult[] = [];
   const failures: SweepReport['failures'] = [];
   const work = [
@@ -84,7 +90,12 @@ export async function sweep(
   await mapLimit(work, SWEEP_CONCURRENCY, async ({ name, hint }) => {
     try {
       results.push(
-        await reconcile(name, deps, { fleet, hint, observed: byAgent.get(name) ?? emptyObserved() }),
+        await reconcile(name, deps, {
+          fleet,
+          hint,
+          observed: byAgent.get(name) ?? emptyObserved(),
+          ...(images ? { images } : {}),
+        }),
       );
     } catch (error) {
       failures.push({ name, error: (error as Error).message });
@@ -109,6 +120,7 @@ export function logSweep(log: Logger, report: SweepReport): void {
     applied: count('applied'),
     deleted: count('deleted'),
     unchanged: count('unchanged'),
+    building: count('building'),
     failures: report.failures,
     ms: report.durationMs,
   };

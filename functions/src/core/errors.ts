@@ -41,7 +41,7 @@ export class UnauthorizedError extends FleetplaneError {
   override name = 'UnauthorizedError';
 }
 
-export type Dependency = 'store' | 'cluster';
+export type Dependency = 'store' | 'cluster' | 'registry';
 
 /** A dependency could not be reached; nothing was half-applied and a retry is safe. */
 export class UnavailableError extends FleetplaneError {

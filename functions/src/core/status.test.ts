@@ -2,6 +2,7 @@ import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import type { AgentRecord } from './agent-record.ts';
 import { validateAgentConfig } from './agent-spec.ts';
+import type { BuildStatus } from './build-status.ts';
 import { emptyObserved, type Observed } from './observed.ts';
 import { deriveStatus, podStatusOf } from './status.ts';
 
@@ -158,31 +159,73 @@ describe('phase', () => {
     expect(result.conditions[0]).toMatchObject({ type: 'Stored', status: 'False' });
   });
 
-  it('is Building, then BuildFailed, from the build Job', () => {
-    const job = (conditions: { type: string; status: string; message?: string }[]) => ({
-      metadata: { name: 'build-abc' },
-      status: { conditions },
+  it('is Building while the image builds, then BuildFailed with the reason, leaving what runs alone', () => {
+    const build = (phase: BuildStatus['phase'], reason?: string): BuildStatus => ({
+      tag: 'abc',
+      job: 'build-abc',
+      image: 'reg/agent-runtime:abc',
+      phase,
+      ...(reason ? { reason } : {}),
     });
-    expect(
-      deriveStatus({
-        name: 'agent',
-        record: record(1),
-        observed: emptyObserved(),
-        url: '',
-        buildJobs: [job([])],
-      }).phase,
-    ).toBe('Building');
-    const failed = deriveStatus({
-      name: 'agent',
-      record: record(1),
-      observed: emptyObserved(),
-      url: '',
-      buildJobs: [job([{ type: 'Failed', status: 'True', message: 'exit 1' }])],
-    });
+    const first = (b: BuildStatus) =>
+      deriveStatus({ name: 'agent', record: record(1), observed: emptyObserved(), url: '', build: b });
+    expect(first(build('Pending')).phase).toBe('Building');
+    expect(first(build('Running')).conditions).toContainEqual(
+      expect.objectContaining({ type: 'Built', status: 'Unknown', reason: 'Building' }),
+    );
+    // Built, but not applied yet: still waiting for the image to run.
+    expect(first(build('Succeeded')).phase).toBe('Building');
+    const failed = first(build('Failed', 'error building image: exit 1'));
     expect(failed).toMatchObject({
       phase: 'BuildFailed',
-      build: { job: 'build-abc', state: 'Failed', message: 'exit 1' },
+      build: { job: 'build-abc', phase: 'Failed', reason: 'error building image: exit 1' },
     });
+    expect(failed.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Built', status: 'False', reason: 'BuildFailed' }),
+    );
+    // An agent running generation 1 on an older image while generation 2 waits for a failed build.
+    const older = status(record(2), { deployments: [deployment(1)], pods: [ready('a'), ready('b')] });
+    expect(older.phase).toBe('Deploying');
+    const waiting = deriveStatus({
+      name: 'agent',
+      record: record(2),
+      observed: { ...emptyObserved(), deployments: [deployment(1)], pods: [ready('a'), ready('b')] },
+      url: '',
+      build: build('Failed', 'error building image: exit 1'),
+    });
+    expect(waiting.phase).toBe('BuildFailed');
+    expect(waiting.image).toBe('img:1');
+  });
+
+  it('is Running on the built image, by tag and digest, with the build kept as history', () => {
+    const built: BuildStatus = {
+      tag: 'abc',
+      job: 'build-abc',
+      image: 'img',
+      phase: 'Succeeded',
+      digest: `sha256:${'1'.repeat(64)}`,
+    };
+    const onDigest = deployment(1, {
+      readyReplicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+    });
+    (
+      onDigest.spec as { template: { spec: { containers: { image: string }[] } } }
+    ).template.spec.containers[0] = {
+      image: `img@sha256:${'1'.repeat(64)}`,
+    };
+    const result = deriveStatus({
+      name: 'agent',
+      record: record(1),
+      observed: { ...emptyObserved(), deployments: [onDigest], pods: [ready('a'), ready('b')] },
+      url: '',
+      build: built,
+    });
+    expect(result.phase).toBe('Running');
+    expect(result.conditions).toContainEqual(
+      expect.objectContaining({ type: 'Built', status: 'True', reason: 'ImageBuilt' }),
+    );
   });
 });
 

@@ -6,9 +6,11 @@
  * Degraded (pods failing: CrashLoopBackOff, ImagePullBackOff, OOMKilled, ...), Failed
  * (progress deadline exceeded), Deleting (objects without a stored config).
  */
-import type { V1Deployment, V1Job, V1Pod } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
 import type { AgentRecord } from './agent-record.ts';
+import type { BuildStatus } from './build-status.ts';
+import { runsImage } from './image-ref.ts';
 import type { Observed } from './observed.ts';
 
 export const PHASES = [
@@ -53,7 +55,8 @@ export interface AgentStatus {
   replicas: { desired: number; ready: number; updated: number; available: number };
   autoscaling?: { min: number; max: number; current: number; targetCpuPercentage?: number };
   conditions: Condition[];
-  build?: { job: string; state: 'Running' | 'Succeeded' | 'Failed'; message?: string };
+  /** The build of the image the agent should run, while its Job exists (in-cluster builds only). */
+  build?: BuildStatus;
   pods?: PodStatus[];
 }
 
@@ -94,23 +97,37 @@ export function podStatusOf(pod: V1Pod): PodStatus {
   };
 }
 
-function buildOf(jobs: V1Job[]): AgentStatus['build'] {
-  const job = jobs.at(-1);
-  if (!job) return undefined;
-  const failed = job.status?.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
-  const complete = job.status?.conditions?.find((c) => c.type === 'Complete' && c.status === 'True');
-  const state = failed ? 'Failed' : complete ? 'Succeeded' : 'Running';
-  return { job: job.metadata?.name ?? '', state, ...(failed?.message ? { message: failed.message } : {}) };
-}
-
 export interface StatusInput {
   name: string;
   record?: AgentRecord;
   observed: Observed;
   /** Public URL of the agent. */
   url: string;
-  /** Build jobs relevant to this agent's image (by tag); empty when the image exists. */
-  buildJobs?: V1Job[];
+  /** The build of the image the agent should run, when one is observed. */
+  build?: BuildStatus;
+}
+
+const BUILT: Record<BuildStatus['phase'], { status: Condition['status']; reason: string }> = {
+  Pending: { status: 'Unknown', reason: 'Building' },
+  Running: { status: 'Unknown', reason: 'Building' },
+  Succeeded: { status: 'True', reason: 'ImageBuilt' },
+  Failed: { status: 'False', reason: 'BuildFailed' },
+};
+
+function builtCondition(build: BuildStatus): Condition {
+  const { status, reason } = BUILT[build.phase];
+  const message =
+    build.reason ??
+    (build.phase === 'Succeeded'
+      ? `${build.job} pushed ${build.image}${build.digest ? `@${build.digest}` : ''}`
+      : `build job ${build.job} is ${build.phase.toLowerCase()}`);
+  return {
+    type: 'Built',
+    status,
+    reason,
+    message,
+    ...(build.finishedAt ? { lastTransitionTime: build.finishedAt } : {}),
+  };
 }
 
 const condition = (
@@ -135,7 +152,7 @@ export function deriveStatus(input: StatusInput): AgentStatus {
     updated: deployment?.status?.updatedReplicas ?? 0,
     available: deployment?.status?.availableReplicas ?? 0,
   };
-  const build = buildOf(input.buildJobs ?? []);
+  const build = input.build;
   const conditions: Condition[] = [];
   const generation = record?.generation ?? 0;
 
@@ -153,15 +170,7 @@ export function deriveStatus(input: StatusInput): AgentStatus {
       ),
     );
 
-  if (build)
-    conditions.push(
-      condition(
-        'Built',
-        build.state === 'Succeeded' ? 'True' : build.state === 'Failed' ? 'False' : 'Unknown',
-        build.state === 'Succeeded' ? 'ImageBuilt' : build.state === 'Failed' ? 'BuildFailed' : 'Building',
-        build.message ?? `build job ${build.job} is ${build.state.toLowerCase()}`,
-      ),
-    );
+  if (build) conditions.push(builtCondition(build));
 
   const upToDate = deployment !== undefined && appliedGeneration === generation;
   conditions.push(
@@ -216,17 +225,22 @@ export function deriveStatus(input: StatusInput): AgentStatus {
     replicas.ready >= desired &&
     desired > 0;
 
+  const image = deployment?.spec?.template.spec?.containers[0]?.image;
+  // Waiting for the build: the cluster does not run the built image yet (or, while it builds,
+  // not this generation on it). Whatever runs meanwhile is left alone, so the build decides the phase.
+  const onBuiltImage = build !== undefined && runsImage(image, build.image);
+  const waiting =
+    build !== undefined && (build.phase === 'Succeeded' ? !onBuiltImage : !(onBuiltImage && upToDate));
+
   let phase: Phase;
   if (!record) phase = 'Deleting';
-  else if (build?.state === 'Failed') phase = 'BuildFailed';
-  else if (build?.state === 'Running') phase = 'Building';
+  else if (waiting) phase = build.phase === 'Failed' ? 'BuildFailed' : 'Building';
   else if (!deployment) phase = 'Pending';
   else if (progressDeadline) phase = 'Failed';
   else if (failing) phase = 'Degraded';
   else if (upToDate && rolledOut) phase = 'Running';
   else phase = 'Deploying';
 
-  const image = deployment?.spec?.template.spec?.containers[0]?.image;
   return {
     name,
     phase,

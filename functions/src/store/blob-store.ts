@@ -38,11 +38,22 @@ export interface ListPage {
   next?: string;
 }
 
+/** What a put may say about the bytes: their media type (JSON when unset). */
+export interface PutOptions {
+  contentType?: string;
+}
+
 export interface BlobStore {
   /** Where the blobs live, for logs (no credentials). */
   readonly description: string;
   get(key: string): Promise<Blob | undefined>;
-  put(key: string, body: string, condition?: WriteCondition): Promise<string>;
+  /** Text (records) or bytes (build contexts). */
+  put(
+    key: string,
+    body: string | Uint8Array,
+    condition?: WriteCondition,
+    options?: PutOptions,
+  ): Promise<string>;
   delete(key: string, condition?: { ifMatch?: string }): Promise<void>;
   list(prefix: string, options?: ListOptions): Promise<ListPage>;
   /** A cheap round trip proving the backend is reachable and the credentials work. */

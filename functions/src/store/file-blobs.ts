@@ -14,7 +14,7 @@ import { sha256Hex } from '../core/hash.ts';
 import type { Blob, BlobStore, ListOptions, ListPage, WriteCondition } from './blob-store.ts';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
-const etagOf = (text: string) => `"${sha256Hex(text)}"`;
+const etagOf = (data: string | Uint8Array) => `"${sha256Hex(data)}"`;
 
 export class FileBlobs implements BlobStore {
   readonly description: string;
@@ -56,7 +56,7 @@ export class FileBlobs implements BlobStore {
     }
   }
 
-  put(key: string, body: string, condition: WriteCondition = {}): Promise<string> {
+  put(key: string, body: string | Uint8Array, condition: WriteCondition = {}): Promise<string> {
     return this.exclusive(key, async () => {
       const current = await this.get(key);
       if ('ifNoneMatch' in condition && current)
@@ -67,7 +67,7 @@ export class FileBlobs implements BlobStore {
       const temporary = `${target}.${process.pid}.${Date.now()}.tmp`;
       try {
         await mkdir(dirname(target), { recursive: true });
-        await writeFile(temporary, body, 'utf8');
+        await writeFile(temporary, body);
         await rename(temporary, target);
       } catch (error) {
         await rm(temporary, { force: true });

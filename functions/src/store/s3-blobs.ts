@@ -17,7 +17,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { ConflictError, UnavailableError } from '../core/errors.ts';
-import type { Blob, BlobStore, ListOptions, ListPage, WriteCondition } from './blob-store.ts';
+import type { Blob, BlobStore, ListOptions, ListPage, PutOptions, WriteCondition } from './blob-store.ts';
 
 export interface S3BlobsOptions {
   bucket: string;
@@ -113,14 +113,19 @@ export class S3Blobs implements BlobStore {
     });
   }
 
-  async put(key: string, body: string, condition: WriteCondition = {}): Promise<string> {
+  async put(
+    key: string,
+    body: string | Uint8Array,
+    condition: WriteCondition = {},
+    options: PutOptions = {},
+  ): Promise<string> {
     const response = await this.call(`write ${key}`, () =>
       this.client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: this.prefix + key,
           Body: body,
-          ContentType: 'application/json',
+          ContentType: options.contentType ?? 'application/json',
           ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
           ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
         }),

@@ -6,17 +6,20 @@
  *
  * Names are the ones DESIGN.md fixes (FLEETPLANE_STORE, KUBECONFIG, FLEETPLANE_NAMESPACE, ...).
  */
+import { type RuntimeContextSource, runtimeContext } from '../builds/runtime-context.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ControlPlane } from '../control-plane/control-plane.ts';
 import type { HealthProbes } from '../control-plane/health-probes.ts';
 import { DEFAULT_SWEEP_OPTIONS } from '../control-plane/sweep.ts';
 import type { PlatformSettings } from '../core/platform.ts';
+import type { BlobStore } from '../store/blob-store.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { VERSION } from '../version.ts';
+import { imageBuildsFromEnv } from './builds-from-env.ts';
 import { type ClusterFactoryOptions, clusterFromEnv, kubeconfigText } from './cluster-from-env.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
 import { platformSettingsFromEnv } from './settings.ts';
-import { numberFromEnv, storeFromEnv, storeLocation } from './store-from-env.ts';
+import { blobsFromEnv, numberFromEnv, storeFromEnv, storeLocation } from './store-from-env.ts';
 
 export function runtimeImage(env: Env, platform: PlatformSettings): string {
   return envValue(env, 'FLEETPLANE_RUNTIME_IMAGE') ?? `${platform.registry}/agent-runtime:${VERSION}`;
@@ -34,8 +37,13 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
   };
 }
 
+export interface ProviderOptions extends ClusterFactoryOptions {
+  /** The image's build context; default: the one packed into the function, or built from the source. */
+  runtimeContext?: RuntimeContextSource;
+}
+
 /** Providers for the app's routes and the sweep. */
-export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) {
+export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
   let platform: PlatformSettings | undefined;
   const getPlatform = () => {
     platform ??= platformSettingsFromEnv(env);
@@ -43,15 +51,25 @@ export function providersFromEnv(env: Env, options: ClusterFactoryOptions = {}) 
   };
   // Only the local server may keep its store in a directory; everything else names its bucket.
   const localStore = options.localStore ?? options.localTarget !== undefined;
-  const getStore = once<ConfigStore>(() => storeFromEnv(env, { requireS3: !localStore }));
+  const getBlobs = once<BlobStore>(() => blobsFromEnv(env));
+  const getStore = once<ConfigStore>(async () =>
+    storeFromEnv(env, { requireS3: !localStore }, await getBlobs()),
+  );
   const getCluster = once<Cluster>(() => clusterFromEnv(env, getPlatform(), options));
   const getControlPlane = once(async () => {
-    const [store, cluster] = await Promise.all([getStore(), getCluster()]);
+    const [store, cluster, blobs] = await Promise.all([getStore(), getCluster(), getBlobs()]);
+    const builds = imageBuildsFromEnv(env, {
+      platform: getPlatform(),
+      cluster,
+      blobs,
+      context: options.runtimeContext ?? runtimeContext,
+    });
     return new ControlPlane({
       store,
       cluster,
       platform: getPlatform(),
       runtimeImage: runtimeImage(env, getPlatform()),
+      ...(builds ? { builds } : {}),
       sweep: {
         maxUnexplainedShare: numberFromEnv(
           env,

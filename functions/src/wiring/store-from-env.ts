@@ -4,6 +4,7 @@
  * keys from FLEETPLANE_S3_ENDPOINT, FLEETPLANE_S3_REGION, AWS_ACCESS_KEY_ID/SECRET_ACCESS_KEY).
  * The S3 SDK is imported on first use only.
  */
+import type { BlobStore } from '../store/blob-store.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { DEFAULT_REVISIONS_KEPT, RecordStore } from '../store/record-store.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
@@ -52,7 +53,32 @@ export interface StoreRequirements {
   requireS3?: boolean;
 }
 
-export async function storeFromEnv(env: Env, requirements: StoreRequirements = {}): Promise<ConfigStore> {
+/** The blobs of the store FLEETPLANE_STORE names: a local directory or an S3 bucket (and prefix). */
+export async function blobsFromEnv(env: Env): Promise<BlobStore> {
+  const location = storeLocation(env);
+  if (location.kind === 'file') {
+    const { FileBlobs } = await import('../store/file-blobs.ts');
+    return new FileBlobs(location.directory);
+  }
+  const { S3Blobs } = await import('../store/s3-blobs.ts');
+  const accessKeyId = envValue(env, 'AWS_ACCESS_KEY_ID');
+  const secretAccessKey = envValue(env, 'AWS_SECRET_ACCESS_KEY');
+  const endpoint = envValue(env, 'FLEETPLANE_S3_ENDPOINT');
+  return new S3Blobs({
+    bucket: location.bucket,
+    prefix: location.prefix,
+    ...(endpoint ? { endpoint } : {}),
+    region: envValue(env, 'FLEETPLANE_S3_REGION') ?? 'us-east-1',
+    ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
+  });
+}
+
+/** The config store; `blobs` shares a store's blobs with others (build contexts live beside the configs). */
+export async function storeFromEnv(
+  env: Env,
+  requirements: StoreRequirements = {},
+  blobs?: BlobStore,
+): Promise<ConfigStore> {
   const location = storeLocation(env);
   const options = {
     revisionsKept: numberFromEnv(env, 'FLEETPLANE_REVISIONS_KEPT', DEFAULT_REVISIONS_KEPT, [1, 1000]),
@@ -61,22 +87,5 @@ export async function storeFromEnv(env: Env, requirements: StoreRequirements = {
     throw new SettingsError(
       `FLEETPLANE_STORE must name the fleet's bucket, s3://<bucket>[/<prefix>] (got ${JSON.stringify(env.FLEETPLANE_STORE ?? '')}); the functions never fall back to a local directory`,
     );
-  if (location.kind === 'file') {
-    const { FileBlobs } = await import('../store/file-blobs.ts');
-    return new RecordStore(new FileBlobs(location.directory), options);
-  }
-  const { S3Blobs } = await import('../store/s3-blobs.ts');
-  const accessKeyId = envValue(env, 'AWS_ACCESS_KEY_ID');
-  const secretAccessKey = envValue(env, 'AWS_SECRET_ACCESS_KEY');
-  const endpoint = envValue(env, 'FLEETPLANE_S3_ENDPOINT');
-  return new RecordStore(
-    new S3Blobs({
-      bucket: location.bucket,
-      prefix: location.prefix,
-      ...(endpoint ? { endpoint } : {}),
-      region: envValue(env, 'FLEETPLANE_S3_REGION') ?? 'us-east-1',
-      ...(accessKeyId && secretAccessKey ? { credentials: { accessKeyId, secretAccessKey } } : {}),
-    }),
-    options,
-  );
+  return new RecordStore(blobs ?? (await blobsFromEnv(env)), options);
 }

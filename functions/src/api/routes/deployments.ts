@@ -39,11 +39,15 @@ export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
       const result = await (await controlPlane()).rollback(c.req.valid('param').name, generation);
       return deployResponse(result, c.req.path);
     })
-    .get('/deployments/:name/logs', name, zValidator('query', logsQuery, rejectInvalid), async (c) => {
+    .get('/deployments/:name/logs', name, async (c) => {
       const { name: agent } = c.req.valid('param');
+      // Validated here rather than by a middleware so that an error names the value it got.
+      const { tail, build } = validated(logsQuery, c.req.query());
+      const plane = await controlPlane();
+      // ?build=true: the log of the image build the agent runs or waits for (Kaniko's pod).
       return c.json({
         name: agent,
-        pods: await (await controlPlane()).logs(agent, c.req.valid('query').tail),
+        pods: await (build ? plane.buildLogs(agent, tail) : plane.logs(agent, tail)),
       });
     });
 }
