@@ -383,11 +383,13 @@ describe('an agent reads only its own Secrets', () => {
         message: expect.stringMatching(
           /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* .*changes how Node.js runs/,
         ),
+        rule: 'custom',
       },
       {
         path: 'env[0].secretRef.name',
         message:
           'must name one of this agent\'s own Secrets: an agent may reference only its own Secrets, named "<agent-name>.<anything>", e.g. "my-agent.keys" (got "fleetplane-provider")',
+        rule: 'custom',
       },
     ]);
   });
@@ -600,6 +602,7 @@ describe("the platform's policy (checkDeployBody with the platform's settings)",
     expect(rejected({ ...base, resources: { memory: '1e999' } })).toContainEqual({
       path: 'resources.memory',
       message: 'must be a positive Kubernetes quantity such as "512Mi" or "1Gi" (got "1e999")',
+      rule: 'pattern',
     });
   });
 
