@@ -14,6 +14,7 @@ import { docsRoutes } from './docs-routes.ts';
 import { deployRoutes } from './routes/deploy.ts';
 import { deploymentsRoutes } from './routes/deployments.ts';
 import { healthRoutes } from './routes/health.ts';
+import { rootRoutes } from './routes/root.ts';
 import { templatesRoutes } from './routes/templates.ts';
 
 export interface FullAppOptions {
@@ -30,6 +31,7 @@ export function createFullApp(options: FullAppOptions) {
     auth: authFromEnv(options.env, options.openWhenUnconfigured),
     log: options.log,
     routes: [
+      rootRoutes(VERSION),
       deployRoutes(providers.controlPlane, () => ({
         localAgents: providers.localAgents,
         policy: agentPolicyOf(providers.platform()),
