@@ -241,7 +241,9 @@ describe('bad input', () => {
   it('names the field, the rule and the value', async () => {
     const { status, json } = await call('POST', '/deploy', { name: 'fuzz-x', scaling: { replicas: -1 } });
     expect(status).toBe(422);
-    expect(json.errors).toEqual([{ path: 'scaling.replicas', message: 'must be at least 1 (got -1)' }]);
+    expect(json.errors).toEqual([
+      { path: 'scaling.replicas', message: 'must be at least 1 (got -1)', rule: 'min' },
+    ]);
   });
 
   it('names the rule, the field and the value for the exfiltration config and an unbounded quantity', async () => {
@@ -258,12 +260,14 @@ describe('bad input', () => {
         message: expect.stringMatching(
           /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* may not be set/,
         ),
+        rule: 'custom',
       },
       {
         path: 'env[0].secretRef.name',
         message: expect.stringMatching(
           /^must name one of this agent's own Secrets: .*\(got "fleetplane-provider"\)$/,
         ),
+        rule: 'custom',
       },
     ]);
     const huge = await call('POST', '/deploy', { name: 'fuzz-x', resources: { cpu: '10000000' } });
