@@ -114,7 +114,15 @@ describe('upstream failures: retries within the budget, then a clear problem', (
     });
     const res = await post(`${agent.url}/generate`, { prompt: 'x' });
     expect(res.status).toBe(502);
-    expect((await res.json()).detail).toMatch(/^model provider unreachable/);
+    const { detail } = await res.json();
+    const host = new URL(deadUrl).host;
+    expect(
+      detail.startsWith(
+        `the model provider at ${host} is unreachable (after 2 attempts); check OPENAI_BASE_URL`,
+      ),
+    ).toBe(true);
+    expect(detail).toMatch(/FLEETPLANE_OPENAI_BASE_URL/);
+    expect(detail).not.toContain(deadUrl);
   });
 
   it('retries a stream until it opens; failures before the first token get a real status', async () => {

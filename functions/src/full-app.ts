@@ -1,7 +1,6 @@
 /**
  * The whole API in one app (every route group), as the local server and the tests run it.
  */
-
 import { createApp } from './api/app.ts';
 import { authFromEnv } from './api/auth.ts';
 import { docsRoutes } from './api/docs-routes.ts';
@@ -9,6 +8,7 @@ import { deployRoutes } from './api/routes/deploy.ts';
 import { deploymentsRoutes } from './api/routes/deployments.ts';
 import { gcRoutes } from './api/routes/gc.ts';
 import { healthRoutes } from './api/routes/health.ts';
+import { rootRoutes } from './api/routes/root.ts';
 import { templatesRoutes } from './api/routes/templates.ts';
 import { memoise } from './console/assets.ts';
 import { consoleRoutes } from './console/routes.ts';
@@ -32,6 +32,7 @@ export function createFullApp(options: FullAppOptions) {
     auth: authFromEnv(options.env, options.openWhenUnconfigured),
     log: options.log,
     routes: [
+      rootRoutes(VERSION),
       deployRoutes(providers.controlPlane, () => ({
         localAgents: providers.localAgents,
         policy: agentPolicyOf(providers.platform()),

@@ -217,8 +217,9 @@ describe('the web console', () => {
     await page.locator('#config-json').fill(config);
     await expect.poll(() => page.locator('#field-name-error').textContent()).toContain('must be a DNS label');
     expect(await page.locator('#field-name').getAttribute('aria-invalid')).toBe('true');
+    // The message and, as the API now names it for every field error, the rule.
     expect(await page.locator('#field-scaling-replicas-error').textContent()).toBe(
-      'must be at least 1 (got 0)',
+      'must be at least 1 (got 0) (min)',
     );
     expect(await page.locator('#field-model-error').isHidden()).toBe(true);
 

@@ -17,6 +17,7 @@ import {
   type V1Namespace,
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
 import { waitFor } from '../support/wait.ts';
 import type { S3Endpoint } from './types.ts';
 
@@ -28,7 +29,8 @@ async function createIfMissing(create: () => Promise<unknown>): Promise<void> {
   try {
     await create();
   } catch (error) {
-    if (!(error instanceof ApiException && error.code === 409)) throw error;
+    const code = error instanceof ApiException ? error.code : (error as { code?: unknown }).code;
+    if (code !== 409) throw error;
   }
 }
 
@@ -62,12 +64,17 @@ export async function installGatewayApiCrds(kubeconfigPath: string, crdDir: stri
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
+  // WARNING: plain JSON, not client-node's typed create: its models know no
+  // `x-kubernetes-validations` under that name and drop every CEL rule of the CRDs.
+  const http = new KubeHttp(kc);
   const names: string[] = [];
   for (const file of (await readdir(crdDir)).filter((f) => f.endsWith('.yaml')).sort()) {
     for (const doc of parseAllDocuments(await readFile(join(crdDir, file), 'utf8'))) {
       const crd = doc.toJS() as V1CustomResourceDefinition | null;
       if (crd?.kind !== 'CustomResourceDefinition') continue;
-      await createIfMissing(() => ext.createCustomResourceDefinition({ body: crd }));
+      await createIfMissing(() =>
+        http.json('POST', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions', { body: crd }),
+      );
       names.push(crd.metadata?.name ?? '');
     }
   }

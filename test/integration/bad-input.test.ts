@@ -245,15 +245,17 @@ describe('bad input', () => {
   it('names the field, the rule and the value', async () => {
     const { status, json } = await call('POST', '/deploy', { name: 'fuzz-x', scaling: { replicas: -1 } });
     expect(status).toBe(422);
-    expect(json.errors).toEqual([{ path: 'scaling.replicas', message: 'must be at least 1 (got -1)' }]);
+    expect(json.errors).toEqual([
+      { path: 'scaling.replicas', message: 'must be at least 1 (got -1)', rule: 'min' },
+    ]);
     const gc = await call('POST', '/gc', { dryRun: 'maybe' });
     expect(gc.status).toBe(400);
     expect(gc.json.errors).toEqual([
-      { path: 'dryRun', message: 'must be one of "true", "false" (got "maybe")' },
+      { path: 'dryRun', message: 'must be one of "true", "false" (got "maybe")', rule: 'enum' },
     ]);
     const logs = await call('GET', '/deployments/fuzz-none/logs?build=yes');
     expect(logs.json.errors).toEqual([
-      { path: 'build', message: 'must be one of "true", "false" (got "yes")' },
+      { path: 'build', message: 'must be one of "true", "false" (got "yes")', rule: 'enum' },
     ]);
   });
 
@@ -271,12 +273,14 @@ describe('bad input', () => {
         message: expect.stringMatching(
           /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* may not be set/,
         ),
+        rule: 'custom',
       },
       {
         path: 'env[0].secretRef.name',
         message: expect.stringMatching(
           /^must name one of this agent's own Secrets: .*\(got "fleetplane-provider"\)$/,
         ),
+        rule: 'custom',
       },
     ]);
     const huge = await call('POST', '/deploy', { name: 'fuzz-x', resources: { cpu: '10000000' } });

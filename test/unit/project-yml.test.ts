@@ -2,10 +2,13 @@
  * project.yml gives each DigitalOcean Function only the variables it uses: the public
  * `health` and `templates` get no more than they need, and every function that renders
  * agents gets every platform setting the code reads (recorded by reading them through a proxy).
+ * Its triggers have the shape DigitalOcean's deployer documents today (`type: SCHEDULED`,
+ * `enabled`, `scheduledDetails: {cron, body}`), not the legacy one it converts and will drop.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { z } from 'zod';
 import { platformSettingsFromEnv } from '../../functions/src/wiring/settings.ts';
 
 interface Project {
@@ -13,9 +16,32 @@ interface Project {
   packages: {
     name: string;
     environment?: unknown;
-    functions: { name: string; environment?: Record<string, string> }[];
+    functions: { name: string; web?: unknown; environment?: Record<string, string>; triggers?: unknown }[];
   }[];
 }
+
+/** A five-field crontab line (minute hour day-of-month month day-of-week), no aliases or seconds. */
+const CRON_FIELD = /^(\*|\d+(-\d+)?)(\/\d+)?(,(\*|\d+(-\d+)?)(\/\d+)?)*$/;
+
+/**
+ * A trigger as DigitalOcean's functions deployer validates it (the keys name, enabled, type,
+ * scheduledDetails; type SCHEDULED; scheduledDetails holding cron and an optional body object),
+ * and as the API's create-trigger call takes it. `sourceType`/`sourceDetails` are the legacy
+ * shape the deployer only converts, marked for removal: refused here.
+ */
+const triggerShape = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/),
+  enabled: z.boolean().optional(),
+  type: z.literal('SCHEDULED'),
+  scheduledDetails: z.strictObject({
+    cron: z.string().refine((cron) => {
+      const fields = cron.trim().split(/\s+/);
+      return fields.length === 5 && fields.every((field) => CRON_FIELD.test(field));
+    }, 'must be a five-field crontab expression'),
+    body: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+const lintTriggers = (triggers: unknown) => z.array(triggerShape).safeParse(triggers);
 
 const root = new URL('../../', import.meta.url);
 const project = parse(readFileSync(new URL('project.yml', root), 'utf8')) as Project;
@@ -92,5 +118,48 @@ describe('project.yml', () => {
     const documented = readFileSync(new URL('.env.example', root), 'utf8');
     const used = new Set(Object.values(functions).flat());
     expect([...used].filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(documented))).toEqual([]);
+  });
+
+  it('gives the sweep a trigger in the current shape, every minute, enabled, and no other function one', () => {
+    const fns = project.packages[0]?.functions ?? [];
+    const sweep = fns.find((fn) => fn.name === 'sweep');
+    expect(sweep?.web).toBe(false);
+    const lint = lintTriggers(sweep?.triggers);
+    expect(lint.error?.issues ?? []).toEqual([]);
+    expect(lint.data).toEqual([
+      {
+        name: 'sweep-every-minute',
+        type: 'SCHEDULED',
+        enabled: true,
+        scheduledDetails: { cron: '* * * * *', body: {} },
+      },
+    ]);
+    expect(fns.filter((fn) => fn.triggers !== undefined).map((fn) => fn.name)).toEqual(['sweep']);
+  });
+
+  it('the trigger lint refuses the legacy shape and malformed ones', () => {
+    const legacy = [{ name: 'sweep', sourceType: 'scheduler', sourceDetails: { cron: '* * * * *' } }];
+    expect(lintTriggers(legacy).success).toBe(false);
+    const bad = (patch: object) => [
+      { name: 'sweep', type: 'SCHEDULED', scheduledDetails: { cron: '* * * * *' }, ...patch },
+    ];
+    expect(lintTriggers(bad({})).success).toBe(true);
+    expect(lintTriggers(bad({ type: 'scheduler' })).success).toBe(false);
+    expect(lintTriggers(bad({ scheduledDetails: { cron: '* * * *' } })).success).toBe(false);
+    expect(lintTriggers(bad({ scheduledDetails: { cron: '@hourly' } })).success).toBe(false);
+    expect(lintTriggers(bad({ scheduledDetails: { cron: '*/5 * * * 1-5', body: 'x' } })).success).toBe(false);
+    expect(lintTriggers(bad({ enabled: 'yes' })).success).toBe(false);
+  });
+
+  it('.env.example names the runtime image only as `fleetplane image-context` makes it', () => {
+    const example = readFileSync(new URL('.env.example', root), 'utf8');
+    // image-context tags the image with the first 12 hex digits of the build context's hash.
+    const imageContext = /\/agent-runtime:[0-9a-f]{12}$/;
+    const values = [...example.matchAll(/^#?\s*FLEETPLANE_RUNTIME_IMAGE=(.*)$/gm)].map((match) =>
+      match[1]?.trim(),
+    );
+    expect(values.length).toBeGreaterThan(0);
+    for (const value of values) if (value) expect(value).toMatch(imageContext);
+    expect(example).toMatch(/fleetplane image-context/);
   });
 });

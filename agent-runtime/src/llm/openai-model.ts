@@ -20,10 +20,20 @@ export interface OpenAiModelOptions {
   fetch?: typeof fetch;
 }
 
+/** The host (and port) of a base URL, for messages: never its user info, path or query. */
+function hostOf(baseURL: string): string {
+  try {
+    return new URL(baseURL).host;
+  } catch {
+    return 'the configured base URL';
+  }
+}
+
 export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
+  const baseURL = opts.baseURL || 'https://api.openai.com/v1';
   const client = new OpenAI({
     apiKey: opts.apiKey || 'unset',
-    baseURL: opts.baseURL || 'https://api.openai.com/v1',
+    baseURL,
     // WARNING: explicit nulls, or the SDK reads OPENAI_ORG_ID / OPENAI_PROJECT_ID from env.
     organization: null,
     project: null,
@@ -33,20 +43,22 @@ export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
   });
 
   const secrets = [opts.apiKey];
+  const translate = (err: unknown, signal: AbortSignal) =>
+    translateError(err, signal, secrets, hostOf(baseURL));
   return {
     async complete(params, signal) {
       try {
         return await client.chat.completions.create({ ...params, stream: false }, { signal });
       } catch (err) {
-        throw translate(err, signal, secrets);
+        throw translate(err, signal);
       }
     },
     async stream(params, signal) {
       try {
         const stream = await client.chat.completions.create({ ...params, stream: true }, { signal });
-        return translateChunks(stream, signal, secrets);
+        return translateChunks(stream, signal, translate);
       } catch (err) {
-        throw translate(err, signal, secrets);
+        throw translate(err, signal);
       }
     },
   };
@@ -55,22 +67,27 @@ export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
 async function* translateChunks(
   chunks: AsyncIterable<ChatCompletionChunk>,
   signal: AbortSignal,
-  secrets: readonly (string | undefined)[],
+  translate: (err: unknown, signal: AbortSignal) => unknown,
 ): AsyncIterable<ChatCompletionChunk> {
   try {
     yield* chunks;
   } catch (err) {
-    throw translate(err, signal, secrets);
+    throw translate(err, signal);
   }
 }
 
-function translate(err: unknown, signal: AbortSignal, secrets: readonly (string | undefined)[]): unknown {
+function translateError(
+  err: unknown,
+  signal: AbortSignal,
+  secrets: readonly (string | undefined)[],
+  host: string,
+): unknown {
   // An abort is ours (timeout or client gone): surface our reason, not the SDK's wrapper.
   if (signal.aborted) return signal.reason;
   if (err instanceof APIUserAbortError) return err;
   if (err instanceof APIConnectionError) {
     const cause = err.cause instanceof Error ? `${err.message} ${err.cause.message}` : err.message;
-    return new UpstreamError('connection', 'model provider unreachable', {
+    return new UpstreamError('connection', `the model provider at ${host} is unreachable`, {
       detail: redact(cause, secrets),
       cause: err,
     });

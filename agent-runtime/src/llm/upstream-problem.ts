@@ -6,7 +6,8 @@
  * caller gets the kind of failure, the upstream status class (4xx, 5xx), the attempts and
  * the request id; the provider's words are in the agent's log under that id. An error
  * body echoed back would let a config that points the base URL at an internal service
- * read that service's answers.
+ * read that service's answers. An unreachable provider is named by its host only (from our
+ * own message: never user info, path or query), with what to set.
  */
 import { Problem } from '../http/problem.ts';
 import type { UpstreamError } from './model-port.ts';
@@ -47,7 +48,7 @@ export function upstreamProblem(err: UpstreamError): Problem {
         502,
         'upstream-error',
         'Model provider error',
-        `model provider unreachable (${attempts}); ${SEE_LOG}`,
+        `${err.message} (${attempts}); check OPENAI_BASE_URL (on a cluster the platform's FLEETPLANE_OPENAI_BASE_URL, or the agent's provider.baseUrl) and that the provider runs there; ${SEE_LOG}`,
         { members, cause: err },
       );
     default:

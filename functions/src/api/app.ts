@@ -1,5 +1,5 @@
 /**
- * The control plane's Hono app: request ids, bearer auth (all but /health), one error
+ * The control plane's Hono app: request ids, bearer auth (all but the public paths), one error
  * mapper, and whichever route groups the caller mounts. The local server mounts all of
  * them; each DigitalOcean Function mounts only its own, so it loads only what it uses.
  */
@@ -9,6 +9,7 @@ import { CONSOLE_PUBLIC_PATHS } from '../console/assets.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
+import { DOCS_PATHS } from './docs-routes.ts';
 import { onError } from './responses.ts';
 
 export interface AppOptions {
@@ -18,7 +19,18 @@ export interface AppOptions {
   routes: Hono[];
 }
 
-const PUBLIC_PATHS = new Set(['/health', ...CONSOLE_PUBLIC_PATHS]);
+/**
+ * Paths that need no token: what the server is, its health, the API's description (it holds
+ * no secret: the same for everyone) and the console's files (they carry no data). The templates
+ * function serves the description under its own path on DigitalOcean.
+ */
+export const PUBLIC_PATHS = new Set([
+  '/',
+  '/health',
+  ...DOCS_PATHS,
+  ...DOCS_PATHS.map((path) => `/templates${path}`),
+  ...CONSOLE_PUBLIC_PATHS,
+]);
 
 export function createApp(options: AppOptions) {
   const app = new Hono();

@@ -1,6 +1,7 @@
 /**
- * GET /openapi.json and GET /docs. The document is generated from the zod schemas on first
- * request (the generator and zod load lazily, keeping function cold starts small) and cached.
+ * GET /openapi.json and GET /docs, public (app.ts). The document is generated from the zod
+ * schemas on first request (the generator and zod load lazily, keeping function cold starts
+ * small) and cached.
  */
 import { Hono } from 'hono';
 
@@ -13,6 +14,8 @@ function docs(version: string) {
   });
   return cached;
 }
+
+export const DOCS_PATHS = ['/openapi.json', '/docs'];
 
 export function docsRoutes(version: string) {
   return new Hono()

@@ -1,49 +1,108 @@
 /**
  * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes
  * validate with, and a self-contained HTML page that lists it (no CDN, no script).
+ *
+ * Every schema with `.meta({ id })` is a component (`#/components/schemas/<id>`), and each use
+ * of it a `$ref` there; nothing else may hold `$defs`, since a `$ref` in an operation resolves
+ * against the document's root. The responses list every status the server gives for each
+ * route, and the integration test api-contract.test.ts checks real answers against them.
+ *
+ * WARNING: it must hold no secret and nothing of the configuration: it is served without a token.
  */
 import { z } from 'zod';
-import { agentConfigSchema } from '../core/agent-config.ts';
-import {
-  agentStatusSchema,
-  configResponse,
-  DEFAULT_PAGE,
-  deleteResponse,
-  deployBatchResponse,
-  deployBatchSchema,
-  deploymentsResponse,
-  deployResultSchema,
-  gcBody,
-  gcResponse,
-  healthResponse,
-  logsResponse,
-  MAX_PAGE,
-  problemSchema,
-  revisionsResponse,
-  rollbackBody,
-  templatesResponse,
-} from './schemas.ts';
+import { MAX_AGENTS_PER_REQUEST } from '../core/deploy-request.ts';
+import { agentNameParam, DEFAULT_PAGE, gcBody, listQuery, logsQuery, MAX_PAGE } from './schemas.ts';
 
-const schema = (type: z.ZodType) =>
-  z.toJSONSchema(type, { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' });
-const json = (type: z.ZodType, description: string) => ({
+const SCHEMAS = '#/components/schemas/';
+const ref = (id: string) => ({ $ref: `${SCHEMAS}${id}` });
+
+const GENERATION = { io: 'input', unrepresentable: 'any', target: 'draft-2020-12' } as const;
+
+/** One schema, inline: for parameters, which must not carry `$schema`. */
+function inline(type: z.ZodType): Record<string, unknown> {
+  const { $schema: _, ...schema } = z.toJSONSchema(type, GENERATION) as Record<string, unknown>;
+  return schema;
+}
+
+/**
+ * Every registered schema (`.meta({ id })`), with references between them as `$ref`s into
+ * components. zod stamps each with `$schema` and a fragment `$id`, which would re-base the
+ * references inside it: both go (OpenAPI 3.1's dialect is JSON Schema 2020-12 already).
+ */
+function components(): Record<string, unknown> {
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { ...GENERATION, uri: (id) => `${SCHEMAS}${id}` });
+  if ('__shared' in schemas)
+    throw new Error('a schema without an id is shared between components; give it .meta({ id })');
+  return Object.fromEntries(
+    Object.entries(schemas).map(([id, schema]) => {
+      const { $schema: _s, $id: _i, ...rest } = schema as Record<string, unknown>;
+      return [id, rest];
+    }),
+  );
+}
+
+const PROBLEM = 'application/problem+json';
+const JSON_TYPE = 'application/json';
+
+const retryAfter = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer', minimum: 0 } },
+};
+
+const json = (schema: object, description: string, headers?: object) => ({
   description,
-  content: { 'application/json': { schema: schema(type) } },
+  ...(headers ? { headers } : {}),
+  content: { [JSON_TYPE]: { schema } },
 });
-const problem = (description: string) => ({
+const problem = (description: string, headers?: object) => ({
   description,
-  content: { 'application/problem+json': { schema: schema(problemSchema) } },
+  ...(headers ? { headers } : {}),
+  content: { [PROBLEM]: { schema: ref('Problem') } },
 });
+/** A status a single deploy answers as a problem and a batch as every agent's result. */
+const problemOrBatch = (description: string, headers?: object) => ({
+  description,
+  ...(headers ? { headers } : {}),
+  content: {
+    [PROBLEM]: { schema: ref('Problem') },
+    [JSON_TYPE]: { schema: ref('DeployBatchResponse') },
+  },
+});
+
 const nameParameter = {
   name: 'name',
   in: 'path',
   required: true,
-  schema: { type: 'string', pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$' },
+  description: 'The agent name (a DNS label)',
+  schema: inline(agentNameParam.shape.name),
 };
-const common = {
-  '401': problem('Missing or invalid bearer token'),
-  '503': problem('Store or cluster unreachable; retry after Retry-After seconds'),
+const badName = 'The name is not an agent name (errors[] says why)';
+
+/** What every route behind the token may answer. */
+const guarded = {
+  '401': problem('Missing or invalid bearer token', {
+    'WWW-Authenticate': { description: 'Bearer realm="fleetplane"', schema: { type: 'string' } },
+  }),
+  '403': problem(
+    'Local server (npm start) in open mode only: the request came from a foreign Origin or to a non-loopback Host',
+  ),
+  '500': problem(
+    'The control plane is misconfigured (type …/misconfigured: the detail names the setting), or an unexpected error (detail quotes a request id)',
+  ),
 };
+/** What a route that reads the store or the cluster may answer besides. */
+const dependent = {
+  ...guarded,
+  '502': problem('The cluster refused what was sent (admission, RBAC, an invalid object)'),
+  '503': problem(
+    'The store or the cluster is unreachable; nothing was half-done, retry after Retry-After',
+    retryAfter,
+  ),
+};
+const notJson = {
+  '415': problem('Local server (npm start) only: a write with a body must be Content-Type: application/json'),
+};
+
+const deployResultOrBatch = { oneOf: [ref('DeployResult'), ref('DeployBatchResponse')] };
 
 export function openApiDocument(version: string) {
   return {
@@ -51,31 +110,60 @@ export function openApiDocument(version: string) {
     info: {
       title: 'fleetplane',
       version,
-      description: 'Deploy GenAI agents to Kubernetes from one JSON config. Status is read from the cluster.',
+      description:
+        'Deploy GenAI agents to Kubernetes from one JSON config. Status is read from the cluster. ' +
+        'Send Authorization: Bearer <token> to every route but /, /health, /docs and /openapi.json. ' +
+        'Errors are RFC 9457 problem documents; a field error is {path, message, rule?}. ' +
+        'On DigitalOcean each route group is a function with a URL of its own (…/fleetplane/deploy, …/fleetplane/deployments/{name}, …/fleetplane/templates/openapi.json).',
     },
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+      schemas: components(),
+    },
     security: [{ bearer: [] }],
     paths: {
-      '/deploy': {
-        post: {
-          summary: 'Deploy one agent, or several with {"agents": [...]}',
-          requestBody: {
-            required: true,
-            content: {
-              'application/json': {
-                schema: { oneOf: [schema(agentConfigSchema), schema(deployBatchSchema)] },
-              },
+      '/': {
+        get: {
+          summary: 'What this server is, and links to the docs, this document, the console and /health',
+          security: [],
+          responses: {
+            '200': {
+              description: 'JSON when the request accepts application/json, else a small HTML page',
+              content: { [JSON_TYPE]: { schema: ref('About') }, 'text/html': { schema: { type: 'string' } } },
             },
           },
+        },
+      },
+      '/deploy': {
+        post: {
+          summary: `Deploy one agent, or up to ${MAX_AGENTS_PER_REQUEST} with {"agents": [...]}`,
+          description:
+            'Every config is validated before anything is written; one invalid agent rejects the request (422). ' +
+            "A single config answers a DeployResult, or a problem when it failed. A batch answers every agent's " +
+            'result ({results, failed}): 201 when something was created and nothing failed, 200 when nothing ' +
+            'failed, the common status when all failed alike, else 207.',
+          requestBody: {
+            required: true,
+            content: { [JSON_TYPE]: { schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] } } },
+          },
           responses: {
-            '201': json(deployResultSchema, 'Created (a batch answers DeployBatchResponse)'),
-            '200': json(deployResultSchema, 'Updated or unchanged'),
-            '207': json(deployBatchResponse, 'A batch in which some agents failed; see each result'),
-            '400': problem('Malformed JSON'),
-            '409': problem('Another request changed the same agent first'),
+            '201': json(deployResultOrBatch, 'Created: a DeployResult, or for a batch a DeployBatchResponse'),
+            '200': json(
+              deployResultOrBatch,
+              'Updated or unchanged: a DeployResult, or for a batch a DeployBatchResponse',
+            ),
+            '207': json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
+            '400': problem('The body is not JSON, or is empty'),
+            '409': problemOrBatch('Another request changed the same agent first; re-read and retry'),
             '413': problem('Body larger than 1 MiB'),
+            ...notJson,
             '422': problem('Invalid config: errors[] names each field, rule and value'),
-            ...common,
+            ...dependent,
+            '502': problemOrBatch('The cluster refused what was sent; the config is stored'),
+            '503': problemOrBatch(
+              'The store or the cluster is unreachable; retry after Retry-After (deploying again is safe)',
+              retryAfter,
+            ),
           },
         },
       },
@@ -86,7 +174,8 @@ export function openApiDocument(version: string) {
             {
               name: 'limit',
               in: 'query',
-              schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE, default: DEFAULT_PAGE },
+              description: `Agents per page (default ${DEFAULT_PAGE}, at most ${MAX_PAGE})`,
+              schema: inline(listQuery.shape.limit),
             },
             {
               name: 'continue',
@@ -96,12 +185,9 @@ export function openApiDocument(version: string) {
             },
           ],
           responses: {
-            '200': json(
-              deploymentsResponse,
-              'A page of agents in name order; `continue` when there are more',
-            ),
+            '200': json(ref('Deployments'), 'A page of agents in name order; `continue` when there are more'),
             '400': problem('A limit out of range, or a continue token that is not from this list'),
-            ...common,
+            ...dependent,
           },
         },
       },
@@ -110,18 +196,21 @@ export function openApiDocument(version: string) {
         get: {
           summary: 'One agent in detail: build, rollout, pods and their reasons',
           responses: {
-            '200': json(agentStatusSchema, 'The agent'),
+            '200': json(ref('Deployment'), 'The agent'),
+            '400': problem(badName),
             '404': problem('No such agent'),
-            ...common,
+            ...dependent,
           },
         },
         delete: {
           summary: 'Delete the agent: its objects in the cluster, its config and revisions',
           responses: {
-            '200': json(deleteResponse, 'Deleted'),
-            '202': json(deleteResponse, 'Config deleted; the sweep removes the remaining objects'),
+            '200': json(ref('DeleteResult'), 'Deleted'),
+            '202': json(ref('DeleteResult'), 'Config deleted; the sweep removes the remaining objects'),
+            '400': problem(badName),
             '404': problem('No such agent'),
-            ...common,
+            ...notJson,
+            ...dependent,
           },
         },
       },
@@ -130,9 +219,10 @@ export function openApiDocument(version: string) {
         get: {
           summary: "The agent's stored config, as resolved (read-only)",
           responses: {
-            '200': json(configResponse, 'The stored config of the current generation'),
+            '200': json(ref('AgentConfigView'), 'The stored config of the current generation'),
+            '400': problem(badName),
             '404': problem('No such agent'),
-            ...common,
+            ...dependent,
           },
         },
       },
@@ -141,9 +231,10 @@ export function openApiDocument(version: string) {
         get: {
           summary: 'Stored generations of the agent',
           responses: {
-            '200': json(revisionsResponse, 'Revisions'),
+            '200': json(ref('Revisions'), 'Revisions'),
+            '400': problem(badName),
             '404': problem('No such agent'),
-            ...common,
+            ...dependent,
           },
         },
       },
@@ -151,19 +242,29 @@ export function openApiDocument(version: string) {
         parameters: [nameParameter],
         post: {
           summary: 'Roll back to a generation (default: the previous one) as a new generation',
-          requestBody: { required: false, content: { 'application/json': { schema: schema(rollbackBody) } } },
+          requestBody: { required: false, content: { [JSON_TYPE]: { schema: ref('RollbackRequest') } } },
           responses: {
-            '200': json(deployResultSchema, 'Rolled back'),
-            '404': problem('No such agent or revision'),
-            '409': problem('Already at that generation'),
-            ...common,
+            '200': json(ref('DeployResult'), 'Rolled back: the new generation runs the older spec'),
+            '400': problem(`${badName}, or the body is not {"generation": <whole number ≥ 1>}`),
+            '404': problem(
+              'No such agent, no such revision, or only one generation (nothing to roll back to)',
+            ),
+            '409': problem('Already at that generation, or another request changed the agent first'),
+            '413': problem('Body larger than 4096 bytes'),
+            ...notJson,
+            ...dependent,
           },
         },
       },
       '/deployments/{name}/logs': {
         parameters: [
           nameParameter,
-          { name: 'tail', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 5000, default: 100 } },
+          {
+            name: 'tail',
+            in: 'query',
+            description: 'Lines per pod, from the end',
+            schema: inline(logsQuery.shape.tail),
+          },
           {
             name: 'build',
             in: 'query',
@@ -172,33 +273,37 @@ export function openApiDocument(version: string) {
           },
         ],
         get: {
-          summary: "Tail of the agent's pod logs, or of its image build's (?build=true)",
+          summary: "Tail of the agent's pod logs, or of its image build's",
           responses: {
-            '200': json(logsResponse, 'Log lines per pod'),
+            '200': json(ref('Logs'), 'Log lines per pod'),
+            '400': problem(
+              `${badName}, or tail is not a whole number from 1 to 5000, or build is not true or false`,
+            ),
             '404': problem('No such agent'),
-            ...common,
+            ...dependent,
           },
         },
       },
       '/gc': {
         get: {
           summary: 'Build contexts and images no agent references any more (a dry run)',
-          responses: { '200': json(gcResponse, 'What gc would delete'), ...common },
+          responses: { '200': json(ref('GcReport'), 'What gc would delete'), ...dependent },
         },
         post: {
           summary: 'Delete them: only with {"dryRun": false}; without it, a dry run',
-          requestBody: { required: false, content: { 'application/json': { schema: schema(gcBody) } } },
+          requestBody: { required: false, content: { [JSON_TYPE]: { schema: inline(gcBody) } } },
           responses: {
-            '200': json(gcResponse, 'What was deleted (or would be, in a dry run)'),
-            '400': problem('Malformed body'),
-            ...common,
+            '200': json(ref('GcReport'), 'What was deleted (or would be, in a dry run)'),
+            '400': problem('The body is not {"dryRun": true|false}'),
+            ...notJson,
+            ...dependent,
           },
         },
       },
       '/templates': {
         get: {
           summary: 'The six templates and their defaults',
-          responses: { '200': json(templatesResponse, 'Templates'), '401': common['401'] },
+          responses: { '200': json(ref('Templates'), 'Templates'), ...guarded },
         },
       },
       '/health': {
@@ -206,9 +311,25 @@ export function openApiDocument(version: string) {
           summary: 'Liveness and dependency reachability (no token needed)',
           security: [],
           responses: {
-            '200': json(healthResponse, 'Store and cluster reachable'),
-            '503': json(healthResponse, 'A dependency is unreachable'),
+            '200': json(ref('Health'), 'Store and cluster reachable'),
+            '503': json(ref('Health'), 'A dependency is unreachable or misconfigured', retryAfter),
           },
+        },
+      },
+      '/docs': {
+        get: {
+          summary: 'This API as a readable page (no token needed)',
+          security: [],
+          responses: {
+            '200': { description: 'HTML', content: { 'text/html': { schema: { type: 'string' } } } },
+          },
+        },
+      },
+      '/openapi.json': {
+        get: {
+          summary: 'This document (no token needed)',
+          security: [],
+          responses: { '200': json({ type: 'object' }, 'The OpenAPI 3.1 document') },
         },
       },
     },
@@ -232,5 +353,5 @@ export function docsPage(document: ReturnType<typeof openApiDocument>): string {
   );
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fleetplane API</title>
 <style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .25rem}section{border-top:1px solid #ddd}</style>
-</head><body><h1>fleetplane API ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)} Send <code>Authorization: Bearer &lt;token&gt;</code> to every route but <code>/health</code>. The machine-readable document is at <a href="openapi.json"><code>/openapi.json</code></a>.</p>${rows.join('\n')}</body></html>`;
+</head><body><h1>fleetplane API ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)} The machine-readable document is at <a href="openapi.json"><code>openapi.json</code></a>.</p>${rows.join('\n')}</body></html>`;
 }

@@ -1,6 +1,10 @@
 /**
  * Request and response schemas of the REST API (zod). They validate what routes accept,
  * type what routes return, and generate the OpenAPI document, so the three cannot drift.
+ *
+ * Every schema with `.meta({ id })` becomes `#/components/schemas/<id>` in the document, and
+ * every use of it a `$ref` there (openapi.ts): give a schema an id when more than one place
+ * uses it or a client would want it by name.
  */
 import { z } from 'zod';
 import { agentConfigSchema, MAX_NAME_LENGTH } from '../core/agent-config.ts';
@@ -46,13 +50,14 @@ export const listQuery = z.object({
     .default(DEFAULT_PAGE),
   continue: continueSchema.optional(),
 });
+const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 export const logsQuery = z.object({
   tail: z.coerce
     .number({ error: 'must be a whole number' })
     .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(5_000, { error: 'must be at most 5000' })
+    .min(1, { error: (issue) => `must be at least 1 (got ${shown(issue.input)})` })
+    .max(5_000, { error: (issue) => `must be at most 5000 (got ${shown(issue.input)})` })
     .default(100),
   build: z
     .enum(['true', 'false'])
@@ -60,11 +65,42 @@ export const logsQuery = z.object({
     .transform((value) => value === 'true'),
 });
 
-export const rollbackBody = z.strictObject({
-  generation: z.number().int().min(1).optional(),
-});
+export const rollbackBody = z
+  .strictObject({
+    generation: z
+      .number({
+        error: (issue) => `must be a whole number, a generation to roll back to (got ${shown(issue.input)})`,
+      })
+      .int({
+        error: (issue) => `must be a whole number, a generation to roll back to (got ${shown(issue.input)})`,
+      })
+      .min(1, {
+        error: (issue) => `must be at least 1: generations count from 1 (got ${shown(issue.input)})`,
+      })
+      .optional()
+      .meta({ description: 'The generation to run again; default: the one before the current one' }),
+  })
+  .meta({ id: 'RollbackRequest', description: 'An empty body rolls back to the previous generation' });
 
-export const fieldErrorSchema = z.object({ path: z.string(), message: z.string() });
+export const fieldErrorSchema = z
+  .object({
+    path: z
+      .string()
+      .meta({ description: 'Dotted path with indexes: "scaling.replicas", "env[2].name", "(root)"' }),
+    message: z.string().meta({ description: 'The rule and the value that broke it' }),
+    rule: z
+      .string()
+      .optional()
+      .meta({
+        description:
+          'Machine name of the rule: required, type, min, max, enum, unknown, pattern, or a check of its own',
+        examples: ['required', 'type', 'min', 'max', 'enum', 'unknown', 'pattern'],
+      }),
+  })
+  .meta({
+    id: 'FieldError',
+    description: 'One violated rule of a request: the same shape from the control plane and from agents',
+  });
 
 export const problemSchema = z
   .object({
@@ -160,28 +196,36 @@ export const deployResultSchema = z
   })
   .meta({ id: 'DeployResult' });
 
+/** The agent config as the API documents it (the same schema, named for the document). */
+export const agentConfigComponent = agentConfigSchema.meta({
+  id: 'AgentConfig',
+  description: 'One agent config (agent.config.json)',
+});
+
 export const deployBatchSchema = z
-  .object({ agents: z.array(agentConfigSchema).min(1).max(50) })
+  .object({ agents: z.array(agentConfigComponent).min(1).max(50) })
   .meta({ id: 'DeployBatch', description: 'Several agent configs in one request' });
 
 export const deployBatchResponse = z
   .object({ results: z.array(deployResultSchema), failed: z.array(z.string()) })
   .meta({ id: 'DeployBatchResponse' });
 
-export const templatesResponse = z.object({
-  templates: z.array(
-    z.object({
-      name: z.string(),
-      slug: z.string(),
-      description: z.string(),
-      instruction: z.string(),
-      model: z.string(),
-      temperature: z.number(),
-      resources: z.object({ cpu: z.string(), memory: z.string() }),
-      endpoints: z.array(z.string()),
-    }),
-  ),
-});
+export const templatesResponse = z
+  .object({
+    templates: z.array(
+      z.object({
+        name: z.string(),
+        slug: z.string(),
+        description: z.string(),
+        instruction: z.string(),
+        model: z.string(),
+        temperature: z.number(),
+        resources: z.object({ cpu: z.string(), memory: z.string() }),
+        endpoints: z.array(z.string()),
+      }),
+    ),
+  })
+  .meta({ id: 'Templates' });
 
 const checkSchema = z.object({
   ok: z.boolean(),
@@ -189,11 +233,13 @@ const checkSchema = z.object({
   target: z.string(),
   error: z.string().optional(),
 });
-export const healthResponse = z.object({
-  status: z.enum(['ok', 'degraded']),
-  version: z.string(),
-  checks: z.object({ store: checkSchema, cluster: checkSchema }),
-});
+export const healthResponse = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    version: z.string(),
+    checks: z.object({ store: checkSchema, cluster: checkSchema }),
+  })
+  .meta({ id: 'Health' });
 
 export const configResponse = z
   .object({
@@ -207,39 +253,64 @@ export const configResponse = z
   })
   .meta({ id: 'AgentConfigView', description: "An agent's stored config (read-only)" });
 
-export const revisionsResponse = z.object({
-  current: z.number().int(),
-  revisions: z.array(
-    z.object({
-      generation: z.number().int(),
-      specHash: z.string(),
-      updatedAt: z.string(),
-      cause: z.union([
-        z.object({ kind: z.literal('deploy') }),
-        z.object({ kind: z.literal('rollback'), toGeneration: z.number().int() }),
-      ]),
-      current: z.boolean(),
+export const revisionsResponse = z
+  .object({
+    current: z.number().int(),
+    revisions: z.array(
+      z.object({
+        generation: z.number().int(),
+        specHash: z.string(),
+        updatedAt: z.string(),
+        cause: z.union([
+          z.object({ kind: z.literal('deploy') }),
+          z.object({ kind: z.literal('rollback'), toGeneration: z.number().int() }),
+        ]),
+        current: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ id: 'Revisions' });
+
+export const logsResponse = z
+  .object({
+    name: z.string(),
+    pods: z.array(z.object({ pod: z.string(), container: z.string(), lines: z.array(z.string()) })),
+  })
+  .meta({ id: 'Logs' });
+
+export const deleteResponse = z
+  .object({
+    name: z.string(),
+    deleted: z.array(z.string()),
+    pending: z.boolean(),
+    detail: z.string().optional(),
+  })
+  .meta({ id: 'DeleteResult' });
+
+export const deploymentsResponse = z
+  .object({
+    deployments: z.array(agentStatusSchema),
+    /** Present when there are more agents: pass it back as ?continue= for the next page. */
+    continue: z.string().optional().meta({
+      description: 'Present when there are more agents: pass it back as ?continue= for the next page',
     }),
-  ),
-});
+  })
+  .meta({ id: 'Deployments' });
 
-export const logsResponse = z.object({
-  name: z.string(),
-  pods: z.array(z.object({ pod: z.string(), container: z.string(), lines: z.array(z.string()) })),
-});
-
-export const deleteResponse = z.object({
-  name: z.string(),
-  deleted: z.array(z.string()),
-  pending: z.boolean(),
-  detail: z.string().optional(),
-});
-
-export const deploymentsResponse = z.object({
-  deployments: z.array(agentStatusSchema),
-  /** Present when there are more agents: pass it back as ?continue= for the next page. */
-  continue: z.string().optional(),
-});
+/** GET /: what this server is and where to go next. */
+export const aboutResponse = z
+  .object({
+    name: z.literal('fleetplane'),
+    version: z.string(),
+    description: z.string(),
+    links: z.object({
+      docs: z.string().meta({ description: 'The API, readable' }),
+      openapi: z.string().meta({ description: 'This OpenAPI document' }),
+      console: z.string().meta({ description: 'The web console' }),
+      health: z.string().meta({ description: 'Liveness and dependencies' }),
+    }),
+  })
+  .meta({ id: 'About' });
 
 export const gcBody = z.strictObject({
   dryRun: z

@@ -354,6 +354,8 @@ export class ControlPlane {
     const stored = await this.deps.store.read(name);
     if (!stored) throw new NotFoundError(`no agent named "${name}"`);
     const target = toGeneration ?? stored.value.generation - 1;
+    if (toGeneration === undefined && target < 1)
+      throw new NotFoundError(`agent "${name}" has only one generation; there is nothing to roll back to`);
     if (target === stored.value.generation)
       throw new ConflictError(`generation ${target} is already the current generation of "${name}"`);
     const revision =

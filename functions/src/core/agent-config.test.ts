@@ -75,11 +75,13 @@ describe('defaults', () => {
     expect(on.ok && on.spec.endpoints).toEqual(['generate', 'chat']);
     expect(off.ok && off.spec.endpoints).toEqual(['generate']);
     expect(on.ok && on.spec.limits.rateLimitPerMinute).toBe(60);
-    expect(rejected({ ...base, openaiCompatible: false, endpoints: ['chat'] })).toContainEqual({
-      path: 'endpoints',
-      message:
-        'must not list "chat" when openaiCompatible is false (the chat endpoint is the OpenAI-compatible API)',
-    });
+    expect(rejected({ ...base, openaiCompatible: false, endpoints: ['chat'] })).toContainEqual(
+      expect.objectContaining({
+        path: 'endpoints',
+        message:
+          'must not list "chat" when openaiCompatible is false (the chat endpoint is the OpenAI-compatible API)',
+      }),
+    );
   });
 
   it('expands custom endpoint shorthands and finds prompt slots', () => {
@@ -396,11 +398,13 @@ describe('an agent reads only its own Secrets', () => {
         message: expect.stringMatching(
           /^NODE_EXTRA_CA_CERTS is reserved: names matching NODE_\* .*changes how Node.js runs/,
         ),
+        rule: 'custom',
       },
       {
         path: 'env[0].secretRef.name',
         message:
           'must name one of this agent\'s own Secrets: an agent may reference only its own Secrets, named "<agent-name>.<anything>", e.g. "my-agent.keys" (got "fleetplane-provider")',
+        rule: 'custom',
       },
     ]);
   });
@@ -626,6 +630,7 @@ describe("the platform's policy (checkDeployBody with the platform's settings)",
     expect(rejected({ ...base, resources: { memory: '1e999' } })).toContainEqual({
       path: 'resources.memory',
       message: 'must be a positive Kubernetes quantity such as "512Mi" or "1Gi" (got "1e999")',
+      rule: 'pattern',
     });
   });
 

@@ -15,9 +15,9 @@ import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret, secretRefsOf } from './ag
 import { baseUrlProblem, MAX_BASE_URL_CHARS } from './base-url.ts';
 import { credentialInValue, SECRET_LOOKING_NAME } from './inline-secrets.ts';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
-import { isPositiveQuantity, parseQuantity } from './quantity.ts';
+import { isPositiveQuantity, POSITIVE_QUANTITY_PATTERN, parseQuantity } from './quantity.ts';
 import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
-import { findTemplate, TEMPLATE_NAMES } from './templates.ts';
+import { findTemplate, TEMPLATE_NAMES, TEMPLATES } from './templates.ts';
 
 /** Longest agent name: pods add a 17-character suffix and must stay within a 63-character DNS label. */
 export const MAX_NAME_LENGTH = 40;
@@ -66,10 +66,18 @@ const agentName = z.string().superRefine((name, ctx) => {
 });
 
 const quantity = (what: 'cpu' | 'memory') =>
-  z.string().refine(isPositiveQuantity, {
-    error: (issue) =>
-      `must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "1"' : '"512Mi" or "1Gi"'} (got ${show(issue.input)})`,
-  });
+  z
+    .string()
+    .refine(isPositiveQuantity, {
+      error: (issue) =>
+        `must be a positive Kubernetes quantity such as ${what === 'cpu' ? '"500m" or "1"' : '"512Mi" or "1Gi"'} (got ${show(issue.input)})`,
+      params: { rule: 'pattern' },
+    })
+    .meta({
+      pattern: POSITIVE_QUANTITY_PATTERN,
+      description: `A positive Kubernetes quantity, e.g. ${what === 'cpu' ? '"500m" or "1"' : '"512Mi" or "1Gi"'}`,
+      examples: what === 'cpu' ? ['500m', '1'] : ['512Mi', '1Gi'],
+    });
 
 const resourcesSchema = z
   .strictObject({
@@ -261,6 +269,7 @@ const modelString = z.string().refine((text) => parseModelRef(text) !== undefine
 const templateName = z.string().refine((name) => findTemplate(name) !== undefined, {
   error: (issue) =>
     `must be one of ${TEMPLATE_NAMES.map((n) => `"${n}"`).join(', ')} (got ${show(issue.input)})`,
+  params: { rule: 'enum' },
 });
 
 const caseInsensitiveEnum = <T extends string>(values: readonly T[], aliases: Record<string, T> = {}) =>
@@ -272,11 +281,13 @@ const caseInsensitiveEnum = <T extends string>(values: readonly T[], aliases: Re
       code: 'custom',
       message: `must be one of ${values.join(', ')} (got ${show(text)})`,
       input: text,
+      params: { rule: 'enum' },
     });
     return z.NEVER;
   });
 
 export const CLOUDS = ['DigitalOcean', 'local'] as const;
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 export type Cloud = (typeof CLOUDS)[number];
 
 export const agentConfigSchema = z
@@ -287,9 +298,14 @@ export const agentConfigSchema = z
       pattern: DNS_1035_LABEL.source,
       maxLength: MAX_NAME_LENGTH,
     }),
-    template: templateName
-      .optional()
-      .meta({ description: 'Template that supplies defaults', examples: TEMPLATE_NAMES }),
+    // JSON Schema cannot match without regard to case: the schemas list the canonical spellings
+    // (what the API returns and the docs use) and say in `description` what else is accepted.
+    template: templateName.optional().meta({
+      description:
+        'Template that supplies defaults: its name or slug. Matched ignoring case, with spaces, "_" and "-" alike ("code assistant", "CODE_ASSISTANT")',
+      enum: [...TEMPLATE_NAMES, ...TEMPLATES.map((template) => template.slug)],
+      examples: TEMPLATE_NAMES,
+    }),
     model: modelString
       .optional()
       .meta({ description: '"<Provider> <model-id>"', examples: ['OpenAI gpt-4o'] }),
@@ -315,8 +331,19 @@ export const agentConfigSchema = z
       .meta({ description: 'Serve the OpenAI-compatible API (/v1/chat/completions); default true' }),
     customEndpoints: z.array(customEndpointSchema).max(32).optional(),
     env: z.array(envItemSchema).max(64).optional(),
-    logging: caseInsensitiveEnum(['debug', 'info', 'warn', 'error'] as const, { warning: 'warn' }).optional(),
-    cloud: caseInsensitiveEnum(CLOUDS, { do: 'DigitalOcean' }).optional(),
+    logging: caseInsensitiveEnum(LOG_LEVELS, { warning: 'warn' })
+      .optional()
+      .meta({
+        description: 'Log level of the agent. Matched ignoring case; "warning" is accepted for "warn"',
+        enum: [...LOG_LEVELS],
+      }),
+    cloud: caseInsensitiveEnum(CLOUDS, { do: 'DigitalOcean' })
+      .optional()
+      .meta({
+        description:
+          'Where the agent runs: "local" only on the local server (npm start). Matched ignoring case; "do" is accepted for "DigitalOcean"',
+        enum: [...CLOUDS],
+      }),
     integrations: z.record(z.string(), z.unknown()).optional(),
     /** Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted keys. */
     auth: z.strictObject({ apiKeyHashes: secretRefSchema }).optional(),

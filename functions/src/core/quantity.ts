@@ -5,8 +5,14 @@
  * reject what the API server would reject and to compare requests with limits.
  */
 
-const QUANTITY =
-  /^([+-]?[0-9]+(?:\.[0-9]*)?|[+-]?\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+const SUFFIX = '(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?';
+const QUANTITY = new RegExp(`^([+-]?[0-9]+(?:\\.[0-9]*)?|[+-]?\\.[0-9]+)${SUFFIX}$`);
+
+/**
+ * The shape of a quantity that is not negative, as a JSON Schema `pattern` (ECMA-262, anchored).
+ * It cannot say "not zero" or "not beyond a double's range": isPositiveQuantity does.
+ */
+export const POSITIVE_QUANTITY_PATTERN = `^(\\+?[0-9]+(\\.[0-9]*)?|\\+?\\.[0-9]+)${SUFFIX}$`;
 
 const BINARY: Record<string, number> = {
   Ki: 2 ** 10,

@@ -66,6 +66,11 @@ const server = serve({ fetch, port, hostname: host }, (info) => {
       'generated-token': 'a bearer token generated for this run (printed on stderr)',
     }[access.kind],
   });
+  if (!envValue(env, 'OPENAI_BASE_URL') && !envValue(env, 'OPENAI_API_KEY'))
+    log(
+      'warn',
+      'no model endpoint: neither OPENAI_BASE_URL nor OPENAI_API_KEY is set, so local agents cannot reach a model and /generate answers 502. For a stand-in model: npm run model:echo, then start with OPENAI_BASE_URL=http://127.0.0.1:11435/v1 OPENAI_API_KEY=local',
+    );
 });
 
 local.startSweeping(async () => logSweep(log, await (await providers.controlPlane()).sweep()));
