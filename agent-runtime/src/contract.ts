@@ -146,6 +146,16 @@ export interface FieldError {
   rule?: string;
 }
 
+/** A field's path as a person writes it: `messages[0].content`; `(root)` for the value itself. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const key of path) {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += text === '' ? String(key) : `.${String(key)}`;
+  }
+  return text || '(root)';
+}
+
 /** Env var listing the origins (the platform's console) whose pages may call the agent (CORS). */
 export const CORS_ORIGINS_ENV = 'FLEETPLANE_AGENT_CORS_ORIGINS';
 

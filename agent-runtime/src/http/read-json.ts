@@ -7,6 +7,7 @@
  */
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { formatPath } from '../contract.ts';
 import { badRequest, type FieldError, invalidInput, payloadTooLarge } from './problem.ts';
 
 export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
@@ -118,16 +119,6 @@ export function fieldErrors(issue: z.core.$ZodIssue, parent: readonly PropertyKe
     default:
       return [{ path, rule: issue.code, message: `${issue.message} (got ${got})` }];
   }
-}
-
-/** `messages[0].content`; `(root)` for the value itself. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const key of path) {
-    if (typeof key === 'number') text += `[${key}]`;
-    else text += text === '' ? String(key) : `.${String(key)}`;
-  }
-  return text || '(root)';
 }
 
 const MAX_SHOWN = 60;

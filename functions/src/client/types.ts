@@ -62,10 +62,8 @@ export type Health = z.infer<typeof healthResponse>;
 export type GcReport = z.infer<typeof gcResponse>;
 
 /** A field error of a rejected config: `path: message`, and the rule when the server names it. */
-export interface FieldError {
-  path: string;
-  message: string;
-  rule?: string;
-}
+export type { FieldError } from '#agent-runtime/contract';
+
+import type { FieldError } from '#agent-runtime/contract';
 /** RFC 9457 problem details, as every error response of the API carries them. */
 export type Problem = Omit<z.infer<typeof problemSchema>, 'errors'> & { errors?: FieldError[] };

@@ -9,18 +9,10 @@
  * Pure.
  */
 import type { z } from 'zod';
-import type { FieldError } from '#agent-runtime/contract';
+import { type FieldError, formatPath } from '#agent-runtime/contract';
 
 export type { FieldError };
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let text = '';
-  for (const key of path) {
-    if (typeof key === 'number') text += `[${key}]`;
-    else text += text === '' ? String(key) : `.${String(key)}`;
-  }
-  return text || '(root)';
-}
+export { formatPath };
 
 function describe(value: unknown): string {
   if (value === null) return 'null';

@@ -13,6 +13,7 @@ import type {
   revisionsResponse,
   templatesResponse,
 } from '../../api/schemas.ts';
+import type { Problem as ApiProblem } from '../../client/types.ts';
 
 export type AgentStatus = z.infer<typeof agentStatusSchema>;
 export type Condition = AgentStatus['conditions'][number];
@@ -24,20 +25,10 @@ export type Template = z.infer<typeof templatesResponse>['templates'][number];
 export type Health = z.infer<typeof healthResponse>;
 export type Deleted = z.infer<typeof deleteResponse>;
 
-export interface FieldError {
-  path: string;
-  message: string;
-  /** The rule that failed, when the API names it. */
-  rule?: string;
-}
+export type { FieldError } from '../../client/types.ts';
 
-export interface Problem {
-  type?: string;
-  title?: string;
-  status?: number;
-  detail?: string;
-  errors?: FieldError[];
-}
+/** A problem as an answer may carry it: any field may be missing from what a proxy or agent sent. */
+export type Problem = Partial<ApiProblem>;
 
 /** A list page of /deployments; `continue` is set while more pages follow. */
 export interface DeploymentsPage {
