@@ -69,6 +69,17 @@ describe('deploying examples/deploy_multiple_agents.json', () => {
     expect((await call('DELETE', '/deployments/observed-once')).status).toBe(200);
   });
 
+  it('looks at the cluster once for a whole batch: one list call per kind, for any number of agents', async () => {
+    const list = vi.spyOn(KubeCluster.prototype as unknown as { list: () => Promise<unknown> }, 'list');
+    const agents = ['batch-a', 'batch-b', 'batch-c', 'batch-d', 'batch-e'].map((name) => ({ name }));
+    const { status, json } = await call('POST', '/deploy', { agents });
+    expect(status).toBe(201);
+    expect(json.failed).toEqual([]);
+    expect(list).toHaveBeenCalledTimes(AGENT_KINDS.length + 1);
+    list.mockRestore();
+    for (const { name } of agents) expect((await call('DELETE', `/deployments/${name}`)).status).toBe(200);
+  });
+
   it('deploying the same batch again changes nothing', async () => {
     const { status, json } = await call('POST', '/deploy', batch);
     expect(status).toBe(200);

@@ -22,6 +22,8 @@ export interface PodLog {
 export interface ObserveScope {
   fleet?: string;
   agent?: string;
+  /** Several agents at once (a batch deploy): one list call per kind for all of them. */
+  agents?: readonly string[];
 }
 
 export interface ClusterReader {

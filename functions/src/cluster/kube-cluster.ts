@@ -15,7 +15,13 @@ import {
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
-import { agentSelector, FIELD_MANAGER, FLEET_LABEL, MANAGED_SELECTOR } from '../core/agent-objects/labels.ts';
+import {
+  AGENT_LABEL,
+  agentSelector,
+  FIELD_MANAGER,
+  FLEET_LABEL,
+  MANAGED_SELECTOR,
+} from '../core/agent-objects/labels.ts';
 import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
 import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
@@ -111,7 +117,8 @@ export class KubeCluster implements Cluster {
   async observe(scope: ObserveScope): Promise<Observed> {
     const { namespace } = this.options;
     const fleet = scope.fleet ? `,${FLEET_LABEL}=${scope.fleet}` : '';
-    const selector = `${scope.agent ? agentSelector(scope.agent) : MANAGED_SELECTOR}${fleet}`;
+    const agents = scope.agents?.length ? `,${AGENT_LABEL} in (${scope.agents.join(',')})` : '';
+    const selector = `${scope.agent ? agentSelector(scope.agent) : MANAGED_SELECTOR}${agents}${fleet}`;
     const [kinds, pods] = await Promise.all([
       Promise.all(
         AGENT_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, namespace, selector)),

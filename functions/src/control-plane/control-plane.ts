@@ -51,7 +51,8 @@ export type RemoveResult =
 
 const newIncarnation = () => randomUUID().replaceAll('-', '').slice(0, 12);
 
-const DEPLOY_CONCURRENCY = 4;
+/** Agents of a batch deployed at once; each applies its objects in parallel too. */
+const DEPLOY_CONCURRENCY = 8;
 
 export class ControlPlane {
   private readonly deps: ControlPlaneDeps;
@@ -168,18 +169,21 @@ export class ControlPlane {
     spec: AgentSpec,
     cause?: AgentRecord['cause'],
     session?: ImageSession,
+    /** The agent's objects, when the caller looked already (a batch looks once for all). */
+    looked?: Observed,
   ): Promise<DeployResult> {
     const fleet = await this.deps.store.ensureFleet();
     // An explicit deploy may dispatch the image's build, and retry a failed one.
     const images = session ?? this.deps.builds?.session('deploy', fleet);
     // Look first, so that a name another store's fleet owns is refused before anything is written.
     // An unreachable cluster does not stop the write: the sweep applies it once the cluster is back.
-    let seen: Observed | undefined;
-    try {
-      seen = await this.deps.cluster.observe({ agent: spec.name });
-    } catch (error) {
-      if (!(error instanceof UnavailableError)) throw error;
-    }
+    let seen = looked;
+    if (!seen)
+      try {
+        seen = await this.deps.cluster.observe({ agent: spec.name });
+      } catch (error) {
+        if (!(error instanceof UnavailableError)) throw error;
+      }
     if (seen) assertOwned(spec.name, seen, fleet);
     const { record, outcome } = await this.writeDesired(spec, cause);
     const base = { name: spec.name, outcome, generation: record.generation };
@@ -208,9 +212,20 @@ export class ControlPlane {
     // One registry lookup and at most one build for the whole batch.
     const fleet = this.deps.builds ? await this.deps.store.ensureFleet().catch(() => undefined) : undefined;
     const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
+    // One look at the cluster for the whole batch (one list call per kind, by a set selector on
+    // the agents' names), not one per agent. When it fails, each agent looks (and fails) alone.
+    const seen = await this.deps.cluster
+      .observe({ agents: specs.map((spec) => spec.name) })
+      .then(observedByAgent)
+      .catch(() => undefined);
     return mapLimit(specs, DEPLOY_CONCURRENCY, async (spec) => {
       try {
-        return await this.deployOne(spec, undefined, images);
+        return await this.deployOne(
+          spec,
+          undefined,
+          images,
+          seen && (seen.get(spec.name) ?? emptyObserved()),
+        );
       } catch (error) {
         return { name: spec.name, kind: 'failed', error };
       }

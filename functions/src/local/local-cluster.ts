@@ -257,6 +257,7 @@ export class LocalCluster implements Cluster {
     for (const { object, resourceVersion } of this.objects.values()) {
       const owner = object.metadata?.labels?.[AGENT_LABEL] ?? '';
       if (scope.agent && owner !== scope.agent) continue;
+      if (scope.agents && !scope.agents.includes(owner)) continue;
       if (scope.fleet && object.metadata?.labels?.[FLEET_LABEL] !== scope.fleet) continue;
       observed.objects.push(refOf(object, String(resourceVersion)));
       observed.live.push(object);
