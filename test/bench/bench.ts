@@ -20,7 +20,7 @@ import { REPO_ROOT, stateDir } from '../env/state.ts';
 import type { TestEnv } from '../env/types.ts';
 import { LargeFleet } from './lib/large-fleet.ts';
 import { loadAverage, machineDescription } from './lib/machine.ts';
-import { markdownReport, type Ran, rowsOf, textTable } from './lib/report.ts';
+import { markdownReport, OWN_CHECK, type Ran, rowsOf, textTable } from './lib/report.ts';
 import type { BenchContext, Section } from './lib/section.ts';
 import { agentRuntime, functionColdStart } from './sections/child-benchmarks.ts';
 import { deployFanOut } from './sections/deploy-fan-out.ts';
@@ -28,13 +28,15 @@ import { deployToRunning } from './sections/deploy-to-running.ts';
 import { statusAtScale } from './sections/status-at-scale.ts';
 import { sweepAtScale } from './sections/sweep-at-scale.ts';
 
+/** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
+/** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
 const SECTIONS: Section[] = [
-  functionColdStart,
-  agentRuntime,
   deployToRunning,
   deployFanOut,
   statusAtScale,
   sweepAtScale,
+  functionColdStart,
+  agentRuntime,
 ];
 const RESULTS = join(REPO_ROOT, 'test', 'bench', 'RESULTS.md');
 const run = promisify(execFile);
@@ -132,6 +134,7 @@ async function main(): Promise<number> {
     }
   }
 
+  ran.sort((a, b) => SECTIONS.findIndex((s) => s.id === a.id) - SECTIONS.findIndex((s) => s.id === b.id));
   const seconds = (performance.now() - t0) / 1000;
   const rows = ran.flatMap((section) => (section.result?.figures ?? []).map((f) => rowsOf(section.title, f)));
   const failed = ran.filter((s) => s.error);
@@ -147,7 +150,7 @@ async function main(): Promise<number> {
   ];
   console.log(`\n${header.join('\n')}\n\n${textTable(rows)}\n`);
   for (const section of ran) {
-    for (const note of section.result?.notes.filter((n) => n.startsWith('Its own check')) ?? [])
+    for (const note of section.result?.notes.filter((n) => n.startsWith(OWN_CHECK)) ?? [])
       console.log(`${section.title}: ${note}`);
   }
   for (const section of failed) console.log(`FAILED ${section.title}: ${section.error}`);

@@ -55,6 +55,7 @@ export class LargeFleet {
   private addedNodes: string[] = [];
   private addedCidr = false;
   private fleetId: string | undefined;
+  private room: { nodes: number; free: number } | undefined;
 
   /** Called once the environment is up. */
   attach(ctx: BenchContext): void {
@@ -128,6 +129,7 @@ export class LargeFleet {
     const ctx = this.context();
     const wanted = n - this.names.length + 20; // + the other sections' few agents
     const { nodes, free } = await freePodSlots(ctx.env.kubeconfigPath);
+    this.room ??= { nodes, free: free + this.names.length };
     if (free < wanted) {
       const more = Math.ceil((wanted - free) / PODS_PER_KWOK_NODE);
       ctx.log(`fleet: ${nodes} kwok nodes have room for ${free} pods; adding ${more} nodes`);
@@ -141,9 +143,18 @@ export class LargeFleet {
     }
   }
 
-  /** What `makeRoom` did, for the notes. */
+  /** What `makeRoom` found and did, for the notes. */
   describeRoom(): string {
-    return `${this.addedNodes.length} kwok nodes added (${PODS_PER_KWOK_NODE} pods each)${this.addedCidr ? `, ServiceCIDR ${SERVICE_CIDR.cidr} added` : ''}`;
+    const added = [
+      ...(this.addedNodes.length ? [`${this.addedNodes.length} kwok nodes`] : []),
+      ...(this.addedCidr ? [`ServiceCIDR ${SERVICE_CIDR.cidr}`] : []),
+    ];
+    const found = this.room
+      ? `The environment's ${this.room.nodes} kwok nodes had room for ${this.room.free} pods (${PODS_PER_KWOK_NODE} each) and its Service range (a /24) for about 250 ClusterIPs`
+      : 'The environment was not inspected';
+    return added.length
+      ? `${found}, so ${this.names.length} agents did not fit: added ${added.join(' and ')}, removed at the end`
+      : `${found}: enough for ${this.names.length} agents`;
   }
 
   /** Deletes the fleet's objects and store, then the nodes and ServiceCIDR it added. */

@@ -62,7 +62,7 @@ const HEADERS: Row = {
   measured: 'median (min–max, runs)',
   peer: 'peer, same run',
   goal: 'goal',
-  verdict: '',
+  verdict: 'result',
 };
 const COLUMNS = Object.keys(HEADERS) as (keyof Row)[];
 
@@ -81,6 +81,9 @@ export function markdownTable(rows: Row[]): string {
   const line = (r: Row) => `| ${COLUMNS.map((c) => cell(r[c])).join(' | ')} |`;
   return [line(HEADERS), `|${COLUMNS.map(() => '---').join('|')}|`, ...rows.map(line)].join('\n');
 }
+
+/** How a section's note starts when it repeats a goal line a child benchmark printed. */
+export const OWN_CHECK = 'Its own check: ';
 
 export interface Ran {
   id: string;
@@ -107,6 +110,12 @@ export function markdownReport(options: {
     markdownTable(options.rows),
     '',
   ];
+  const checks = options.sections.flatMap((section) =>
+    (section.result?.notes ?? [])
+      .filter((note) => note.startsWith(OWN_CHECK))
+      .map((note) => `- ${section.title}: ${note.slice(OWN_CHECK.length)}`),
+  );
+  if (checks.length) parts.push('Goals the child benchmarks check themselves:', '', ...checks, '');
   for (const section of options.sections) {
     parts.push(`## ${section.title}`, '');
     if (section.error) parts.push(`**Failed:** ${section.error}`, '');

@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../env/state.ts';
+import { OWN_CHECK } from '../lib/report.ts';
 import type { BenchContext, Section, SectionResult } from '../lib/section.ts';
 
 async function runScript(
@@ -33,7 +34,8 @@ async function runScript(
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`${script} exited ${code}`);
   ctx.log(`${script} done`);
-  return output.trimEnd();
+  // Paths of this checkout (cold start names its store directory) stay out of RESULTS.md.
+  return output.replaceAll(REPO_ROOT, '<repo>/').trimEnd();
 }
 
 function child(
@@ -63,7 +65,7 @@ function child(
           `\`node ${script}\` with ${Object.entries(extra)
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')}. ${note}`,
-          ...goals.map((line) => `Its own check: ${line}`),
+          ...goals.map((line) => `${OWN_CHECK}${line}`),
         ],
         output,
       };

@@ -165,7 +165,7 @@ export const statusAtScale: Section = {
     }
     notes.push(
       `Each call is counted alone between two readings of the servers' counters: Kubernetes requests are LISTs of the agents' kinds and pods in the namespace (apiserver_request_total; all the control plane reads with), store requests are S3 calls on the bucket (MinIO's metrics). Latency is one GET /deployments in process (no HTTP hop), from the request to the whole body read. "Cold" is a fresh set of providers in this same Node process, so it pays for new clients and reading every record, not for loading code (see the function cold start below). Every page observes the whole fleet (one list per kind), so paging through N agents costs N/limit full observations; the "all pages" rows show it.`,
-      `Room made for the fleet: ${ctx.fleet.describeRoom()}. Growth: ${ctx.fleet.growth.map((g) => `to ${g.to} agents, deploy calls ${(g.deployMs / 1000).toFixed(1)} s, every pod Running after ${(g.runningMs / 1000).toFixed(1)} s`).join('; ')}.`,
+      `${ctx.fleet.describeRoom()}. Growth: ${ctx.fleet.growth.map((g) => `to ${g.to} agents, deploy calls ${(g.deployMs / 1000).toFixed(1)} s, every pod Running after ${(g.runningMs / 1000).toFixed(1)} s`).join('; ')}.`,
     );
     return { figures, notes };
   },
