@@ -4,8 +4,8 @@
  * running (building it on a fresh machine) and stops it afterwards; one already running is used
  * and left running. Removes what it deployed.
  *
- *   npm run bench                      all sections, 5 runs per figure (about 15 minutes on 2 cores)
- *   npm run bench -- --quick           3 runs per figure, shorter child benchmarks
+ *   npm run bench                      all sections, 5 runs per figure (about 10 minutes on 2 cores)
+ *   npm run bench -- --quick           3 runs per figure, shorter child benchmarks (about 8 minutes)
  *   npm run bench -- --only=sweep,status   some sections; prints, does not write RESULTS.md
  *
  * Sections are modules in sections/, run in the order of SECTIONS; adding one (in-cluster builds)
