@@ -3,61 +3,29 @@
  * with kwok nodes, MinIO): requests go through `app.request()`, dependencies are the real ones.
  * Each harness gets its own S3 prefix so test files never see each other's agents.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
-import { createFullApp } from '../../functions/src/full-app.ts';
-import { silentLogger } from '../../functions/src/lib/logger.ts';
 import { S3Blobs } from '../../functions/src/store/s3-blobs.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
-import { type ProviderOptions, providersFromEnv } from '../../functions/src/wiring/providers.ts';
+import type { ProviderOptions } from '../../functions/src/wiring/providers.ts';
 import { storeLocation } from '../../functions/src/wiring/store-from-env.ts';
 import { testEnv } from '../env/inject.ts';
+import { inProcessPlane, PLANE_TOKEN, planeEnv } from './fleet-plane.ts';
 
 export { waitFor } from './wait.ts';
 
-export const TEST_TOKEN = 'fp-test-token-0123456789';
+export const TEST_TOKEN = PLANE_TOKEN;
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
+/** The settings of a control plane on the test environment, with its own store prefix. */
 export function environmentFor(overrides: Env = {}): Env {
-  const t = testEnv();
-  return {
-    KUBECONFIG: t.kubeconfigPath,
-    FLEETPLANE_STORE: `s3://${t.s3.bucket}/test-${randomUUID().slice(0, 8)}`,
-    FLEETPLANE_S3_ENDPOINT: t.s3.endpoint,
-    FLEETPLANE_S3_REGION: t.s3.region,
-    AWS_ACCESS_KEY_ID: t.s3.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: t.s3.secretAccessKey,
-    FLEETPLANE_NAMESPACE: t.namespace,
-    FLEETPLANE_BUILD_NAMESPACE: t.buildNamespace,
-    FLEETPLANE_DOMAIN: 'agents.test.local',
-    FLEETPLANE_RUNTIME_IMAGE: `${t.registry}/fleetplane/agent-runtime:test`,
-    FLEETPLANE_API_TOKEN_HASHES: sha256(TEST_TOKEN),
-    ...overrides,
-  };
+  return planeEnv(testEnv(), overrides, 'test');
 }
 
+/** The whole app in process on the test environment (see fleet-plane.ts). */
 export function harness(overrides: Env = {}, options: ProviderOptions = {}) {
-  const env = environmentFor(overrides);
-  const providers = providersFromEnv(env, options);
-  const app = createFullApp({ env, providers, log: silentLogger, openWhenUnconfigured: false });
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await app.request(path, {
-      method,
-      headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    // biome-ignore lint/suspicious/noExplicitAny: tests read deep fields of JSON answers
-    let json: any;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = text;
-    }
-    return { status: response.status, headers: response.headers, json };
-  };
-  return { app, env, providers, call };
+  return inProcessPlane(environmentFor(overrides), options);
 }
 
 /** The blobs under a harness's store, for tests that must act behind the control plane's back. */

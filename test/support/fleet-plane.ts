@@ -6,23 +6,27 @@
  * Must never touch a store prefix it was not given or did not make.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createFullApp } from '../../functions/src/api/full-app.ts';
+import { createFullApp } from '../../functions/src/full-app.ts';
 import { silentLogger } from '../../functions/src/lib/logger.ts';
 import { mapLimit } from '../../functions/src/lib/map-limit.ts';
 import { listAll } from '../../functions/src/store/blob-store.ts';
 import { S3Blobs } from '../../functions/src/store/s3-blobs.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
-import { providersFromEnv } from '../../functions/src/wiring/providers.ts';
+import { type ProviderOptions, providersFromEnv } from '../../functions/src/wiring/providers.ts';
 import { storeLocation } from '../../functions/src/wiring/store-from-env.ts';
 import type { TestEnv } from '../env/types.ts';
 
-const TOKEN = 'fp-bench-token-0123456789';
+/** The bearer token every in-process plane accepts. */
+export const PLANE_TOKEN = 'fp-test-token-0123456789';
 
-/** The settings a deployed control plane would have, pointed at `t` (a fresh store prefix unless given). */
-export function planeEnv(t: TestEnv, overrides: Env = {}): Env {
+/**
+ * The settings a deployed control plane would have, pointed at `t`: a fresh store prefix
+ * (`<prefix>-<random>`) unless the overrides name a store.
+ */
+export function planeEnv(t: TestEnv, overrides: Env = {}, prefix = 'bench'): Env {
   return {
     KUBECONFIG: t.kubeconfigPath,
-    FLEETPLANE_STORE: `s3://${t.s3.bucket}/bench-${randomUUID().slice(0, 8)}`,
+    FLEETPLANE_STORE: `s3://${t.s3.bucket}/${prefix}-${randomUUID().slice(0, 8)}`,
     FLEETPLANE_S3_ENDPOINT: t.s3.endpoint,
     FLEETPLANE_S3_REGION: t.s3.region,
     AWS_ACCESS_KEY_ID: t.s3.accessKeyId,
@@ -32,28 +36,37 @@ export function planeEnv(t: TestEnv, overrides: Env = {}): Env {
     FLEETPLANE_DOMAIN: 'agents.test.local',
     // Pinned, as the tests do: kwok runs any image, and no build is involved.
     FLEETPLANE_RUNTIME_IMAGE: `${t.registry}/fleetplane/agent-runtime:test`,
-    FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
+    FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(PLANE_TOKEN).digest('hex'),
     ...overrides,
   };
 }
 
 export interface Answer {
   status: number;
+  headers: Headers;
   /** The body as sent, for its size. */
   text: string;
   // biome-ignore lint/suspicious/noExplicitAny: callers read deep fields of JSON answers
   json: any;
 }
 
-/** A fresh process's worth of control plane: its own providers (clients, caches) and app. */
-export function inProcessPlane(env: Env) {
-  const providers = providersFromEnv(env);
+/**
+ * A fresh process's worth of control plane: its own providers (clients, caches) and app.
+ * `call` sends JSON (a string body as it is) with the plane's token, unless headers say otherwise.
+ */
+export function inProcessPlane(env: Env, options: ProviderOptions = {}) {
+  const providers = providersFromEnv(env, options);
   const app = createFullApp({ env, providers, log: silentLogger, openWhenUnconfigured: false });
-  const call = async (method: string, path: string, body?: unknown): Promise<Answer> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Answer> => {
     const response = await app.request(path, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      headers: { authorization: `Bearer ${PLANE_TOKEN}`, 'content-type': 'application/json', ...headers },
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
     const text = await response.text();
     let json: unknown;
@@ -62,7 +75,7 @@ export function inProcessPlane(env: Env) {
     } catch {
       json = text;
     }
-    return { status: response.status, text, json };
+    return { status: response.status, headers: response.headers, text, json };
   };
   return { env, providers, app, call };
 }
