@@ -7,10 +7,8 @@ import { jsonLogger } from '../lib/logger.ts';
 
 export async function main(): Promise<Record<string, unknown>> {
   const log = jsonLogger('info');
-  const [{ providersFromEnv }, { logSweep }] = await Promise.all([
-    import('../wiring/providers.ts'),
-    import('../control-plane/sweep.ts'),
-  ]);
+  // One lazy chunk: the providers' (it carries the control plane, and logSweep with it).
+  const { providersFromEnv, logSweep } = await import('../wiring/providers.ts');
   const report = await (await providersFromEnv(process.env).controlPlane()).sweep();
   logSweep(log, report);
   return { ...report };

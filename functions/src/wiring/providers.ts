@@ -111,3 +111,6 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
 }
 
 export type Providers = ReturnType<typeof providersFromEnv>;
+
+/** For the sweep function's entry, which loads this chunk alone (see functions/build.ts). */
+export { logSweep } from '../control-plane/sweep.ts';
