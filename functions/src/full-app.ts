@@ -10,7 +10,7 @@ import { gcRoutes } from './api/routes/gc.ts';
 import { healthRoutes } from './api/routes/health.ts';
 import { rootRoutes } from './api/routes/root.ts';
 import { templatesRoutes } from './api/routes/templates.ts';
-import { memoise } from './console/assets.ts';
+import { CONSOLE_PUBLIC_PATHS, memoise } from './console/assets.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { agentPolicyOf } from './core/agent-policy.ts';
 import type { Logger } from './lib/logger.ts';
@@ -47,5 +47,6 @@ export function createFullApp(options: FullAppOptions) {
         env: () => options.env,
       }),
     ],
+    publicPaths: CONSOLE_PUBLIC_PATHS,
   });
 }

@@ -5,7 +5,6 @@
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { CONSOLE_PUBLIC_PATHS } from '../console/assets.ts';
 import { NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
@@ -17,19 +16,20 @@ export interface AppOptions {
   log: Logger;
   /** Route groups to mount, e.g. [healthRoutes(...), templatesRoutes()]. */
   routes: Hono[];
+  /** Paths besides PUBLIC_PATHS that need no token (the console's page and files). */
+  publicPaths?: readonly string[];
 }
 
 /**
- * Paths that need no token: what the server is, its health, the API's description (it holds
- * no secret: the same for everyone) and the console's files (they carry no data). The templates
- * function serves the description under its own path on DigitalOcean.
+ * Paths that need no token: what the server is, its health and the API's description (it holds
+ * no secret: the same for everyone). The templates function serves the description under its
+ * own path on DigitalOcean. Route groups with public files (the console) add theirs.
  */
 export const PUBLIC_PATHS = new Set([
   '/',
   '/health',
   ...DOCS_PATHS,
   ...DOCS_PATHS.map((path) => `/templates${path}`),
-  ...CONSOLE_PUBLIC_PATHS,
 ]);
 
 export function createApp(options: AppOptions) {
@@ -47,7 +47,8 @@ export function createApp(options: AppOptions) {
     });
   });
   const auth = bearerAuth(options.auth);
-  app.use(async (c, next) => (PUBLIC_PATHS.has(new URL(c.req.url).pathname) ? next() : auth(c, next)));
+  const open = new Set([...PUBLIC_PATHS, ...(options.publicPaths ?? [])]);
+  app.use(async (c, next) => (open.has(new URL(c.req.url).pathname) ? next() : auth(c, next)));
   for (const routes of options.routes) app.route('/', routes);
   const mapError = onError(options.log);
   app.notFound((c) =>

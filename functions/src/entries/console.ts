@@ -9,7 +9,7 @@
  */
 import { createApp } from '../api/app.ts';
 import { authFromEnv } from '../api/auth.ts';
-import { memoise } from '../console/assets.ts';
+import { CONSOLE_PUBLIC_PATHS, memoise } from '../console/assets.ts';
 import { PREBUILT_ASSETS } from '../console/prebuilt.ts';
 import { consoleRoutes } from '../console/routes.ts';
 import { jsonLogger, type LogLevel } from '../lib/logger.ts';
@@ -29,6 +29,7 @@ export const main = doMain('/console', () => {
     auth: authFromEnv(env, false),
     log: jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info'),
     routes: [consoleRoutes({ assets, env: () => process.env })],
+    publicPaths: CONSOLE_PUBLIC_PATHS,
   });
   app = (request, invocation) => hono.fetch(request, invocation);
   return app;
