@@ -11,10 +11,11 @@ import { printData } from '../output.ts';
 
 export async function run(context: VerbContext): Promise<number> {
   const { buildContext } = await import('../../../../build-jobs/build-context.ts');
+  // Built first: a context that cannot be built leaves no empty directory behind.
+  const built = await buildContext();
   const out =
     (context.flags.out as string | undefined) ??
     join(await mkdtemp(join(tmpdir(), 'fleetplane-image-')), 'agent-runtime-context.tar.gz');
-  const built = await buildContext();
   await writeFile(out, built.tarGz);
   const registry = context.io.env.FLEETPLANE_REGISTRY || 'registry.digitalocean.com/<your-registry>';
   const image = `${registry}/agent-runtime:${built.tag.slice(0, 12)}`;
