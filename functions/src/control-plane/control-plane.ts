@@ -15,14 +15,14 @@ import { needsImage } from '../core/build-plan.ts';
 import type { BuildStatus } from '../core/build-status.ts';
 import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
-import { agentsIn, emptyObserved, type Observed, observedByAgent } from '../core/observed.ts';
+import { agentsIn, emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
 import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import type { ImageSession } from './image-builds.ts';
-import { assertOwned, ownedBy, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
+import { assertOwned, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 import { type SweepOptions, type SweepReport, sweep } from './sweep.ts';
 
 export interface ControlPlaneDeps extends ReconcileDeps {

@@ -22,7 +22,14 @@ import type { BuildStatus } from '../core/build-status.ts';
 import { planApply } from '../core/drift.ts';
 import { ConflictError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
-import { type AppliedObject, type ObjectRef, type Observed, observedAfter, refOf } from '../core/observed.ts';
+import {
+  type AppliedObject,
+  type ObjectRef,
+  type Observed,
+  observedAfter,
+  ownedBy,
+  refOf,
+} from '../core/observed.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ImageBuilds, ImageSession, Resolution } from './image-builds.ts';
@@ -79,23 +86,6 @@ export interface Known {
 
 const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
 const MAX_ROUNDS = 3;
-
-/** The part of an observation this fleet may act on: its own objects, and unlabelled ones from before fleets. */
-export function ownedBy(observed: Observed, fleet: string): Observed {
-  const mine = (labels: Record<string, string> | undefined) => {
-    const owner = labels?.['fleetplane.io/fleet'];
-    return owner === undefined || owner === fleet;
-  };
-  return {
-    objects: observed.objects.filter((ref) => ref.fleet === undefined || ref.fleet === fleet),
-    live: observed.live.filter((object) => mine(object.metadata?.labels)),
-    deployments: observed.deployments.filter((object) => mine(object.metadata?.labels)),
-    pods: observed.pods.filter((object) => mine(object.metadata?.labels)),
-    hpas: observed.hpas.filter((object) => mine(object.metadata?.labels)),
-    ingresses: observed.ingresses.filter((object) => mine(object.metadata?.labels)),
-    httpRoutes: observed.httpRoutes.filter((object) => mine(object.metadata?.labels)),
-  };
-}
 
 /** Refuses to act on an agent whose objects another store's fleet created. */
 export function assertOwned(name: string, seen: Observed, fleet: string): void {

@@ -64,20 +64,23 @@ export function emptyObserved(): Observed {
   return { objects: [], live: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }
 
-const ownedBy = (name: string) => (item: { metadata?: { labels?: Record<string, string> } }) =>
-  item.metadata?.labels?.[AGENT_LABEL] === name;
+type Labelled = { metadata?: { labels?: Record<string, string> } };
 
-/** The part of an observation that belongs to one agent. */
-export function observedFor(observed: Observed, name: string): Observed {
-  const mine = ownedBy(name);
+/**
+ * The part of an observation one fleet may act on: its own objects, and unlabelled ones from
+ * before fleets existed. Another fleet's objects are never touched.
+ */
+export function ownedBy(observed: Observed, fleet: string): Observed {
+  const mine = (owner: string | undefined) => owner === undefined || owner === fleet;
+  const item = (object: Labelled) => mine(object.metadata?.labels?.[FLEET_LABEL]);
   return {
-    objects: observed.objects.filter((ref) => ref.agent === name),
-    live: observed.live.filter(mine),
-    deployments: observed.deployments.filter(mine),
-    pods: observed.pods.filter(mine),
-    hpas: observed.hpas.filter(mine),
-    ingresses: observed.ingresses.filter(mine),
-    httpRoutes: observed.httpRoutes.filter(mine),
+    objects: observed.objects.filter((ref) => mine(ref.fleet)),
+    live: observed.live.filter(item),
+    deployments: observed.deployments.filter(item),
+    pods: observed.pods.filter(item),
+    hpas: observed.hpas.filter(item),
+    ingresses: observed.ingresses.filter(item),
+    httpRoutes: observed.httpRoutes.filter(item),
   };
 }
 
@@ -89,8 +92,7 @@ export function observedByAgent(observed: Observed): Map<string, Observed> {
     byAgent.set(agent, found);
     return found;
   };
-  const agentOf = (item: { metadata?: { labels?: Record<string, string> } }) =>
-    item.metadata?.labels?.[AGENT_LABEL];
+  const agentOf = (item: Labelled) => item.metadata?.labels?.[AGENT_LABEL];
   for (const ref of observed.objects) if (ref.agent) slot(ref.agent).objects.push(ref);
   for (const key of ['live', 'deployments', 'pods', 'hpas', 'ingresses', 'httpRoutes'] as const)
     for (const item of observed[key]) {
