@@ -2,11 +2,9 @@
  * The API's shapes as the client sees them. Every type comes from the control plane's own zod
  * schemas (`api/schemas.ts`) through type-only imports, so client and server cannot drift and
  * nothing of zod or the server is loaded at run time (this folder must stay browser-safe).
- *
- * Where the API is about to grow (pagination, build details), the extra fields are optional
- * here so that this code works against the current server and the coming one.
  */
 import type { z } from 'zod';
+import type { FieldError } from '#agent-runtime/contract';
 import type {
   agentStatusSchema,
   deleteResponse,
@@ -34,8 +32,9 @@ export type Condition = Deployment['conditions'][number];
 export type PodStatus = NonNullable<Deployment['pods']>[number];
 
 /**
- * The build of an agent's image, in either shape the API has used: today `{job, state,
- * message}`, with in-cluster builds `{tag, job, phase, startedAt, finishedAt, digest, reason}`.
+ * The build of an agent's image, in either shape a server may answer with: with in-cluster
+ * builds `{tag, job, phase, startedAt, finishedAt, digest, reason}`; from servers that predate
+ * them, `{job, state, message}`. The client reads both, so it works against an older server.
  */
 export interface BuildInfo {
   job?: string;
@@ -64,6 +63,5 @@ export type GcReport = z.infer<typeof gcResponse>;
 /** A field error of a rejected config: `path: message`, and the rule when the server names it. */
 export type { FieldError } from '#agent-runtime/contract';
 
-import type { FieldError } from '#agent-runtime/contract';
 /** RFC 9457 problem details, as every error response of the API carries them. */
 export type Problem = Omit<z.infer<typeof problemSchema>, 'errors'> & { errors?: FieldError[] };

@@ -43,20 +43,13 @@ export function problemCondition(status: AgentStatus): Condition | undefined {
 
 export const conditionText = (c: Condition) => (c.message ? `${c.reason}: ${c.message}` : c.reason);
 
-/** The build as one line, whichever shape the API answers (`state`, or the newer `phase`). */
+/**
+ * The build as one line. The console is served by the control plane it talks to, so the build
+ * has the shape of this version's API (no older shape to allow for, unlike the CLI's client).
+ */
 export function buildText(build: AgentStatus['build']): string | undefined {
   if (!build) return undefined;
-  const loose = build as {
-    job?: string;
-    state?: string;
-    phase?: string;
-    tag?: string;
-    reason?: string;
-    message?: string;
-  };
-  const state = loose.phase ?? loose.state ?? 'unknown';
-  const why = loose.reason ?? loose.message;
-  return `build ${state}${loose.tag ? ` ${loose.tag}` : ''}${loose.job ? ` (job ${loose.job})` : ''}${why ? `: ${why}` : ''}`;
+  return `build ${build.phase} ${build.tag} (job ${build.job})${build.reason ? `: ${build.reason}` : ''}`;
 }
 
 /** The image without its registry path: `agent-runtime:0.1.0@sha…` reads better in a table. */
