@@ -79,11 +79,19 @@ const common = {
   logLevel: 'warning',
 } as const;
 
-export async function buildFunctions(): Promise<
-  { name: FunctionName; dir: string; entryBytes: number; totalBytes: number }[]
-> {
-  await rm(PACKAGE_DIR, { recursive: true, force: true });
-  const chunkDir = join(root, '.cache', 'function-chunks');
+export interface BuildOptions {
+  /** Where the function folders go (default packages/fleetplane; a test builds into a scratch dir). */
+  dir?: string;
+  /** Only these functions (default: every one). */
+  only?: readonly FunctionName[];
+}
+
+export async function buildFunctions(
+  options: BuildOptions = {},
+): Promise<{ name: FunctionName; dir: string; entryBytes: number; totalBytes: number; inputs: string[] }[]> {
+  const packageDir = options.dir ?? PACKAGE_DIR;
+  await rm(packageDir, { recursive: true, force: true });
+  const chunkDir = join(packageDir, '.chunks');
   const chunkDeps = new Map<string, string[]>();
   await Promise.all(
     Object.entries(CHUNKS).map(async ([name, entry]) => {
@@ -107,9 +115,9 @@ export async function buildFunctions(): Promise<
     names.forEach(visit);
     return [...seen].sort();
   };
-  return Promise.all(
-    FUNCTIONS.map(async (name) => {
-      const dir = functionDir(name);
+  const built = await Promise.all(
+    (options.only ?? FUNCTIONS).map(async (name) => {
+      const dir = join(packageDir, name);
       await mkdir(dir, { recursive: true });
       const result = await build({
         ...common,
@@ -128,9 +136,11 @@ export async function buildFunctions(): Promise<
       const entryBytes = (await stat(join(dir, 'index.js'))).size;
       let totalBytes = entryBytes;
       for (const chunk of needed) totalBytes += (await stat(join(dir, `${chunk}.js`))).size;
-      return { name, dir, entryBytes, totalBytes };
+      return { name, dir, entryBytes, totalBytes, inputs: Object.keys(result.metafile.inputs) };
     }),
   );
+  await rm(chunkDir, { recursive: true, force: true });
+  return built;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -1,17 +1,16 @@
 /**
- * The console as the DigitalOcean Function `fleetplane/console`: its entry bundled the way
- * `npm run build` bundles it (CommonJS, the console's files embedded by the build plugin, no
+ * The console as the DigitalOcean Function `fleetplane/console`: its folder built by
+ * `npm run build`'s own code (CommonJS, the console's files embedded by the build plugin, no
  * esbuild at run time), invoked through `main` with DigitalOcean's web-raw args.
  */
 import { createHash } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { consoleAssetsPlugin } from '../../functions/src/console/build-plugin.ts';
+import { buildFunctions } from '../../functions/build.ts';
 import type { DoArgs, DoResult } from '../../functions/src/entries/do-adapter.ts';
 import { scratchDir } from '../support/scratch.ts';
-import { root } from './harness.ts';
 
 type Main = (args: DoArgs) => Promise<DoResult>;
 let main: Main;
@@ -23,29 +22,23 @@ const web = (path: string, headers: Record<string, string> = {}, queryString = '
 });
 
 beforeAll(async () => {
-  const dir = await scratchDir('fleetplane-console-fn-');
-  const outfile = join(dir, 'index.js');
-  const result = await build({
-    entryPoints: [join(root, 'functions/src/entries/console.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node24',
-    minify: true,
-    logLevel: 'warning',
-    plugins: [consoleAssetsPlugin],
-    metafile: true,
+  const [built] = await buildFunctions({
+    dir: await scratchDir('fleetplane-console-fn-'),
+    only: ['console'],
   });
-  bundleBytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
-  const inputs = Object.keys(result.metafile.inputs);
-  // Nothing that bundles (esbuild) or reaches a store or a cluster is in the function.
-  expect(inputs.filter((input) => /esbuild|client-s3|client-node|console\/bundle\.ts/.test(input))).toEqual(
+  if (!built) throw new Error('the build returned no console function');
+  bundleBytes = built.totalBytes;
+  // Nothing that bundles (esbuild) or reaches a store or a cluster is in the function: not in
+  // its entry, and no lazy chunk of the store or the cluster beside it.
+  expect(
+    built.inputs.filter((input) => /esbuild|client-s3|client-node|console\/bundle\.ts/.test(input)),
+  ).toEqual([]);
+  expect((await readdir(built.dir)).filter((file) => /s3-blobs|kube-cluster|providers/.test(file))).toEqual(
     [],
   );
   process.env.FLEETPLANE_API_TOKEN_HASHES = createHash('sha256').update(token).digest('hex');
   process.env.FLEETPLANE_DOMAIN = 'agents.example.test';
-  main = createRequire(import.meta.url)(outfile).main as Main;
+  main = createRequire(import.meta.url)(join(built.dir, 'index.js')).main as Main;
 }, 60_000);
 
 describe('the console function', () => {
