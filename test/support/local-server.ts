@@ -11,6 +11,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { freePort } from './free-port.ts';
 import { scratchDir } from './scratch.ts';
 import { waitFor } from './wait.ts';
@@ -210,4 +211,22 @@ export async function startLocalServer(options: LocalServerOptions = {}): Promis
     }
   }
   return server;
+}
+
+/**
+ * One local server for the enclosing describe block: started before its tests, killed after
+ * them whatever they left. Returns the server to the tests, which run after it started.
+ */
+export function useLocalServer(options: LocalServerOptions = {}): () => LocalServer {
+  let server: LocalServer | undefined;
+  beforeAll(async () => {
+    server = await startLocalServer(options);
+  }, 60_000);
+  afterAll(async () => {
+    await server?.kill();
+  });
+  return () => {
+    if (!server) throw new Error('the local server did not start (see the beforeAll error)');
+    return server;
+  };
 }

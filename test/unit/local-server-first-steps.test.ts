@@ -5,8 +5,8 @@
  * a token configured) are the ones its OpenAPI document describes.
  */
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalServer, startLocalServer } from '../support/local-server.ts';
+import { describe, expect, it } from 'vitest';
+import { type LocalServer, useLocalServer } from '../support/local-server.ts';
 import { answerOf, contractChecker } from '../support/openapi-contract.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -22,42 +22,38 @@ const warnings = (server: LocalServer) =>
     .filter((line) => line.level === 'warn');
 
 describe('the local server without a model endpoint, open on loopback', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer();
-  }, 60_000);
-  afterAll(async () => {
-    await server?.kill();
-  });
+  const server = useLocalServer();
 
   it('warns at start-up that local agents cannot reach a model, and how to get one', async () => {
     const warning = await waitFor('the warning', async () =>
-      warnings(server).find((line) => line.message.startsWith('no model endpoint')),
+      warnings(server()).find((line) => line.message.startsWith('no model endpoint')),
     );
     expect(warning.message).toMatch(/OPENAI_BASE_URL nor OPENAI_API_KEY/);
     expect(warning.message).toMatch(/npm run model:echo/);
   });
 
   it('answers GET / with what it is, as JSON or as a page', async () => {
-    const json = await answerOf(await fetch(`${server.base}/`, { headers: { accept: 'application/json' } }));
+    const json = await answerOf(
+      await fetch(`${server().base}/`, { headers: { accept: 'application/json' } }),
+    );
     expect(json.body).toMatchObject({
       name: 'fleetplane',
       links: { docs: '/docs', openapi: '/openapi.json' },
     });
     expect(contract.problems('get', '/', json)).toEqual([]);
-    const page = await fetch(`${server.base}/`);
+    const page = await fetch(`${server().base}/`);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('href="docs"');
   });
 
   it('answers a foreign Origin with the 403 and a text/plain write with the 415 the document describes', async () => {
     const forbidden = await answerOf(
-      await fetch(`${server.base}/deployments`, { headers: { origin: 'https://evil.example' } }),
+      await fetch(`${server().base}/deployments`, { headers: { origin: 'https://evil.example' } }),
     );
     expect(forbidden.status).toBe(403);
     expect(contract.problems('get', '/deployments', forbidden)).toEqual([]);
     const notJson = await answerOf(
-      await fetch(`${server.base}/deploy`, {
+      await fetch(`${server().base}/deploy`, {
         method: 'POST',
         headers: { 'content-type': 'text/plain' },
         body: '{"name":"x"}',
@@ -69,35 +65,32 @@ describe('the local server without a model endpoint, open on loopback', () => {
 });
 
 describe('the local server with a model endpoint and a token', () => {
-  let server: LocalServer;
-  beforeAll(async () => {
-    server = await startLocalServer({
-      env: {
-        OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
-        FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
-      },
-    });
-  }, 60_000);
-  afterAll(async () => {
-    await server?.kill();
+  const server = useLocalServer({
+    env: {
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
+    },
   });
 
   it('does not warn about the model', async () => {
-    await waitFor('the start-up log', async () => server.stdout().includes('fleetplane listening'));
-    expect(warnings(server).map((line) => line.message)).toEqual([]);
+    await waitFor('the start-up log', async () => server().stdout().includes('fleetplane listening'));
+    expect(warnings(server()).map((line) => line.message)).toEqual([]);
   });
 
   it('serves /, /docs and /openapi.json without the token, and nothing else', async () => {
     for (const path of ['/', '/docs', '/openapi.json'])
-      expect({ path, status: (await fetch(`${server.base}${path}`)).status }).toEqual({ path, status: 200 });
-    const document = await answerOf(await fetch(`${server.base}/openapi.json`));
+      expect({ path, status: (await fetch(`${server().base}${path}`)).status }).toEqual({
+        path,
+        status: 200,
+      });
+    const document = await answerOf(await fetch(`${server().base}/openapi.json`));
     expect(contract.problems('get', '/openapi.json', document)).toEqual([]);
     for (const path of ['/templates', '/deployments']) {
-      const refused = await answerOf(await fetch(`${server.base}${path}`));
+      const refused = await answerOf(await fetch(`${server().base}${path}`));
       expect(refused.status).toBe(401);
       expect(contract.problems('get', path, refused)).toEqual([]);
     }
-    const allowed = await fetch(`${server.base}/templates`, {
+    const allowed = await fetch(`${server().base}/templates`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(allowed.status).toBe(200);

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../functions/src/api/app.ts';
 import { deployRoutes } from '../../functions/src/api/routes/deploy.ts';
 import { silentLogger } from '../../functions/src/lib/logger.ts';
-import { type LocalServer, startLocalServer } from '../support/local-server.ts';
+import { useLocalServer } from '../support/local-server.ts';
 
 const BODY_BYTES = 2 * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
@@ -126,17 +126,11 @@ describe('a 2 MiB body to POST /deploy', () => {
   });
 
   describe('on the local server, as a process', () => {
-    let server: LocalServer;
-    beforeAll(async () => {
-      server = await startLocalServer();
-    }, 60_000);
-    afterAll(async () => {
-      await server?.kill();
-    });
+    const server = useLocalServer();
 
     it('gets its 413 five times in a row, sent at once or in chunks 40 ms apart', async () => {
       const outcomes: Outcome[] = [];
-      for (const pauseMs of [0, 40, 40, 0, 40]) outcomes.push(await upload(server.port, pauseMs));
+      for (const pauseMs of [0, 40, 40, 0, 40]) outcomes.push(await upload(server().port, pauseMs));
       expect413(outcomes);
     });
   });
