@@ -104,7 +104,7 @@ describe('a 2 MiB body to POST /deploy', () => {
             async () => {
               throw new Error('an oversized body must never reach the control plane');
             },
-            { localAgents: true },
+            () => ({ localAgents: true }),
           ),
         ],
       });

@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import { fieldErrors } from '../core/field-errors.ts';
+import { parseJsonBody } from '../core/json-body.ts';
 import { problemOf, problemResponse } from './responses.ts';
 
 const malformed = (errors: ValidationError['errors']) => new ValidationError(errors, { malformed: true });
@@ -27,17 +28,9 @@ export async function readJsonBody(c: Context): Promise<unknown> {
 }
 
 export function parseJsonText(text: string): unknown {
-  if (text.trim() === '')
-    throw malformed([
-      { path: '(body)', message: 'must be a JSON document (the body is empty)', rule: 'required' },
-    ]);
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw malformed([
-      { path: '(body)', message: `must be valid JSON: ${(error as Error).message}`, rule: 'json' },
-    ]);
-  }
+  const body = parseJsonBody(text);
+  if (!body.ok) throw malformed([body.error]);
+  return body.value;
 }
 
 /** How much of an oversized body is read and thrown away, and for how long, before answering. */

@@ -6,7 +6,7 @@ import { stringify } from 'yaml';
 import { renderAgent } from '../core/agent-objects/render.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { agentPolicyOf } from '../core/agent-policy.ts';
-import { checkDeployBody } from '../core/deploy-request.ts';
+import { checkDeployBody, deployBodyErrors } from '../core/deploy-request.ts';
 import { formatFieldErrors } from '../core/field-errors.ts';
 import { hashOf } from '../core/hash.ts';
 import type { PlatformSettings } from '../core/platform.ts';
@@ -23,9 +23,8 @@ export type RenderOutcome =
 
 export function renderBody(body: unknown, options: RenderOptions): RenderOutcome {
   const checked = checkDeployBody(body, { localAgents: true, policy: agentPolicyOf(options.platform) });
-  if (!checked.ok) return { ok: false, message: formatFieldErrors(checked.errors) };
-  const failures = checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors));
-  if (failures.length) return { ok: false, message: formatFieldErrors(failures) };
+  const errors = deployBodyErrors(checked);
+  if (errors.length || !checked.ok) return { ok: false, message: formatFieldErrors(errors) };
   const objects = checked.agents.flatMap((agent) =>
     agent.ok
       ? renderAgent({

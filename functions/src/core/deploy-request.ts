@@ -108,3 +108,8 @@ export function checkDeployBody(body: unknown, target: DeployTarget = { localAge
   }
   return { ok: true, batch, agents };
 }
+
+/** Every error of a checked body: its own, or its agents' in order; none when all is valid. */
+export function deployBodyErrors(checked: DeployBody): FieldError[] {
+  return checked.ok ? checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors)) : checked.errors;
+}

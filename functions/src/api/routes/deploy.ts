@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import type { AgentSpec } from '../../core/agent-spec.ts';
-import { checkDeployBody, type DeployTarget } from '../../core/deploy-request.ts';
+import { checkDeployBody, type DeployTarget, deployBodyErrors } from '../../core/deploy-request.ts';
 import { ValidationError } from '../../core/errors.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployBatchResponse, deployResponse } from '../responses.ts';
@@ -13,16 +13,12 @@ import { limitBody, readJsonBody } from '../validation.ts';
 
 export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
 
-/** `target` may be a function: the platform's policy then comes from settings read per request. */
-export function deployRoutes(
-  controlPlane: ControlPlaneProvider,
-  target: DeployTarget | (() => DeployTarget),
-) {
+/** `target` is read per request: the platform's policy comes from settings read then. */
+export function deployRoutes(controlPlane: ControlPlaneProvider, target: () => DeployTarget) {
   return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
-    const checked = checkDeployBody(await readJsonBody(c), typeof target === 'function' ? target() : target);
-    if (!checked.ok) throw new ValidationError(checked.errors);
-    const invalid = checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors));
-    if (invalid.length) throw new ValidationError(invalid);
+    const checked = checkDeployBody(await readJsonBody(c), target());
+    const errors = deployBodyErrors(checked);
+    if (errors.length || !checked.ok) throw new ValidationError(errors);
     const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);
     const plane = await controlPlane();
     if (!checked.batch) return deployResponse(await plane.deployOne(specs[0] as AgentSpec), c.req.path);

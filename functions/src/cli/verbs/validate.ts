@@ -11,11 +11,9 @@ import { readJsonFile } from '../read-json.ts';
 export async function run(context: VerbContext): Promise<number> {
   const [file] = context.args as [string];
   const body = await readJsonFile(file);
-  const { checkDeployBody } = await import('../../core/deploy-request.ts');
+  const { checkDeployBody, deployBodyErrors } = await import('../../core/deploy-request.ts');
   const checked = checkDeployBody(body);
-  const errors = checked.ok
-    ? checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors))
-    : checked.errors;
+  const errors = deployBodyErrors(checked);
   const agents = checked.ok ? checked.agents.length : 0;
   if (errors.length)
     context.io.err(`fleetplane: ${file} is not a valid agent config:\n${fieldLines(errors)}`);

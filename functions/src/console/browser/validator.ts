@@ -7,41 +7,13 @@
  * config. What only the server can know (a conflict, an unreachable store, `cloud: "local"`
  * off the local server) is reported after Deploy.
  */
-import { checkDeployBody } from '../../core/deploy-request.ts';
+import { checkDeployBody, deployBodyErrors } from '../../core/deploy-request.ts';
 import type { FieldError } from '../../core/field-errors.ts';
+import { parseJsonBody } from '../../core/json-body.ts';
 
-export interface TextCheck {
-  errors: FieldError[];
-  /** The parsed document when it is JSON at all. */
-  parsed?: unknown;
-  /** Whether the body is a batch (`{"agents": [...]}`). */
-  batch: boolean;
-  /** The JSON.parse message, to place a syntax error. */
-  syntax?: string;
-}
-
-export function checkDeployText(text: string): TextCheck {
-  if (text.trim() === '')
-    return {
-      errors: [{ path: '(body)', message: 'must be a JSON document (the body is empty)' }],
-      batch: false,
-    };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    return {
-      errors: [{ path: '(body)', message: `must be valid JSON: ${message}` }],
-      batch: false,
-      syntax: message,
-    };
-  }
-  const checked = checkDeployBody(parsed);
-  if (!checked.ok) return { errors: checked.errors, parsed, batch: false };
-  return {
-    errors: checked.agents.flatMap((agent) => (agent.ok ? [] : agent.errors)),
-    parsed,
-    batch: checked.batch,
-  };
+/** Every error POST /deploy would report for this text, checked in the same order. */
+export function checkDeployText(text: string): FieldError[] {
+  const body = parseJsonBody(text);
+  if (!body.ok) return [body.error];
+  return deployBodyErrors(checkDeployBody(body.value));
 }

@@ -9,7 +9,6 @@ import { fill, h, statusLine } from '../dom.ts';
 import { lineOf, offsetOf, pathOffsets, syntaxErrorOffset } from '../json-locate.ts';
 import type { PageFactory } from '../page.ts';
 import type { DeployResult, FieldError } from '../types.ts';
-import type { TextCheck } from '../validator.ts';
 import { configForm } from './config-form.ts';
 import { watchDeploy } from './deploy-watch.ts';
 import { jsonEditor } from './json-editor.ts';
@@ -60,11 +59,11 @@ export const deployPage: PageFactory = ({ api, query }) => {
   });
   editor.textarea.value = draft;
 
-  async function validate(): Promise<TextCheck> {
+  async function validate(): Promise<FieldError[]> {
     const { checkDeployText } = await loadValidator();
-    const check = checkDeployText(editor.textarea.value);
-    showErrors(check.errors, 'local');
-    return check;
+    const errors = checkDeployText(editor.textarea.value);
+    showErrors(errors, 'local');
+    return errors;
   }
 
   /** Every error at its field (when the form has one), at its JSON line, and in the summary. */
@@ -116,7 +115,7 @@ export const deployPage: PageFactory = ({ api, query }) => {
   async function deploy(event: Event) {
     event.preventDefault();
     clearTimeout(timer);
-    if ((await validate()).errors.length) {
+    if ((await validate()).length) {
       summary.focus();
       return;
     }
