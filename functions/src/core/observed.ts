@@ -64,6 +64,21 @@ export function emptyObserved(): Observed {
   return { objects: [], live: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }
 
+/** Observations of disjoint sets of objects (several selectors, several targets) as one. */
+export function mergeObserved(parts: readonly Observed[]): Observed {
+  const merged = emptyObserved();
+  for (const part of parts) {
+    merged.objects.push(...part.objects);
+    merged.live.push(...part.live);
+    merged.deployments.push(...part.deployments);
+    merged.pods.push(...part.pods);
+    merged.hpas.push(...part.hpas);
+    merged.ingresses.push(...part.ingresses);
+    merged.httpRoutes.push(...part.httpRoutes);
+  }
+  return merged;
+}
+
 type Labelled = { metadata?: { labels?: Record<string, string> } };
 
 /**
