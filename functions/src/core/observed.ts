@@ -66,17 +66,19 @@ export function emptyObserved(): Observed {
 
 /** Observations of disjoint sets of objects (several selectors, several targets) as one. */
 export function mergeObserved(parts: readonly Observed[]): Observed {
-  const merged = emptyObserved();
-  for (const part of parts) {
-    merged.objects.push(...part.objects);
-    merged.live.push(...part.live);
-    merged.deployments.push(...part.deployments);
-    merged.pods.push(...part.pods);
-    merged.hpas.push(...part.hpas);
-    merged.ingresses.push(...part.ingresses);
-    merged.httpRoutes.push(...part.httpRoutes);
-  }
-  return merged;
+  if (parts.length === 1) return parts[0] as Observed;
+  // concat, not push(...items): a large fleet's pods would overflow the argument stack.
+  const all = <K extends keyof Observed>(key: K) =>
+    ([] as Observed[K][number][]).concat(...parts.map((part) => part[key])) as Observed[K];
+  return {
+    objects: all('objects'),
+    live: all('live'),
+    deployments: all('deployments'),
+    pods: all('pods'),
+    hpas: all('hpas'),
+    ingresses: all('ingresses'),
+    httpRoutes: all('httpRoutes'),
+  };
 }
 
 type Labelled = { metadata?: { labels?: Record<string, string> } };
