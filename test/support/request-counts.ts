@@ -7,6 +7,9 @@
  *   const after = await apiServerRequestCounts(env.kubeconfigPath);
  *   requestsBetween(before, after)   // { 'LIST deployments': 1, 'PATCH configmaps': 2, ... }
  *
+ * `apiServerCounts` also reads how many objects the server's LISTs answered, per resource: what a
+ * list call actually listed, beside how many calls it made.
+ *
  * Counters cover every client of the server (controllers, kwok, other tests), so count what only
  * the code under test does, or filter: e.g. `scope: 'namespace'` leaves out the controllers'
  * cluster-wide informers. Reading the API server's metrics is itself a request (GET, no resource).
@@ -70,13 +73,8 @@ async function getText(url: URL, options: Parameters<typeof request>[1]): Promis
   });
 }
 
-/**
- * `apiserver_request_total` of the API server in the kubeconfig (which must be allowed to GET
- * /metrics: the environment's admin is). Labels: verb (LIST, GET, WATCH, CREATE, PATCH, APPLY is
- * PATCH with the apply content type, ...), group, version, resource, subresource, scope
- * (cluster, namespace, resource), code, component, dry_run.
- */
-export async function apiServerRequestCounts(kubeconfigPath: string): Promise<RequestCounts> {
+/** The samples of the named metrics from the /metrics of the API server in the kubeconfig. */
+async function apiServerSamples(kubeconfigPath: string, names: ReadonlySet<string>): Promise<Sample[]> {
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const server = kc.getCurrentCluster()?.server;
@@ -84,8 +82,46 @@ export async function apiServerRequestCounts(kubeconfigPath: string): Promise<Re
   const options: Parameters<typeof request>[1] = {};
   await kc.applyToHTTPSOptions(options);
   const text = await getText(new URL('/metrics', server), options);
-  const samples = parsePrometheusText(text, (name) => name === 'apiserver_request_total');
-  return counts(samples, (l) => `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}`);
+  return parsePrometheusText(text, (name) => names.has(name));
+}
+
+const REQUESTS = 'apiserver_request_total';
+/** Objects a LIST answered, served from the watch cache or from etcd (a LIST is one or the other). */
+const LISTED = [
+  'apiserver_cache_list_returned_objects_total',
+  'apiserver_storage_list_returned_objects_total',
+];
+
+/**
+ * `apiserver_request_total` of the API server in the kubeconfig (which must be allowed to GET
+ * /metrics: the environment's admin is). Labels: verb (LIST, GET, WATCH, CREATE, PATCH, APPLY is
+ * PATCH with the apply content type, ...), group, version, resource, subresource, scope
+ * (cluster, namespace, resource), code, component, dry_run.
+ */
+export async function apiServerRequestCounts(kubeconfigPath: string): Promise<RequestCounts> {
+  return (await apiServerCounts(kubeconfigPath)).requests;
+}
+
+/**
+ * Requests (as `apiServerRequestCounts`) and the objects LISTs answered, per resource (`listed`:
+ * keys like `deployments`, `pods`), from one read of the API server's metrics. The object counts
+ * carry no namespace or client label: they cover every LIST the server answered, the
+ * controllers' relists included.
+ */
+export async function apiServerCounts(
+  kubeconfigPath: string,
+): Promise<{ requests: RequestCounts; listed: RequestCounts }> {
+  const samples = await apiServerSamples(kubeconfigPath, new Set([REQUESTS, ...LISTED]));
+  return {
+    requests: counts(
+      samples.filter((sample) => sample.name === REQUESTS),
+      (l) => `${l.verb} ${l.resource}${l.subresource ? `/${l.subresource}` : ''}`,
+    ),
+    listed: counts(
+      samples.filter((sample) => sample.name !== REQUESTS),
+      (l) => l.resource ?? '',
+    ),
+  };
 }
 
 /**

@@ -69,5 +69,37 @@ export function describeStoreContract(backend: string, blobs: () => Promise<Blob
       expect(await s.read('stored')).toBeUndefined();
       await expect(s.ping()).resolves.toBeUndefined();
     });
+
+    it('pages through records and tombstones in key order, each name once, reading only its page', async () => {
+      const s = await store();
+      // `web-1` sorts before `web` in the keys (agents/web-1.json < agents/web.json).
+      const names = ['web', 'web1', 'web-1', 'a', 'zz'];
+      const etags = new Map<string, string>();
+      for (const name of names) etags.set(name, await s.create({ ...record(1), name }));
+      await s.putRevision({ ...record(1), name: 'web' }); // a folded prefix, agents/web/, in the listing
+      await s.remove('a', etags.get('a') as string);
+      const pages: { names: string[]; next?: string }[] = [];
+      let after: string | undefined;
+      do {
+        const page = await s.listPage({ limit: 2, ...(after === undefined ? {} : { after }) });
+        pages.push({
+          names: page.entries.map((entry) => entry.name),
+          ...(page.next ? { next: page.next } : {}),
+        });
+        after = page.next;
+      } while (after);
+      expect(pages).toEqual([
+        { names: ['a', 'web-1'], next: 'web-1' },
+        { names: ['web', 'web1'], next: 'web1' },
+        { names: ['zz'] },
+      ]);
+      const first = await s.listPage({ limit: 1 });
+      expect(first.entries.map((entry) => [entry.name, entry.kind])).toEqual([['a', 'Tombstone']]);
+      // A page that ends with the last name says no more follow.
+      const last = await s.listPage({ after: 'web', limit: 2 });
+      expect(last.entries.map((entry) => entry.name)).toEqual(['web1', 'zz']);
+      expect(last).not.toHaveProperty('next');
+      expect((await s.listPage({ after: 'zz', limit: 2 })).entries).toEqual([]);
+    });
   });
 }

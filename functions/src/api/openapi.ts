@@ -185,7 +185,10 @@ export function openApiDocument(version: string) {
             },
           ],
           responses: {
-            '200': json(ref('Deployments'), 'A page of agents in name order; `continue` when there are more'),
+            '200': json(
+              ref('Deployments'),
+              'A page of agents in name order (as the store sorts its keys: `web-1` before `web`); deleted agents are skipped once their objects are gone, so a page may hold fewer than `limit`, even none; `continue` when more may follow',
+            ),
             '400': problem('A limit out of range, or a continue token that is not from this list'),
             ...dependent,
           },

@@ -290,9 +290,9 @@ export const deleteResponse = z
 export const deploymentsResponse = z
   .object({
     deployments: z.array(agentStatusSchema),
-    /** Present when there are more agents: pass it back as ?continue= for the next page. */
+    /** Present when more agents may follow: pass it back as ?continue= for the next page. */
     continue: z.string().optional().meta({
-      description: 'Present when there are more agents: pass it back as ?continue= for the next page',
+      description: 'Present when more agents may follow: pass it back as ?continue= for the next page',
     }),
   })
   .meta({ id: 'Deployments' });

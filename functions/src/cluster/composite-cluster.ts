@@ -6,7 +6,7 @@
 
 import { TARGET_LABEL } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
-import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
+import { type AppliedObject, mergeObserved, type ObjectRef, type Observed } from '../core/observed.ts';
 import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
 
 const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
@@ -31,16 +31,7 @@ export class CompositeCluster implements Cluster {
   }
 
   async observe(scope: ObserveScope): Promise<Observed> {
-    const [remote, local] = await Promise.all([this.remote.observe(scope), this.local.observe(scope)]);
-    return {
-      objects: [...remote.objects, ...local.objects],
-      live: [...remote.live, ...local.live],
-      deployments: [...remote.deployments, ...local.deployments],
-      pods: [...remote.pods, ...local.pods],
-      hpas: [...remote.hpas, ...local.hpas],
-      ingresses: [...remote.ingresses, ...local.ingresses],
-      httpRoutes: [...remote.httpRoutes, ...local.httpRoutes],
-    };
+    return mergeObserved(await Promise.all([this.remote.observe(scope), this.local.observe(scope)]));
   }
 
   async apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]> {

@@ -15,20 +15,15 @@ import {
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
-import {
-  AGENT_LABEL,
-  agentSelector,
-  FIELD_MANAGER,
-  FLEET_LABEL,
-  MANAGED_SELECTOR,
-} from '../core/agent-objects/labels.ts';
+import { agentSelector, FIELD_MANAGER } from '../core/agent-objects/labels.ts';
 import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
-import { type AppliedObject, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
+import { type AppliedObject, mergeObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
 import { KubeBuilds } from './kube-builds.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 import { collectionPath, KubeHttp } from './kube-http.ts';
+import { observeSelectors } from './observe-selectors.ts';
 import { readPodLogs } from './pod-logs.ts';
 
 /** Discovery results we know ahead of time: skips a discovery round trip per kind on cold start. */
@@ -114,11 +109,15 @@ export class KubeCluster implements Cluster {
     }
   }
 
+  /** One list call per kind (and one of pods) for each selector of the scope, all at once. */
   async observe(scope: ObserveScope): Promise<Observed> {
+    return mergeObserved(
+      await Promise.all(observeSelectors(scope).map((selector) => this.observeBy(selector))),
+    );
+  }
+
+  private async observeBy(selector: string): Promise<Observed> {
     const { namespace } = this.options;
-    const fleet = scope.fleet ? `,${FLEET_LABEL}=${scope.fleet}` : '';
-    const agents = scope.agents?.length ? `,${AGENT_LABEL} in (${scope.agents.join(',')})` : '';
-    const selector = `${scope.agent ? agentSelector(scope.agent) : MANAGED_SELECTOR}${agents}${fleet}`;
     const [kinds, pods] = await Promise.all([
       Promise.all(
         AGENT_KINDS.map(({ apiVersion, kind }) => this.list(apiVersion, kind, namespace, selector)),

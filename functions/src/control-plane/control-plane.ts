@@ -15,7 +15,7 @@ import { needsImage } from '../core/build-plan.ts';
 import type { BuildStatus } from '../core/build-status.ts';
 import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
-import { agentsIn, emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
+import { emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
 import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
 import { mapLimit } from '../lib/map-limit.ts';
@@ -233,43 +233,32 @@ export class ControlPlane {
   }
 
   /**
-   * Agents, stored or still in the cluster, in name order, one page at a time: one store
-   * listing (records read only when changed since this process last read them) and one list
-   * call per kind, however many agents. `after` is the last name of the previous page.
+   * Agents a page at a time, in the store's key order (see ConfigStore.listPage): one listing of
+   * the page's names in the store (a warm process reads only the records that changed), then one
+   * list call per kind selecting only those names. A page's cost follows its size, never the
+   * fleet's. `after` is the last name of the previous page. A deleted agent (a tombstone) shows
+   * while objects of it remain; objects whose name the store does not know at all are not listed
+   * (the sweep reports or deletes them; GET /deployments/{name} shows them).
    */
-  async list(
-    page: { limit?: number; after?: string } = {},
-  ): Promise<{ items: AgentStatus[]; next?: string }> {
+  async list(page: { limit: number; after?: string }): Promise<{ items: AgentStatus[]; next?: string }> {
     const fleet = await this.deps.store.fleet();
     const images = fleet ? this.deps.builds?.session('read', fleet) : undefined;
-    // With builds: two more list calls (the build's Job and pods), whatever the number of agents.
-    const [records, observed, build] = await Promise.all([
-      this.deps.store.list(),
-      fleet ? this.deps.cluster.observe({ fleet }) : emptyObserved(),
-      images?.build(),
-    ]);
-    const recordByName = new Map(records.map((record) => [record.name, record]));
+    // With builds: two more list calls (the build's Job and pods), whatever the page.
+    const [{ entries, next }, build] = await Promise.all([this.deps.store.listPage(page), images?.build()]);
+    const names = entries.map((entry) => entry.name);
+    const observed = fleet ? await this.deps.cluster.observe({ fleet, agents: names }) : emptyObserved();
     const byAgent = observedByAgent(observed);
     const observedOf = (name: string) => byAgent.get(name) ?? emptyObserved();
-    const names = [...new Set([...recordByName.keys(), ...agentsIn(observed.objects)])]
-      .sort()
-      .filter((name) => page.after === undefined || name > page.after);
-    const limit = page.limit ?? names.length;
-    const shown = names.slice(0, limit);
-    // Only this page's agents are finished: the work of a read stays bounded by its page.
-    const onPage = shown.flatMap((name) => recordByName.get(name) ?? []);
-    const finished = fleet && images ? await this.finish(onPage, observedOf, images, fleet) : new Map();
-    const items = shown.map((name) => {
-      const outcome = finished.get(name);
-      const status = this.statusOf(
-        name,
-        recordByName.get(name),
-        outcome?.observed ?? observedOf(name),
-        build,
-      );
-      return withFinishError(status, outcome?.error);
+    const records = entries.filter((entry): entry is AgentRecord => !isTombstone(entry));
+    const finished = fleet && images ? await this.finish(records, observedOf, images, fleet) : new Map();
+    const items = entries.flatMap((entry) => {
+      const record = isTombstone(entry) ? undefined : entry;
+      const outcome = finished.get(entry.name);
+      const seen = outcome?.observed ?? observedOf(entry.name);
+      if (!record && seen.objects.length === 0) return [];
+      return [withFinishError(this.statusOf(entry.name, record, seen, build), outcome?.error)];
     });
-    return { items, ...(names.length > limit ? { next: items.at(-1)?.name as string } : {}) };
+    return { items, ...(next ? { next } : {}) };
   }
 
   /** The agent's objects that belong to this store (none when the store has no fleet yet). */

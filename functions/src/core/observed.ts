@@ -64,6 +64,23 @@ export function emptyObserved(): Observed {
   return { objects: [], live: [], deployments: [], pods: [], hpas: [], ingresses: [], httpRoutes: [] };
 }
 
+/** Observations of disjoint sets of objects (several selectors, several targets) as one. */
+export function mergeObserved(parts: readonly Observed[]): Observed {
+  if (parts.length === 1) return parts[0] as Observed;
+  // concat, not push(...items): a large fleet's pods would overflow the argument stack.
+  const all = <K extends keyof Observed>(key: K) =>
+    ([] as Observed[K][number][]).concat(...parts.map((part) => part[key])) as Observed[K];
+  return {
+    objects: all('objects'),
+    live: all('live'),
+    deployments: all('deployments'),
+    pods: all('pods'),
+    hpas: all('hpas'),
+    ingresses: all('ingresses'),
+    httpRoutes: all('httpRoutes'),
+  };
+}
+
 type Labelled = { metadata?: { labels?: Record<string, string> } };
 
 /**

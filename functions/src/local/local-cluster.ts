@@ -254,10 +254,11 @@ export class LocalCluster implements Cluster {
 
   async observe(scope: ObserveScope): Promise<Observed> {
     const observed = emptyObserved();
+    const agents = scope.agents && new Set(scope.agents);
     for (const { object, resourceVersion } of this.objects.values()) {
       const owner = object.metadata?.labels?.[AGENT_LABEL] ?? '';
       if (scope.agent && owner !== scope.agent) continue;
-      if (scope.agents && !scope.agents.includes(owner)) continue;
+      if (agents && !agents.has(owner)) continue;
       if (scope.fleet && object.metadata?.labels?.[FLEET_LABEL] !== scope.fleet) continue;
       observed.objects.push(refOf(object, String(resourceVersion)));
       observed.live.push(object);

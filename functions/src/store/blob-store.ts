@@ -8,8 +8,9 @@
  * - `put` with `ifNoneMatch: '*'` fails with ConflictError when the key exists; with
  *   `ifMatch` it fails with ConflictError when the key's current etag differs (or it is gone).
  * - `delete` of a missing key succeeds; with `ifMatch`, a different etag is a ConflictError.
- * - `list` returns keys in lexicographic order, one page at a time; with a delimiter, keys
- *   below the next delimiter are folded into `prefixes`.
+ * - `list` returns keys in lexicographic (byte) order, one page at a time, starting after
+ *   `startAfter` when given; with a delimiter, keys below the next delimiter are folded into
+ *   `prefixes`.
  * - an unreachable backend raises UnavailableError('store'), never a raw SDK error.
  */
 
@@ -25,6 +26,8 @@ export interface ListOptions {
   delimiter?: '/';
   /** Where the previous page ended (its `next`). */
   continuation?: string;
+  /** Only keys (and prefixes) after this key, as S3's StartAfter; ignored with a continuation. */
+  startAfter?: string;
   /** Most keys (and prefixes) in one page; a backend may return fewer. */
   limit?: number;
 }
@@ -64,7 +67,7 @@ export interface BlobStore {
 export async function listAll(
   blobs: BlobStore,
   prefix: string,
-  options: Omit<ListOptions, 'continuation'> = {},
+  options: Omit<ListOptions, 'continuation' | 'startAfter'> = {},
 ): Promise<ListPage> {
   const all: ListPage & { etags: string[] } = { keys: [], prefixes: [], etags: [] };
   let complete = true;

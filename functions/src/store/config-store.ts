@@ -9,9 +9,19 @@
  *   `replace` and `remove` fail with ConflictError when the etag is stale (If-Match). No write
  *   is ever unconditional, so of two concurrent writers exactly one wins.
  * - `remove` leaves a tombstone; `read` and `list` show live records only.
+ * - `listPage` follows the order of the keys `agents/<name>.json`: name order, except that the end
+ *   of a name sorts after `-` (`web-1`, `web`, `web1`). Pages chained by `next` list every
+ *   name once.
  * - an unreachable backend raises UnavailableError('store'), never a raw SDK error.
  */
 import type { AgentRecord, RevisionSummary, StoredEntry, Versioned } from '../core/agent-record.ts';
+
+/** A page of stored names: records and tombstones, and where the next page starts, if any. */
+export interface EntryPage {
+  entries: StoredEntry[];
+  /** The last name of this page when more follow: the next page's `after`. */
+  next?: string;
+}
 
 export interface ConfigStore {
   /** Where the store lives, for logs (no credentials). */
@@ -29,6 +39,11 @@ export interface ConfigStore {
   list(): Promise<AgentRecord[]>;
   /** Every record and tombstone: one listing of the names, then their contents. */
   listEntries(): Promise<StoredEntry[]>;
+  /**
+   * One page of records and tombstones, in key order, after the name `after`: its listing
+   * costs requests in proportion to `limit`, never to the number of agents stored.
+   */
+  listPage(page: { after?: string; limit: number }): Promise<EntryPage>;
   create(record: AgentRecord): Promise<string>;
   /** Replaces a record or a tombstone with a record (If-Match). */
   replace(record: AgentRecord, etag: string): Promise<string>;

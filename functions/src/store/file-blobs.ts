@@ -88,7 +88,7 @@ export class FileBlobs implements BlobStore {
     });
   }
 
-  /** Keys under the prefix in key order; the whole listing is one page (a directory is small). */
+  /** Keys under the prefix in key order (after `startAfter`); the whole listing is one page (a directory is small). */
   async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
     const base = this.path(prefix.slice(0, prefix.lastIndexOf('/') + 1));
     let entries: Dirent[];
@@ -108,7 +108,9 @@ export class FileBlobs implements BlobStore {
       if (cut >= 0) prefixes.add(key.slice(0, cut + 1));
       else keys.push(key);
     }
-    return { keys: keys.sort(), prefixes: [...prefixes].sort() };
+    const { startAfter } = options;
+    const after = (key: string) => startAfter === undefined || key > startAfter;
+    return { keys: keys.filter(after).sort(), prefixes: [...prefixes].filter(after).sort() };
   }
 
   async ping(): Promise<void> {

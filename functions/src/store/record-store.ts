@@ -24,8 +24,8 @@ import {
 } from '../core/agent-record.ts';
 import { ConflictError, SettingsError } from '../core/errors.ts';
 import { mapLimit } from '../lib/map-limit.ts';
-import { type BlobStore, listAll, type WriteCondition } from './blob-store.ts';
-import type { ConfigStore } from './config-store.ts';
+import { type BlobStore, type ListPage, listAll, type WriteCondition } from './blob-store.ts';
+import type { ConfigStore, EntryPage } from './config-store.ts';
 
 export const keys = {
   fleet: 'fleet.json',
@@ -43,6 +43,15 @@ export function nameOfKey(key: string): string | undefined {
   return /^agents\/([a-z0-9-]+)\.json$/.exec(key)?.[1];
 }
 
+/** The agent names of a listing's keys, in its order, with their etags when it has them. */
+function listedNames(listing: ListPage): { name: string; etag?: string }[] {
+  return listing.keys.flatMap((key, index) => {
+    const name = nameOfKey(key);
+    const etag = listing.etags?.[index];
+    return name === undefined ? [] : [{ name, ...(etag ? { etag } : {}) }];
+  });
+}
+
 export interface RecordStoreOptions {
   /** Revisions kept per incarnation; older ones are pruned after a successful write. */
   revisionsKept?: number;
@@ -50,6 +59,8 @@ export interface RecordStoreOptions {
 
 export const DEFAULT_REVISIONS_KEPT = 20;
 const READ_CONCURRENCY = 16;
+/** The most keys one S3 listing answers. */
+const MAX_LIST_KEYS = 1000;
 
 const serialise = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -159,12 +170,40 @@ export class RecordStore implements ConfigStore {
    */
   async listEntries(): Promise<StoredEntry[]> {
     const listing = await listAll(this.blobs, keys.agents, { delimiter: '/' });
-    const listed = listing.keys.flatMap((key, index) => {
-      const name = nameOfKey(key);
-      return name === undefined ? [] : [{ name, etag: listing.etags?.[index] }];
-    });
+    const listed = listedNames(listing);
     const present = new Set(listed.map(({ name }) => name));
     for (const name of this.known.keys()) if (!present.has(name)) this.known.delete(name);
+    return (await this.readListed(listed)).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /**
+   * A page of names from one listing that starts after `after` (a second one only when the first
+   * ends before the page is full): each agent takes a key and, with revisions, a folded prefix,
+   * so twice the page (and one more name, to know whether more follow) is asked for.
+   */
+  async listPage({ after, limit }: { after?: string; limit: number }): Promise<EntryPage> {
+    const listed: { name: string; etag?: string }[] = [];
+    let continuation: string | undefined;
+    do {
+      const page = await this.blobs.list(keys.agents, {
+        delimiter: '/',
+        limit: Math.min(MAX_LIST_KEYS, 2 * (limit + 1)),
+        ...(continuation ? { continuation } : after !== undefined ? { startAfter: keys.agent(after) } : {}),
+      });
+      listed.push(...listedNames(page));
+      continuation = page.next;
+    } while (continuation && listed.length <= limit);
+    const shown = listed.slice(0, limit);
+    const entries = await this.readListed(shown);
+    return { entries, ...(listed.length > limit ? { next: shown.at(-1)?.name as string } : {}) };
+  }
+
+  /**
+   * The entries of listed names, in the listing's order: one whose listed etag is the one last
+   * read here is served from memory (a warm function reads only what changed), any other is
+   * read, concurrently. A name gone by the time it is read is left out.
+   */
+  private async readListed(listed: { name: string; etag?: string }[]): Promise<StoredEntry[]> {
     const entries = await mapLimit(listed, READ_CONCURRENCY, async ({ name, etag }) => {
       const cached = this.known.get(name);
       if (etag && cached?.etag === etag) return cached;
@@ -173,9 +212,7 @@ export class RecordStore implements ConfigStore {
       else this.known.delete(name);
       return fresh;
     });
-    return entries
-      .flatMap((entry) => (entry ? [entry.value] : []))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    return entries.flatMap((entry) => (entry ? [entry.value] : []));
   }
 
   async list(): Promise<AgentRecord[]> {

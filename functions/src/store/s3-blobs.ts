@@ -169,7 +169,11 @@ export class S3Blobs implements BlobStore {
           Bucket: this.bucket,
           Prefix: this.prefix + prefix,
           ...(options.delimiter ? { Delimiter: options.delimiter } : {}),
-          ...(options.continuation ? { ContinuationToken: options.continuation } : {}),
+          ...(options.continuation
+            ? { ContinuationToken: options.continuation }
+            : options.startAfter !== undefined
+              ? { StartAfter: this.prefix + options.startAfter }
+              : {}),
           ...(options.limit ? { MaxKeys: options.limit } : {}),
         }),
       ),

@@ -7,7 +7,7 @@
 import type { TestEnv } from '../../env/types.ts';
 import type { LargeFleet } from './large-fleet.ts';
 
-export type Unit = 'ms' | 'bytes' | 'requests' | 'writes';
+export type Unit = 'ms' | 'bytes' | 'requests' | 'writes' | 'objects';
 
 export interface Figure {
   name: string;
