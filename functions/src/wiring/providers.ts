@@ -78,6 +78,13 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
           DEFAULT_SWEEP_OPTIONS.maxUnexplainedShare,
           [0, 1],
         ),
+        budgetWindowMs:
+          numberFromEnv(
+            env,
+            'FLEETPLANE_SWEEP_BUDGET_HOURS',
+            DEFAULT_SWEEP_OPTIONS.budgetWindowMs / 3_600_000,
+            [1, 24 * 365],
+          ) * 3_600_000,
       },
     });
   });
