@@ -35,6 +35,7 @@ export function createFullApp(options: FullAppOptions) {
       rootRoutes(VERSION),
       deployRoutes(providers.controlPlane, () => ({
         localAgents: providers.localAgents,
+        localProcesses: providers.localProcesses(),
         policy: agentPolicyOf(providers.platform()),
       })),
       deploymentsRoutes(providers.controlPlane),

@@ -123,7 +123,7 @@ describe('the API server accepts every rendered manifest (server-side apply, dry
     expect(applied).toBeGreaterThanOrEqual(200 * 5);
   }, 600_000);
 
-  it('with every network setting in play: in-cluster model server, named ingress namespaces, custom deny ranges', async () => {
+  it('with every network setting in play: in-cluster and VPC model servers, named ingress namespaces, custom deny ranges', async () => {
     const { dryRun, platform, image } = setup();
     const vllm = 'http://vllm.models.svc.cluster.local:8000/v1';
     const variants: [PlatformSettings, unknown][] = [
@@ -135,6 +135,11 @@ describe('the API server accepts every rendered manifest (server-side apply, dry
           egressDenyCidrs: ['10.0.0.0/8', '172.16.0.0/12', '169.254.0.0/16'],
         },
         { name: 'net-vllm', provider: { baseUrl: vllm } },
+      ],
+      [
+        // A model server in the VPC the platform lists: its /32 beside the default deny ranges.
+        { ...platform('ingress'), allowedBaseUrls: ['http://10.116.0.7:8000/v1'] },
+        { name: 'net-vpc', provider: { baseUrl: 'http://10.116.0.7:8000/v1' } },
       ],
       [
         { ...platform('none'), ingressNamespaces: ['*'], egressDenyCidrs: [] },

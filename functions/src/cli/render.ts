@@ -22,7 +22,12 @@ export type RenderOutcome =
   | { ok: false; message: string };
 
 export function renderBody(body: unknown, options: RenderOptions): RenderOutcome {
-  const checked = checkDeployBody(body, { localAgents: true, policy: agentPolicyOf(options.platform) });
+  const checked = checkDeployBody(body, {
+    localAgents: true,
+    // Manifests for a cluster: no agent of them runs as a local process.
+    localProcesses: 'none',
+    policy: agentPolicyOf(options.platform),
+  });
   const errors = deployBodyErrors(checked);
   if (errors.length || !checked.ok) return { ok: false, message: formatFieldErrors(errors) };
   const objects = checked.agents.flatMap((agent) =>

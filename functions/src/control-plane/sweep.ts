@@ -7,9 +7,11 @@
  * - only objects labelled with this store's fleet id; a store never written (no fleet.json:
  *   an empty, wrong or new bucket or prefix) has no fleet and deletes nothing;
  * - an agent whose objects remain is deleted when DELETE left its tombstone; objects of a
- *   name the store knows nothing about are "unexplained", and when they are more than a
- *   share of the fleet (a store emptied or replaced by mistake), none of them is deleted and
- *   the refusal is reported;
+ *   name the store knows nothing about are "unexplained": deleted only when two consecutive
+ *   sweeps found them so, and only within a budget kept in the store across runs (a share of
+ *   the fleet per window); past it none of them is deleted and the refusal is reported
+ *   (core/sweep-guard.ts). A store that cannot be read, or a guard that cannot be written,
+ *   deletes nothing unexplained;
  * - each object is deleted only if unchanged since it was observed, and each agent's record
  *   is read again before anything is done to it.
  *
@@ -19,19 +21,26 @@
  */
 import { isTombstone } from '../core/agent-record.ts';
 import { agentsIn, emptyObserved, observedByAgent } from '../core/observed.ts';
+import { DEFAULT_SWEEP_GUARD_OPTIONS, decideUnexplained } from '../core/sweep-guard.ts';
 import type { Logger } from '../lib/logger.ts';
 import { mapLimit } from '../lib/map-limit.ts';
+import type { ConfigStore } from '../store/config-store.ts';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 
 export interface SweepOptions {
   /**
-   * The largest share of the fleet the sweep deletes without a tombstone (0.1: one agent in
-   * ten). More than that is refused and reported.
+   * The largest share of the fleet the sweep deletes without a tombstone within the budget's
+   * window (0.1: one agent in ten), counted across runs. More than that is refused and reported.
    */
   maxUnexplainedShare: number;
+  /** How long a deletion without a tombstone counts against that share (24 hours). */
+  budgetWindowMs: number;
 }
 
-export const DEFAULT_SWEEP_OPTIONS: SweepOptions = { maxUnexplainedShare: 0.1 };
+export const DEFAULT_SWEEP_OPTIONS: SweepOptions = {
+  maxUnexplainedShare: DEFAULT_SWEEP_GUARD_OPTIONS.maxShare,
+  budgetWindowMs: DEFAULT_SWEEP_GUARD_OPTIONS.windowMs,
+};
 
 export interface SweepReport {
   startedAt: string;
@@ -43,6 +52,50 @@ export interface SweepReport {
   failures: { name: string; error: string }[];
   /** Agents whose objects the sweep would have deleted but refused to, and why. */
   refused?: { agents: string[]; reason: string };
+  /** Unexplained agents seen for the first time: deleted by the next sweep if still unexplained. */
+  pending?: string[];
+}
+
+/**
+ * Which unexplained agents this sweep deletes: the guard is read, decided on and written back
+ * (conditionally) before anything is deleted. Any failure to read or write it deletes none.
+ */
+async function guardUnexplained(
+  store: ConfigStore,
+  unexplained: string[],
+  fleetSize: number,
+  options: SweepOptions,
+  now: number,
+): Promise<{
+  deletable: string[];
+  pending: string[];
+  refused?: SweepReport['refused'];
+  failure?: SweepReport['failures'][number];
+}> {
+  try {
+    const guard = await store.readSweepGuard();
+    const decision = decideUnexplained({
+      unexplained,
+      fleetSize,
+      guard: guard?.value,
+      now,
+      options: { maxShare: options.maxUnexplainedShare, windowMs: options.budgetWindowMs },
+    });
+    if (decision.next) await store.writeSweepGuard(decision.next, guard?.etag);
+    return decision;
+  } catch (error) {
+    const failure = { name: 'sweep-guard.json', error: (error as Error).message };
+    if (unexplained.length === 0) return { deletable: [], pending: [], failure };
+    return {
+      deletable: [],
+      pending: [],
+      failure,
+      refused: {
+        agents: [...unexplained].sort(),
+        reason: `the sweep's deletion budget (sweep-guard.json in the store) could not be read or written (${(error as Error).message}), so no agent without a config or a tombstone is deleted this run`,
+      },
+    };
+  }
 }
 
 const SWEEP_CONCURRENCY = 8;
@@ -58,7 +111,8 @@ export async function sweep(
     durationMs: now() - started,
     ...report,
   });
-  const fleet = await deps.store.fleet();
+  // Read afresh: a store emptied or replaced under a warm process must not be taken for this fleet.
+  const fleet = await deps.store.fleet({ reread: true });
   if (!fleet) return finish({ agents: 0, results: [], failures: [] });
 
   const [entries, observed] = await Promise.all([deps.store.listEntries(), deps.cluster.observe({ fleet })]);
@@ -68,21 +122,15 @@ export async function sweep(
   const orphans = agentsIn(observed.objects).filter((name) => !stored.has(name));
   const unexplained = orphans.filter((name) => !tombstoned.has(name));
   const fleetSize = new Set([...stored, ...agentsIn(observed.objects)]).size;
-  const allowed = Math.floor(options.maxUnexplainedShare * fleetSize);
-  const refused =
-    unexplained.length > allowed
-      ? {
-          agents: unexplained,
-          reason: `${unexplained.length} of ${fleetSize} agents have objects in the cluster but neither a config nor a tombstone in the store; deleting more than ${allowed} (a share of ${options.maxUnexplainedShare}) without a tombstone is refused. If the store is right, delete them with DELETE /deployments/<name>`,
-        }
-      : undefined;
-  const deletable = orphans.filter((name) => !refused?.agents.includes(name));
+  const guarded = await guardUnexplained(deps.store, unexplained, fleetSize, options, started);
+  // Tombstoned agents are deleted with proof; unexplained ones only as the guard allows.
+  const deletable = [...orphans.filter((name) => tombstoned.has(name)), ...guarded.deletable];
+  const failures: SweepReport['failures'] = guarded.failure ? [guarded.failure] : [];
 
   const byAgent = observedByAgent(observed);
   // One look at the build, one registry lookup and one dispatch for every agent of this run.
   const images = deps.builds?.session('sweep', fleet);
   const results: ReconcileResult[] = [];
-  const failures: SweepReport['failures'] = [];
   const work = [
     ...records.map((record) => ({ name: record.name, hint: record as typeof record | null })),
     ...deletable.map((name) => ({ name, hint: null })),
@@ -106,7 +154,8 @@ export async function sweep(
     agents: records.length,
     results: results.sort((a, b) => a.name.localeCompare(b.name)),
     failures,
-    ...(refused ? { refused } : {}),
+    ...(guarded.refused ? { refused: guarded.refused } : {}),
+    ...(guarded.pending.length ? { pending: guarded.pending } : {}),
   });
 }
 
@@ -125,6 +174,11 @@ export function logSweep(log: Logger, report: SweepReport): void {
     ms: report.durationMs,
   };
   if (report.refused) log('warn', 'sweep refused to delete', { ...fields, refused: report.refused });
+  else if (report.pending)
+    log('warn', 'sweep found agents without a config or a tombstone; deleting them next sweep if still so', {
+      ...fields,
+      pending: report.pending,
+    });
   else if (report.failures.length) log('warn', 'sweep failed for some agents', fields);
   else if (!report.fleet)
     log('info', 'sweep: the store has no fleet yet (nothing deployed), nothing to do', fields);

@@ -5,7 +5,7 @@ import { validateAgentConfig } from './agent-spec.ts';
 import { checkDeployBody } from './deploy-request.ts';
 import { agentConfigJsonSchema } from './json-schema.ts';
 import { DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
-import { RESERVED_ENV_RULES } from './reserved-env.ts';
+import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
 
 const example = (file: string) =>
   JSON.parse(readFileSync(new URL(`../../../examples/${file}`, import.meta.url), 'utf8'));
@@ -477,6 +477,19 @@ describe('reserved environment names', () => {
     ['http_proxy', '*_PROXY'],
     ['NO_PROXY', '*_PROXY'],
     ['GLOBAL_AGENT_HTTP_PROXY', '*_PROXY'],
+    // glibc's unsecure variables (sysdeps/generic/unsecvars.h), the resolver's first.
+    ['LOCALDOMAIN', 'LOCALDOMAIN'],
+    ['localdomain', 'LOCALDOMAIN'],
+    ['RES_OPTIONS', 'RES_OPTIONS'],
+    ['HOSTALIASES', 'HOSTALIASES'],
+    ['RESOLV_HOST_CONF', 'RESOLV_HOST_CONF'],
+    ['GCONV_PATH', 'GCONV_PATH'],
+    ['GETCONF_DIR', 'GETCONF_DIR'],
+    ['LOCPATH', 'LOCPATH'],
+    ['NLSPATH', 'NLSPATH'],
+    ['NIS_PATH', 'NIS_PATH'],
+    ['TZDIR', 'TZDIR'],
+    ['MALLOC_TRACE', 'MALLOC_*'],
   ];
 
   it.each(examples)('refuses %s (rule %s), naming the rule and the value', (name, pattern) => {
@@ -486,6 +499,37 @@ describe('reserved environment names', () => {
       `${name} is reserved: names matching ${pattern} may not be set by a config (`,
     );
     expect(error?.message).toMatch(new RegExp(`\\(got "${name}"\\)$`));
+  });
+
+  it('refuses every variable glibc strips for setuid programs (its UNSECURE_ENVVARS)', () => {
+    // sysdeps/generic/unsecvars.h, glibc 2.39, in its order.
+    const glibc = [
+      'GCONV_PATH',
+      'GETCONF_DIR',
+      'GLIBC_TUNABLES',
+      'HOSTALIASES',
+      'LD_AUDIT',
+      'LD_DEBUG',
+      'LD_DEBUG_OUTPUT',
+      'LD_DYNAMIC_WEAK',
+      'LD_HWCAP_MASK',
+      'LD_LIBRARY_PATH',
+      'LD_ORIGIN_PATH',
+      'LD_PRELOAD',
+      'LD_PROFILE',
+      'LD_SHOW_AUXV',
+      'LD_USE_LOAD_BIAS',
+      'LOCALDOMAIN',
+      'LOCPATH',
+      'MALLOC_TRACE',
+      'NIS_PATH',
+      'NLSPATH',
+      'RESOLV_HOST_CONF',
+      'RES_OPTIONS',
+      'TMPDIR',
+      'TZDIR',
+    ];
+    expect(glibc.filter((name) => reservedEnvRule(name) === undefined)).toEqual([]);
   });
 
   it('has an example above for every rule of the table', () => {
@@ -705,5 +749,30 @@ describe("the platform's policy (checkDeployBody with the platform's settings)",
         },
       ],
     });
+  });
+});
+
+describe('integrations', () => {
+  const nestedValue = (depth: number) => JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`);
+
+  it('accepts free-form values up to 16 levels and 1000 keys and array items', () => {
+    // The integrations object is level 1: 15 more levels inside it.
+    expect(validateAgentConfig({ ...base, integrations: { x: nestedValue(15) } }).ok).toBe(true);
+    const keys = Object.fromEntries(Array.from({ length: 1_000 }, (_, index) => [`k${index}`, index]));
+    expect(validateAgentConfig({ ...base, integrations: keys }).ok).toBe(true);
+  });
+
+  it.each([
+    ['17 levels', { x: nestedValue(16) }, /at most 16 levels deep/],
+    ['4000 levels', { x: nestedValue(4_000) }, /at most 16 levels deep/],
+    [
+      '1001 keys',
+      Object.fromEntries(Array.from({ length: 1_001 }, (_, i) => [`k${i}`, i])),
+      /at most 1000 keys/,
+    ],
+    ['1000 array items and a key', { list: Array.from({ length: 1_000 }, () => 0) }, /at most 1000 keys/],
+  ])('refuses %s with the rule and no echo of the value', (_, integrations, message) => {
+    const errors = rejected({ ...base, integrations });
+    expect(errors).toEqual([{ path: 'integrations', rule: 'max', message: expect.stringMatching(message) }]);
   });
 });

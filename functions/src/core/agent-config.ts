@@ -14,6 +14,7 @@ import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '#agent-runtime/contract';
 import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret, secretRefsOf } from './agent-secrets.ts';
 import { baseUrlProblem, MAX_BASE_URL_CHARS } from './base-url.ts';
 import { credentialInValue, SECRET_LOOKING_NAME } from './inline-secrets.ts';
+import { type JsonCaps, jsonExtent } from './json-extent.ts';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, POSITIVE_QUANTITY_PATTERN, parseQuantity } from './quantity.ts';
 import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
@@ -25,17 +26,29 @@ export const MAX_INSTRUCTION_CHARS = 32_768;
 export const MAX_PROMPT_TEMPLATE_CHARS = 8_192;
 export const MAX_ENV_VALUE_CHARS = 4_096;
 export const MAX_REPLICAS = 100;
+/** `integrations` is free-form and only stored: bounded so no later walk of it can overflow. */
+export const INTEGRATIONS_CAPS: JsonCaps = { maxDepth: 16, maxEntries: 1_000 };
 
-/** The control plane's own first path segments; the local server serves agents at `/<name>`. */
+/**
+ * The control plane's own first path segments; the local server serves agents at `/<name>`.
+ * The list every client checks offline (the console, `fleetplane validate`, the JSON Schema);
+ * the API also refuses the first segment of any route it actually mounts (api/route-roots.ts),
+ * and a unit test keeps this list a superset of those of the whole app.
+ */
 export const RESERVED_AGENT_NAMES = [
   'deploy',
   'deployments',
+  'gc',
   'templates',
   'health',
   'docs',
   'openapi',
   'console',
 ];
+
+/** Why `name` may not be an agent's: it is one of `routes`, the control plane's own. */
+export const reservedNameMessage = (name: string, routes: readonly string[]) =>
+  `must not be one of the control plane's own routes (${routes.join(', ')}): an agent answers at /<name>/, where it would shadow the route (got ${show(name)})`;
 
 const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -49,7 +62,8 @@ const show = (value: unknown): string => {
 };
 
 const agentName = z.string().superRefine((name, ctx) => {
-  const fail = (message: string) => ctx.addIssue({ code: 'custom', message, input: name });
+  const fail = (message: string, rule?: string) =>
+    ctx.addIssue({ code: 'custom', message, input: name, ...(rule ? { params: { rule } } : {}) });
   if (name.length === 0) return fail('must not be empty');
   if (name.length > MAX_NAME_LENGTH)
     return fail(
@@ -59,10 +73,7 @@ const agentName = z.string().superRefine((name, ctx) => {
     return fail(
       `must be a DNS label: lower-case letters, digits and '-', starting with a letter and ending with a letter or digit (got ${show(name)})`,
     );
-  if (RESERVED_AGENT_NAMES.includes(name))
-    fail(
-      `must not be one of the control plane's own routes (${RESERVED_AGENT_NAMES.join(', ')}) (got ${show(name)})`,
-    );
+  if (RESERVED_AGENT_NAMES.includes(name)) fail(reservedNameMessage(name, RESERVED_AGENT_NAMES), 'reserved');
 });
 
 const quantity = (what: 'cpu' | 'memory') =>
@@ -344,7 +355,27 @@ export const agentConfigSchema = z
           'Where the agent runs: "local" only on the local server (npm start). Matched ignoring case; "do" is accepted for "DigitalOcean"',
         enum: [...CLOUDS],
       }),
-    integrations: z.record(z.string(), z.unknown()).optional(),
+    integrations: z
+      .record(z.string(), z.unknown())
+      .superRefine((integrations, ctx) => {
+        const extent = jsonExtent(integrations, INTEGRATIONS_CAPS);
+        if (extent.within) return;
+        const { maxDepth, maxEntries } = INTEGRATIONS_CAPS;
+        ctx.addIssue({
+          code: 'custom',
+          // The value itself is not echoed: it is what is too large.
+          input: undefined,
+          params: { rule: 'max' },
+          message:
+            extent.exceeded === 'depth'
+              ? `must nest objects and arrays at most ${maxDepth} levels deep (got more than ${maxDepth})`
+              : `must hold at most ${maxEntries} keys and array items in all (got more than ${maxEntries})`,
+        });
+      })
+      .optional()
+      .meta({
+        description: `Stored as written, not acted on: at most ${INTEGRATIONS_CAPS.maxDepth} levels deep and ${INTEGRATIONS_CAPS.maxEntries} keys and array items in all`,
+      }),
     /** Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted keys. */
     auth: z.strictObject({ apiKeyHashes: secretRefSchema }).optional(),
     provider: providerSchema.optional(),

@@ -9,7 +9,8 @@
 import type { AgentConfig } from './agent-config.ts';
 import { ownsSecret, secretRefsOf } from './agent-secrets.ts';
 import type { AgentSpec } from './agent-spec.ts';
-import { normalizeBaseUrl } from './base-url.ts';
+import { normalizeBaseUrl, parsedUrl } from './base-url.ts';
+import { egressUrlProblem } from './egress-url.ts';
 import { type FieldError, formatPath } from './field-errors.ts';
 import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
 import { parseQuantity } from './quantity.ts';
@@ -115,6 +116,28 @@ function providerErrors(spec: AgentSpec, policy: AgentPolicy): FieldError[] {
       message: `is required with this provider.baseUrl: the platform's model key is sent only to the platform's base URLs (${allowed}); bring the agent's own key as {"name": "${spec.name}.<secret>", "key": "<key>"} (got baseUrl ${show(provider.baseUrl)} and no apiKey)`,
     },
   ];
+}
+
+/**
+ * Where an agent's model calls may go on the wire. A base URL the platform lists is the
+ * operator's choice and passes. Any other may not name an address of the platform's own
+ * networks (egress-url.ts; loopback only for an agent the local server runs as a process),
+ * and in the cluster must be https://: its NetworkPolicy opens plain http only towards a model
+ * server the platform lists, so a key sent in clear never leaves the cluster.
+ */
+export function egressErrors(
+  spec: AgentSpec,
+  policy: Pick<AgentPolicy, 'keyedBaseUrls'>,
+  runsAsLocalProcess: boolean,
+): FieldError[] {
+  const baseUrl = spec.provider?.baseUrl;
+  if (!baseUrl || platformKeyMayGoTo(policy, baseUrl)) return [];
+  const problem =
+    egressUrlProblem(baseUrl, { allowLoopback: runsAsLocalProcess }) ??
+    (!runsAsLocalProcess && parsedUrl(baseUrl)?.protocol === 'http:'
+      ? "must use https:// unless the platform lists it (FLEETPLANE_OPENAI_BASE_URL, FLEETPLANE_ALLOWED_BASE_URLS): an agent's egress opens plain http only towards in-cluster model servers the platform lists, so that nothing is sent in clear across the internet"
+      : undefined);
+  return problem ? [{ path: 'provider.baseUrl', message: `${problem} (got ${show(baseUrl)})` }] : [];
 }
 
 /** Token defaults over the platform's cap: the agent would refuse its own default. */

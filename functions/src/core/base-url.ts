@@ -34,6 +34,15 @@ export function normalizeBaseUrl(text: string): string {
   }
 }
 
+/** The parsed URL, or undefined when the text is not one. */
+export function parsedUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The TCP port a base URL reaches, or undefined when it is not a valid http(s) URL. */
 export function portOfUrl(url: string): number | undefined {
   try {

@@ -6,7 +6,8 @@
  *
  * Pure: never reads env or the cluster.
  */
-import { type AgentPolicy, DEFAULT_AGENT_POLICY, policyErrors } from './agent-policy.ts';
+import { RESERVED_AGENT_NAMES, reservedNameMessage } from './agent-config.ts';
+import { type AgentPolicy, DEFAULT_AGENT_POLICY, egressErrors, policyErrors } from './agent-policy.ts';
 import { type AgentSpec, validateAgentConfig } from './agent-spec.ts';
 import type { FieldError } from './field-errors.ts';
 
@@ -28,17 +29,44 @@ export interface DeployTarget {
   localAgents: boolean;
   /** The platform's policy (agentPolicyOf(settings)); the defaults when absent (the CLI). */
   policy?: AgentPolicy;
+  /**
+   * Which agents run as processes of the local server, outside any NetworkPolicy, and may
+   * therefore call loopback hosts: every agent (no cluster), those with `"cloud": "local"` (a
+   * cluster beside), or none (the functions, and manifests rendered for a cluster). Default:
+   * every agent, the most a target allows (the console and `fleetplane validate` know no target).
+   */
+  localProcesses?: LocalProcesses;
+  /**
+   * First path segments of the routes the serving app mounts (api/route-roots.ts), reserved as
+   * agent names besides RESERVED_AGENT_NAMES: a route added to the app is never shadowed.
+   */
+  routeRoots?: readonly string[];
 }
 
-/** An agent that asks for a target this control plane does not have. */
+export type LocalProcesses = 'all' | 'cloud-local' | 'none';
+
+const runsAsLocalProcess = (spec: AgentSpec, target: DeployTarget) => {
+  const local = target.localProcesses ?? 'all';
+  return local === 'all' || (local === 'cloud-local' && spec.cloud === 'local');
+};
+
+/** An agent that asks for a target this control plane does not have, or a name its routes use. */
 function targetErrors(spec: AgentSpec, prefix: string, target: DeployTarget): FieldError[] {
-  if (spec.cloud !== 'local' || target.localAgents) return [];
-  return [
-    {
+  const errors: FieldError[] = [];
+  const routes = target.routeRoots ?? [];
+  // Names of the core's list are refused by the schema already, with the same message.
+  if (routes.includes(spec.name) && !RESERVED_AGENT_NAMES.includes(spec.name))
+    errors.push({
+      path: `${prefix}name`,
+      message: reservedNameMessage(spec.name, [...new Set([...RESERVED_AGENT_NAMES, ...routes])].sort()),
+      rule: 'reserved',
+    });
+  if (spec.cloud === 'local' && !target.localAgents)
+    errors.push({
       path: `${prefix}cloud`,
       message: 'is "local", which only the local server (npm start) can run; use "DigitalOcean" here',
-    },
-  ];
+    });
+  return errors;
 }
 
 export function checkDeployBody(body: unknown, target: DeployTarget = { localAgents: true }): DeployBody {
@@ -78,12 +106,13 @@ export function checkDeployBody(body: unknown, target: DeployTarget = { localAge
     const prefix = batch ? `agents[${index}].` : '';
     if (!result.ok)
       return { index, name, ok: false, errors: result.errors.map((e) => ({ ...e, path: prefix + e.path })) };
+    const policy = target.policy ?? DEFAULT_AGENT_POLICY;
     const misplaced = [
       ...targetErrors(result.spec, prefix, target),
-      ...policyErrors(result.config, result.spec, target.policy ?? DEFAULT_AGENT_POLICY).map((e) => ({
-        ...e,
-        path: prefix + e.path,
-      })),
+      ...[
+        ...policyErrors(result.config, result.spec, policy),
+        ...egressErrors(result.spec, policy, runsAsLocalProcess(result.spec, target)),
+      ].map((e) => ({ ...e, path: prefix + e.path })),
     ];
     if (misplaced.length) return { index, name, ok: false, errors: misplaced };
     return { index, name: result.spec.name, ok: true, spec: result.spec };

@@ -77,7 +77,7 @@ export interface PlatformSettings {
    * pays for). Any other base URL must come with the agent's own key.
    */
   allowedBaseUrls: string[];
-  /** IPv4 ranges agents may not reach on the egress ports: the cluster's pods and Services, link-local. */
+  /** IPv4 ranges agents may not reach on the egress ports: private (pods, Services, VPC), shared, link-local. */
   egressDenyCidrs: string[];
   /**
    * Namespaces whose pods may reach agents (the ingress or gateway controller's); `["*"]`
@@ -103,9 +103,12 @@ export const DEFAULT_PLATFORM: PlatformSettings = {
   },
   agentCaps: { maxTokens: 4096, maxChoices: 1, authFailuresPerMinute: 10, trustedProxies: ['10.244.0.0/16'] },
   allowedBaseUrls: [],
-  // DOKS: pods 10.244.0.0/16, Services 10.245.0.0/16 (its documented defaults); 169.254.0.0/16
-  // holds the droplet metadata service (169.254.169.254), which hands out the node's identity.
-  egressDenyCidrs: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'],
+  // The RFC 1918 ranges hold everything of the platform's own: on DOKS the pods (10.244.0.0/16),
+  // the Services (10.245.0.0/16) and the VPC (DigitalOcean VPCs are always RFC 1918 ranges, a /20
+  // per region by default), and any other VPC or on-premises network peered to it. 100.64.0.0/10
+  // is shared (carrier-grade NAT) space; 169.254.0.0/16 holds the droplet metadata service
+  // (169.254.169.254), which hands out the node's identity.
+  egressDenyCidrs: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
 };
 
 /**

@@ -45,8 +45,18 @@ const RULES: Rule[] = [
   prefix('UV_', "changes Node.js's event loop (libuv)"),
   prefix('LD_', 'changes how the dynamic linker loads code (LD_PRELOAD, LD_LIBRARY_PATH, ...)'),
   prefix('DYLD_', "changes how the dynamic linker loads code (macOS's LD_*)"),
-  prefix('MALLOC_', "changes libc's allocator"),
+  prefix('MALLOC_', "changes libc's allocator (MALLOC_TRACE writes its trace to a file)"),
   ...exact(['GLIBC_TUNABLES'], "changes libc's behaviour"),
+  // glibc's "unsecure envvars" (sysdeps/generic/unsecvars.h), which it strips for setuid
+  // programs; LD_*, MALLOC_TRACE, GLIBC_TUNABLES and TMPDIR are refused above.
+  ...exact(
+    ['LOCALDOMAIN', 'RES_OPTIONS', 'HOSTALIASES', 'RESOLV_HOST_CONF'],
+    'changes how host names resolve (search domains, resolver options, aliases): with LOCALDOMAIN every lookup goes to a domain of its choosing',
+  ),
+  ...exact(
+    ['GCONV_PATH', 'GETCONF_DIR', 'LOCPATH', 'NLSPATH', 'NIS_PATH', 'TZDIR'],
+    'makes libc load code or data (charset converters, locales, messages, time zones) from a path of its choosing',
+  ),
   prefix('SSL_', 'changes which certificates TLS trusts (SSL_CERT_FILE, SSL_CERT_DIR)'),
   prefix('OPENSSL_', 'changes how OpenSSL is configured (OPENSSL_CONF, ...)'),
   ...exact(['SSLKEYLOGFILE'], 'writes TLS session keys to a file'),

@@ -10,6 +10,7 @@ export const main = doMain(
   functionApp((providers) => [
     deployRoutes(providers.controlPlane, () => ({
       localAgents: false,
+      localProcesses: 'none',
       policy: agentPolicyOf(platformSettingsFromEnv(process.env)),
     })),
   ]),

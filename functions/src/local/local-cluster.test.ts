@@ -33,6 +33,14 @@ describe("a local agent's env", () => {
     });
   });
 
+  it('gets env values as the config wrote them, as the kubelet hands over the escaped ones', () => {
+    const written = '$(OPENAI_API_KEY).x.attacker.example and $$ and $';
+    const deployment = deploymentOf({ name: 'literal', env: [{ name: 'GREETING', value: written }] });
+    const rendered = deployment.spec?.template.spec?.containers[0]?.env?.find((e) => e.name === 'GREETING');
+    expect(rendered?.value).toBe('$$(OPENAI_API_KEY).x.attacker.example and $$$$ and $$');
+    expect(containerEnv(deployment, server).GREETING).toBe(written);
+  });
+
   it("never gets the server's key beside a base URL of its own", () => {
     const env = containerEnv(
       deploymentOf({

@@ -22,6 +22,7 @@ import type {
 } from '@kubernetes/client-node';
 import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
+import { unescapeKubernetes } from '../core/agent-objects/kubernetes-literal.ts';
 import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
@@ -62,7 +63,8 @@ export function containerEnv(
     envValue(serverEnv, 'FLEETPLANE_PROVIDER_SECRET') ?? DEFAULT_PLATFORM.providerSecret.name;
   for (const item of deployment.spec?.template.spec?.containers[0]?.env ?? []) {
     const ref = item.valueFrom?.secretKeyRef;
-    if (item.value !== undefined) env[item.name] = item.value;
+    // As the kubelet expands it: the literal text the config wrote.
+    if (item.value !== undefined) env[item.name] = unescapeKubernetes(item.value);
     else if (item.name === 'OPENAI_API_KEY' && ref?.name !== providerSecret) continue;
     else if (ref && serverEnv[item.name] !== undefined) env[item.name] = serverEnv[item.name] as string;
   }

@@ -32,7 +32,9 @@ export function localTargetFallback(env: Env, log: Logger) {
   let timer: NodeJS.Timeout | undefined;
   return {
     cluster: async () => getCluster(),
-    wrap: (next: Fetch): Fetch => agentProxy(() => cluster, next),
+    /** `/<agent>/...` to the agent's processes, anything else (and the API's own roots) to `next`. */
+    wrap: (next: Fetch, apiRoots: () => readonly string[]): Fetch =>
+      agentProxy(() => cluster, next, apiRoots),
     /** Starts the periodic sweep; `sweepOnce` is the control plane's sweep bound to its deps. */
     startSweeping(sweepOnce: () => Promise<unknown>) {
       const run = () =>

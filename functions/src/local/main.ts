@@ -11,6 +11,7 @@
  * SIGKILLed.
  */
 import { serve } from '@hono/node-server';
+import { liveRouteRoots } from '../api/route-roots.ts';
 import { logSweep } from '../control-plane/sweep.ts';
 import { createFullApp } from '../full-app.ts';
 import { jsonLogger, type LogLevel } from '../lib/logger.ts';
@@ -47,7 +48,7 @@ const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.ki
 
 // Outermost first: who may ask at all, then agents' paths to their processes, then JSON writes to the API.
 const apiFetch: Fetch = jsonWrites((request) => app.fetch(request));
-const served = local.wrap(apiFetch);
+const served = local.wrap(apiFetch, liveRouteRoots(app));
 const fetch = access.kind === 'open' ? loopbackOnly(served) : served;
 
 if (access.kind === 'generated-token') process.stderr.write(tokenNotice(host, access.token));

@@ -3,7 +3,8 @@
  * robin, chosen by `portOf`), streaming both ways (Server-Sent Events included). The runtime
  * serves under `/<agent>` itself, so the path is passed through unchanged. An agent that is
  * deployed but has no ready process answers 503 with Retry-After, as a Service with no ready
- * endpoint would refuse. Agent names never collide with the API's routes (validated).
+ * endpoint would refuse. Agent names never collide with the API's routes: validated at deploy,
+ * and the API's own first segments are never proxied.
  */
 const HOP_BY_HOP = [
   'connection',
@@ -30,10 +31,20 @@ const problem = (status: number, title: string, detail: string, headers: Record<
     { status, headers: { 'content-type': 'application/problem+json', ...headers } },
   );
 
-export function agentProxy(routes: () => AgentRoutes | undefined, next: Fetch): Fetch {
+/**
+ * `apiRoots`: the first path segments of the API's own routes (api/route-roots.ts). They go to
+ * the API whatever agent exists: an agent stored under such a name before it was reserved
+ * must not take the route's requests, and the operator's token with them.
+ */
+export function agentProxy(
+  routes: () => AgentRoutes | undefined,
+  next: Fetch,
+  apiRoots: () => readonly string[] = () => [],
+): Fetch {
   return async (request) => {
     const url = new URL(request.url);
     const agent = url.pathname.split('/')[1] ?? '';
+    if (apiRoots().includes(agent)) return next(request);
     const target = agent ? routes() : undefined;
     const port = target?.portOf(agent);
     if (!port) {

@@ -15,6 +15,7 @@
  * - an unreachable backend raises UnavailableError('store'), never a raw SDK error.
  */
 import type { AgentRecord, RevisionSummary, StoredEntry, Versioned } from '../core/agent-record.ts';
+import type { SweepGuard } from '../core/sweep-guard.ts';
 
 /** A page of stored names: records and tombstones, and where the next page starts, if any. */
 export interface EntryPage {
@@ -26,8 +27,11 @@ export interface EntryPage {
 export interface ConfigStore {
   /** Where the store lives, for logs (no credentials). */
   readonly description: string;
-  /** The store's fleet id, or undefined when nothing was ever deployed to it. */
-  fleet(): Promise<string | undefined>;
+  /**
+   * The store's fleet id, or undefined when nothing was ever deployed to it. Read once per
+   * process, unless `reread` asks to look again (the sweep does, before it may delete).
+   */
+  fleet(options?: { reread?: boolean }): Promise<string | undefined>;
   /**
    * The store's fleet id, created on first use. Before the first write of a process it also
    * proves that the backend enforces conditional writes (SettingsError when it does not).
@@ -54,6 +58,13 @@ export interface ConfigStore {
   listRevisions(name: string, incarnation?: string): Promise<RevisionSummary[]>;
   readRevision(name: string, generation: number, incarnation?: string): Promise<AgentRecord | undefined>;
   removeRevisions(name: string, incarnation?: string): Promise<void>;
+  /** The sweep's guard against mass deletion (core/sweep-guard.ts); undefined before the first. */
+  readSweepGuard(): Promise<Versioned<SweepGuard> | undefined>;
+  /**
+   * Writes the guard If-Match the etag it was read with (If-None-Match when there was none):
+   * ConflictError when another sweep wrote it first.
+   */
+  writeSweepGuard(guard: SweepGuard, etag: string | undefined): Promise<void>;
   /** A round trip proving the backend is reachable, the credentials work and writes are conditional. */
   ping(): Promise<void>;
 }

@@ -44,6 +44,35 @@ describe('the record store', () => {
     expect(await store.readRevision('stored', 1, 'a')).toBeUndefined();
   });
 
+  it("keeps the sweep's guard with conditional writes: of two sweeps, the second to write is refused", async () => {
+    const blobs = await directory();
+    const [one, two] = [new RecordStore(blobs), new RecordStore(blobs)];
+    const guard = (names: string[]) => ({
+      apiVersion: 'fleetplane.io/v1' as const,
+      kind: 'SweepGuard' as const,
+      unexplained: Object.fromEntries(names.map((name) => [name, '2026-01-01T00:00:00.000Z'])),
+      deletions: [],
+    });
+    expect(await one.readSweepGuard()).toBeUndefined();
+    await one.writeSweepGuard(guard(['a']), undefined);
+    await expect(two.writeSweepGuard(guard(['b']), undefined)).rejects.toBeInstanceOf(ConflictError);
+    const read = await two.readSweepGuard();
+    expect(Object.keys(read?.value.unexplained ?? {})).toEqual(['a']);
+    await one.writeSweepGuard(guard(['c']), read?.etag);
+    await expect(two.writeSweepGuard(guard(['d']), read?.etag)).rejects.toBeInstanceOf(ConflictError);
+    expect(Object.keys((await one.readSweepGuard())?.value.unexplained ?? {})).toEqual(['c']);
+  });
+
+  it('reads its fleet identity afresh when asked, so a store emptied under a warm process has none', async () => {
+    const blobs = await directory();
+    const store = new RecordStore(blobs);
+    const fleet = await store.ensureFleet();
+    expect(await store.fleet()).toBe(fleet);
+    await blobs.delete('fleet.json');
+    expect(await store.fleet()).toBe(fleet);
+    expect(await store.fleet({ reread: true })).toBeUndefined();
+  });
+
   it('creates its fleet identity once; a second store on the same blobs finds the same one', async () => {
     const blobs = await directory();
     const first = new RecordStore(blobs);

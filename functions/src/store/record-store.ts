@@ -3,6 +3,7 @@
  * logic, written once. Layout under the store's root:
  *
  *   fleet.json                                    the store's identity (a random fleet id)
+ *   sweep-guard.json                              the sweep's deletion budget (core/sweep-guard.ts)
  *   agents/<name>.json                            the current record, or a tombstone
  *   agents/<name>/<incarnation>/<generation>.json earlier generations, write-once, newest N kept
  *   agents/<name>/revisions/<generation>.json     the same, for records from before incarnations
@@ -23,12 +24,14 @@ import {
   type Versioned,
 } from '../core/agent-record.ts';
 import { ConflictError, SettingsError } from '../core/errors.ts';
+import type { SweepGuard } from '../core/sweep-guard.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import { type BlobStore, type ListPage, listAll, type WriteCondition } from './blob-store.ts';
 import type { ConfigStore, EntryPage } from './config-store.ts';
 
 export const keys = {
   fleet: 'fleet.json',
+  sweepGuard: 'sweep-guard.json',
   agents: 'agents/',
   agent: (name: string) => `agents/${name}.json`,
   /** Revisions of one incarnation (records written before incarnations: the `revisions` folder). */
@@ -95,8 +98,9 @@ export class RecordStore implements ConfigStore {
     return this.blobs.put(key, serialise(value), condition);
   }
 
-  async fleet(): Promise<string | undefined> {
-    this.fleetId ??= (await this.getJson<Fleet>(keys.fleet))?.value.id;
+  async fleet(options: { reread?: boolean } = {}): Promise<string | undefined> {
+    if (options.reread || this.fleetId === undefined)
+      this.fleetId = (await this.getJson<Fleet>(keys.fleet))?.value.id;
     return this.fleetId;
   }
 
@@ -282,6 +286,14 @@ export class RecordStore implements ConfigStore {
   async removeRevisions(name: string, incarnation?: string): Promise<void> {
     const { keys: found } = await listAll(this.blobs, keys.revisions(name, incarnation));
     await mapLimit(found, READ_CONCURRENCY, (key) => this.blobs.delete(key));
+  }
+
+  readSweepGuard(): Promise<Versioned<SweepGuard> | undefined> {
+    return this.getJson<SweepGuard>(keys.sweepGuard);
+  }
+
+  async writeSweepGuard(guard: SweepGuard, etag: string | undefined): Promise<void> {
+    await this.putJson(keys.sweepGuard, guard, etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
   }
 
   async ping(): Promise<void> {

@@ -58,15 +58,32 @@ export class S3Blobs implements BlobStore {
   }
 
   /**
-   * Runs one S3 call. A 404 comes back as undefined; a failed precondition becomes a
-   * ConflictError; every other failure UnavailableError('store').
+   * Runs one S3 call. A 404 whose error is one of `absent` (NoSuchKey: a clean 404 of one key)
+   * comes back as undefined; a failed precondition becomes a ConflictError; every other
+   * failure, NoSuchBucket and any other 404 included, UnavailableError('store').
+   *
+   * WARNING: a missing bucket must never read as a missing key: "no fleet.json" or "no config
+   * for this agent" is what lets the sweep delete, and a bucket deleted or renamed under a warm
+   * function would otherwise look like a fleet whose every config is gone.
    */
-  private async call<T>(what: string, run: () => Promise<T>): Promise<T | undefined> {
+  private async call<T>(
+    what: string,
+    run: () => Promise<T>,
+    absent: readonly string[] = [],
+  ): Promise<T | undefined> {
     try {
       return await run();
     } catch (error) {
       const status = statusOf(error);
-      if (status === 404) return undefined;
+      const name = (error as Error).name;
+      if (status === 404 && absent.includes(name)) return undefined;
+      if (status === 404)
+        throw new UnavailableError(
+          'store',
+          `the config store could not ${what}: ${name === 'NoSuchBucket' ? `the bucket ${this.bucket} does not exist` : `it answered 404 (${name})`}; check FLEETPLANE_STORE`,
+          30,
+          { cause: error },
+        );
       if (status === 412 || status === 409 || (error as Error).name === 'ConditionalRequestConflict')
         throw new ConflictError(
           `${what}: the object was changed by another request; read it again and retry`,
@@ -85,7 +102,6 @@ export class S3Blobs implements BlobStore {
           },
         );
       }
-      const name = (error as Error).name;
       if (status >= 500 || status === 0)
         throw new UnavailableError(
           'store',
@@ -110,7 +126,7 @@ export class S3Blobs implements BlobStore {
         new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
       );
       return { body: (await response.Body?.transformToString('utf8')) ?? '', etag: response.ETag ?? '' };
-    });
+    }, ['NoSuchKey']);
   }
 
   async put(
@@ -119,17 +135,20 @@ export class S3Blobs implements BlobStore {
     condition: WriteCondition = {},
     options: PutOptions = {},
   ): Promise<string> {
-    const response = await this.call(`write ${key}`, () =>
-      this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.prefix + key,
-          Body: body,
-          ContentType: options.contentType ?? 'application/json',
-          ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
-          ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
-        }),
-      ),
+    const response = await this.call(
+      `write ${key}`,
+      () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket,
+            Key: this.prefix + key,
+            Body: body,
+            ContentType: options.contentType ?? 'application/json',
+            ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
+            ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
+          }),
+        ),
+      ['NoSuchKey'],
     );
     // A 404 on a conditional put: the object to match is gone.
     if (!response) throw new ConflictError(`write ${key}: the object was deleted by another request`);
@@ -144,8 +163,11 @@ export class S3Blobs implements BlobStore {
   async delete(key: string, condition: { ifMatch?: string } = {}): Promise<void> {
     const { ifMatch } = condition;
     if (ifMatch) {
-      const head = await this.call(`read ${key}`, () =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })),
+      // A HEAD's 404 has no body to tell a missing key from a missing bucket: either way, nothing is deleted.
+      const head = await this.call(
+        `read ${key}`,
+        () => this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.prefix + key })),
+        ['NotFound', 'NoSuchKey'],
       );
       if (!head) return;
       if (head.ETag !== ifMatch)
@@ -196,8 +218,10 @@ export class S3Blobs implements BlobStore {
   }
 
   async ping(): Promise<void> {
-    const bucket = await this.call('reach the bucket', () =>
-      this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+    const bucket = await this.call(
+      'reach the bucket',
+      () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
+      ['NotFound', 'NoSuchBucket'],
     );
     if (!bucket) throw new UnavailableError('store', `the bucket of ${this.description} does not exist`, 30);
   }

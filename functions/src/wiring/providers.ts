@@ -11,6 +11,7 @@ import type { Cluster } from '../cluster/cluster.ts';
 import { ControlPlane } from '../control-plane/control-plane.ts';
 import type { HealthProbes } from '../control-plane/health-probes.ts';
 import { DEFAULT_SWEEP_OPTIONS } from '../control-plane/sweep.ts';
+import type { LocalProcesses } from '../core/deploy-request.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ConfigStore } from '../store/config-store.ts';
@@ -77,6 +78,13 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
           DEFAULT_SWEEP_OPTIONS.maxUnexplainedShare,
           [0, 1],
         ),
+        budgetWindowMs:
+          numberFromEnv(
+            env,
+            'FLEETPLANE_SWEEP_BUDGET_HOURS',
+            DEFAULT_SWEEP_OPTIONS.budgetWindowMs / 3_600_000,
+            [1, 24 * 365],
+          ) * 3_600_000,
       },
     });
   });
@@ -87,6 +95,15 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
     controlPlane: getControlPlane,
     /** Whether agents with `"cloud": "local"` can run here (the local server only). */
     localAgents: options.localTarget !== undefined,
+    /** Which agents run as this server's processes, and so may call loopback hosts (DeployTarget). */
+    localProcesses: (): LocalProcesses => {
+      if (!options.localTarget) return 'none';
+      try {
+        return kubeconfigText(env) ? 'cloud-local' : 'all';
+      } catch {
+        return 'cloud-local';
+      }
+    },
     health: async (): Promise<HealthProbes> => {
       // /health is public: it names the kind of each dependency, never bucket names or URLs.
       // A dependency the settings cannot build answers its ping with a SettingsError, so the

@@ -13,10 +13,16 @@ import { limitBody, readJsonBody } from '../validation.ts';
 
 export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
 
-/** `target` is read per request: the platform's policy comes from settings read then. */
+/**
+ * `target` is read per request: the platform's policy comes from settings read then. The
+ * app's own routes (route-roots.ts) are reserved names besides the core's list.
+ */
 export function deployRoutes(controlPlane: ControlPlaneProvider, target: () => DeployTarget) {
   return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
-    const checked = checkDeployBody(await readJsonBody(c), target());
+    const checked = checkDeployBody(await readJsonBody(c), {
+      ...target(),
+      routeRoots: c.get('routeRoots') ?? [],
+    });
     const errors = deployBodyErrors(checked);
     if (errors.length || !checked.ok) throw new ValidationError(errors);
     const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);

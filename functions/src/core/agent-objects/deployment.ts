@@ -9,6 +9,8 @@
  *
  * Pure. WARNING: with autoscale on, `replicas` is left out on purpose: the HPA owns it, and a
  * server-side apply that set it would fight the HPA on every reconcile.
+ * WARNING: every env value is rendered literal (`$` as `$$`, kubernetes-literal.ts): Kubernetes
+ * expands `$(NAME)` in env values, and a config's text must never reach another variable.
  * WARNING: the rules of a config are enforced again here, not only at validation: a spec
  * stored before a rule existed (then re-applied by the sweep or a rollback) must not render
  * a reserved name, another agent's Secret or the platform's key beside a foreign base URL.
@@ -26,6 +28,7 @@ import { type AgentPolicy, agentPolicyOf, mayReference, platformKeyMayGoTo } fro
 import type { AgentSpec } from '../agent-spec.ts';
 import type { PlatformSettings } from '../platform.ts';
 import { reservedEnvRule } from '../reserved-env.ts';
+import { literalContainer } from './kubernetes-literal.ts';
 import { CONFIG_CHECKSUM_ANNOTATION, objectNames, podSelector } from './labels.ts';
 import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
 
@@ -127,8 +130,9 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
                 ],
               }
             : {}),
+          // Literal: Kubernetes must never expand a config's `$(OPENAI_API_KEY)` into the key.
           containers: [
-            {
+            literalContainer({
               name: 'agent',
               image: input.image,
               imagePullPolicy: 'IfNotPresent',
@@ -149,7 +153,7 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },
               ],
-            },
+            }),
           ],
           volumes: [
             { name: 'config', configMap: { name: objectNames.configMap(spec.name) } },

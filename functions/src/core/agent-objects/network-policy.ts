@@ -2,19 +2,25 @@
  * The agent's NetworkPolicy.
  * - In: only the HTTP port, and only from the ingress or gateway controller's namespace
  *   (FLEETPLANE_INGRESS_NAMESPACES; "*" admits any source).
- * - Out: DNS; HTTPS and the port of the agent's base URL to IPv4 addresses outside the
- *   cluster's own ranges and link-local (FLEETPLANE_EGRESS_DENY_CIDRS: pods, Services, the
- *   metadata service); and the port of an in-cluster model server (`<svc>.<ns>.svc`) to the
- *   pods of its namespace, only when the platform lists that base URL.
+ * - Out: DNS to the cluster's DNS pods only (kube-system, `k8s-app: kube-dns`); HTTPS, and the
+ *   port of an https:// base URL, to IPv4 addresses outside FLEETPLANE_EGRESS_DENY_CIDRS (the
+ *   RFC 1918 ranges, which hold the cluster's pods, Services and VPC, shared and link-local
+ *   addresses, where the metadata service answers); and, only for a base URL the platform
+ *   lists, its port towards the pods of its namespace (`http://<svc>.<ns>.svc:<port>`) or
+ *   towards its one address (`http://10.0.0.5:8000`).
  * Nothing else leaves an agent's pod.
  *
- * Pure. WARNING: an in-cluster base URL a config names on its own gets no way in: the deny
- * ranges hold every pod and Service, and only the operator chooses which of them agents reach.
+ * Pure. WARNING: a plain http:// base URL never opens its port to the internet: the key it
+ * carries would cross it in clear, and with a search domain of the attacker's choosing a short
+ * in-cluster name resolves to their host. An in-cluster base URL a config names on its own
+ * gets no way in: the deny ranges hold every pod and Service, and only the operator chooses
+ * which of them agents reach.
  */
 import type { V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import ipaddr from 'ipaddr.js';
 import { RUNTIME_PORT } from '#agent-runtime/contract';
 import { agentPolicyOf, platformKeyMayGoTo } from '../agent-policy.ts';
-import { clusterServiceNamespace, portOfUrl } from '../base-url.ts';
+import { clusterServiceNamespace, parsedUrl, portOfUrl } from '../base-url.ts';
 import { defaultIngressNamespaces } from '../platform.ts';
 import { objectNames, podSelector } from './labels.ts';
 import { metaOf, type RenderInput } from './render-input.ts';
@@ -24,15 +30,38 @@ const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
   namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
 });
 
+/** The cluster's DNS pods, as kubeadm, DOKS and most distributions label CoreDNS. */
+export const CLUSTER_DNS_PEER: V1NetworkPolicyPeer = {
+  ...namespacePeer('kube-system'),
+  podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+};
+
+/** The IPv4 address a URL's host is, when it is one. */
+function ipv4Of(url: string): string | undefined {
+  const host = parsedUrl(url)?.hostname ?? '';
+  return ipaddr.IPv4.isValidFourPartDecimal(host) ? host : undefined;
+}
+
+/** Where a base URL the platform lists is let through besides the internet: its namespace or address. */
+function listedModelPeer(baseUrl: string): V1NetworkPolicyPeer | undefined {
+  const namespace = clusterServiceNamespace(baseUrl);
+  if (namespace) return namespacePeer(namespace);
+  const address = ipv4Of(baseUrl);
+  return address ? { ipBlock: { cidr: `${address}/32` } } : undefined;
+}
+
 export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
   const { spec, platform } = input;
   const baseUrl = spec.provider?.baseUrl ?? platform.openaiBaseUrl;
   const baseUrlPort = baseUrl ? portOfUrl(baseUrl) : undefined;
-  const egressPorts = [...new Set([443, ...(baseUrlPort ? [baseUrlPort] : [])])].sort((a, b) => a - b);
-  // An in-cluster model server is reachable only when the platform trusts its base URL.
-  const modelNamespace =
+  const secure = baseUrl !== undefined && parsedUrl(baseUrl)?.protocol === 'https:';
+  const internetPorts = [...new Set([443, ...(secure && baseUrlPort ? [baseUrlPort] : [])])].sort(
+    (a, b) => a - b,
+  );
+  // An in-cluster or private model server is reachable only when the platform trusts its base URL.
+  const modelPeer =
     baseUrl && baseUrlPort && platformKeyMayGoTo(agentPolicyOf(platform), baseUrl)
-      ? clusterServiceNamespace(baseUrl)
+      ? listedModelPeer(baseUrl)
       : undefined;
   const sources = platform.ingressNamespaces ?? defaultIngressNamespaces(platform);
   return {
@@ -49,7 +78,7 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
         },
       ],
       egress: [
-        { ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
+        { to: [CLUSTER_DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
         {
           to: [
             {
@@ -59,11 +88,9 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
               },
             },
           ],
-          ports: egressPorts.map(tcp),
+          ports: internetPorts.map(tcp),
         },
-        ...(modelNamespace && baseUrlPort
-          ? [{ to: [namespacePeer(modelNamespace)], ports: [tcp(baseUrlPort)] }]
-          : []),
+        ...(modelPeer && baseUrlPort ? [{ to: [modelPeer], ports: [tcp(baseUrlPort)] }] : []),
       ],
     },
   };

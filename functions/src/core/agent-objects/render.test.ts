@@ -6,6 +6,7 @@ import { agentConfigArb } from '../../../../test/support/arbitrary-config.ts';
 import { type AgentSpec, validateAgentConfig } from '../agent-spec.ts';
 import { hashOf } from '../hash.ts';
 import { DEFAULT_PLATFORM, type PlatformSettings } from '../platform.ts';
+import { escapeKubernetes, literalContainer, unescapeKubernetes } from './kubernetes-literal.ts';
 import { CONFIG_CHECKSUM_ANNOTATION } from './labels.ts';
 import { renderAgent } from './render.ts';
 
@@ -138,17 +139,16 @@ describe('scaling and routing variants', () => {
     expect(byKind(objects, 'HTTPRoute')).toMatchSnapshot();
   });
 
-  it('with an in-cluster model server the platform lists: egress opens its port, to its namespace too', () => {
+  it('with an in-cluster model server the platform lists: egress opens its port to its namespace only', () => {
     const vllm = 'http://vllm.models.svc:8000/v1';
     const objects = render(
       { name: 'local-llm', provider: { baseUrl: vllm } },
       { ...DEFAULT_PLATFORM, allowedBaseUrls: [vllm] },
     );
     const egress = byKind(objects, 'NetworkPolicy').spec.egress;
-    expect(egress[1].ports).toEqual([
-      { protocol: 'TCP', port: 443 },
-      { protocol: 'TCP', port: 8000 },
-    ]);
+    // Plain http never goes to the internet: `vllm.models.svc` under a search domain of an
+    // attacker's choosing would be their host, and the key would cross the internet in clear.
+    expect(egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
     expect(egress[2]).toEqual({
       to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'models' } } }],
       ports: [{ protocol: 'TCP', port: 8000 }],
@@ -163,8 +163,42 @@ describe('scaling and routing variants', () => {
     const egress = byKind(objects, 'NetworkPolicy').spec.egress;
     expect(egress).toHaveLength(2);
     expect(egress[1].to).toEqual([
-      { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'] } },
+      {
+        ipBlock: {
+          cidr: '0.0.0.0/0',
+          except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
+        },
+      },
     ]);
+    expect(egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+  });
+
+  it('with a private address the platform lists: egress opens its port to that address alone', () => {
+    const vpcModel = 'http://10.116.0.7:8000/v1';
+    const objects = render(
+      { name: 'vpc-llm', provider: { baseUrl: vpcModel } },
+      { ...DEFAULT_PLATFORM, allowedBaseUrls: [vpcModel] },
+    );
+    const egress = byKind(objects, 'NetworkPolicy').spec.egress;
+    expect(egress[1].ports).toEqual([{ protocol: 'TCP', port: 443 }]);
+    expect(egress[2]).toEqual({
+      to: [{ ipBlock: { cidr: '10.116.0.7/32' } }],
+      ports: [{ protocol: 'TCP', port: 8000 }],
+    });
+  });
+
+  it('opens the port of an https:// base URL to the internet, and never that of an http:// one', () => {
+    const portsOf = (baseUrl: string) =>
+      byKind(
+        render({ name: 'ported', provider: { baseUrl, apiKey: { name: 'ported.llm', key: 'k' } } }),
+        'NetworkPolicy',
+      ).spec.egress[1].ports;
+    expect(portsOf('https://llm.example.org:8443/v1')).toEqual([
+      { protocol: 'TCP', port: 443 },
+      { protocol: 'TCP', port: 8443 },
+    ]);
+    expect(portsOf('http://llm.example.org:8080/v1')).toEqual([{ protocol: 'TCP', port: 443 }]);
+    expect(portsOf('http://llm.example.org/v1')).toEqual([{ protocol: 'TCP', port: 443 }]);
   });
 
   it('rolls the pods when the prompt changes, and only then', () => {
@@ -184,6 +218,66 @@ describe('scaling and routing variants', () => {
       name: 'DB_URL',
       valueFrom: { secretKeyRef: { name: 'secretive.db', key: 'url' } },
     });
+  });
+});
+
+describe('strings Kubernetes would expand', () => {
+  const containerOf = (config: unknown, platform: PlatformSettings = DEFAULT_PLATFORM) =>
+    byKind(render(config, platform), 'Deployment').spec.template.spec.containers[0];
+  const envValueOf = (container: Loose, name: string) =>
+    (container.env as Loose[]).find((item) => item.name === name)?.value;
+
+  it('renders $(OPENAI_API_KEY) in an env value literally, so the key never lands in LOCALDOMAIN-like values', () => {
+    // The attack of issue 18: Kubernetes expands $(VAR) to an earlier variable, here the key.
+    const container = containerOf({
+      name: 'leaky',
+      env: [{ name: 'GREETING', value: '$(OPENAI_API_KEY).x.attacker.example' }],
+    });
+    expect(envValueOf(container, 'GREETING')).toBe('$$(OPENAI_API_KEY).x.attacker.example');
+    expect(unescapeKubernetes(envValueOf(container, 'GREETING'))).toBe(
+      '$(OPENAI_API_KEY).x.attacker.example',
+    );
+  });
+
+  it("renders a base URL's $ literally too, and every other value the platform sets", () => {
+    const container = containerOf(
+      {
+        name: 'leaky-url',
+        provider: {
+          baseUrl: 'https://llm.example.org/$(OPENAI_API_KEY)/v1',
+          apiKey: { name: 'leaky-url.llm', key: 'k' },
+        },
+      },
+      { ...DEFAULT_PLATFORM, consoleOrigin: 'https://console.example.com' },
+    );
+    expect(envValueOf(container, 'OPENAI_BASE_URL')).toBe('https://llm.example.org/$$(OPENAI_API_KEY)/v1');
+    for (const item of container.env as Loose[])
+      if (item.value !== undefined) expect(item.value).toMatch(/^(?:[^$]|\$\$)*$/);
+    expect(container.command).toBeUndefined();
+    expect(container.args).toBeUndefined();
+  });
+
+  it('escapes any text so that the kubelet gives back exactly that text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('$', '(', ')', 'A', '_', 'x', '$$', '$(') }), (text) => {
+        const escaped = escapeKubernetes(text);
+        // Every `$` is doubled: nothing is left for Kubernetes to read as a reference.
+        expect(escaped).toMatch(/^(?:[^$]|\$\$)*$/);
+        expect(unescapeKubernetes(escaped)).toBe(text);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('escapes command and args as well as env values', () => {
+    expect(
+      literalContainer({
+        name: 'c',
+        command: ['sh', '$(X)'],
+        args: ['$$'],
+        env: [{ name: 'A', value: '$' }],
+      }),
+    ).toEqual({ name: 'c', command: ['sh', '$$(X)'], args: ['$$$$'], env: [{ name: 'A', value: '$$' }] });
   });
 });
 
@@ -333,10 +427,25 @@ describe('the NetworkPolicy', () => {
     ]);
   });
 
-  it('sends HTTPS nowhere in the deny ranges (pods, Services, link-local by default; configurable)', () => {
+  it('resolves names only through the cluster DNS pods, never port 53 anywhere else', () => {
+    expect(policyOf(DEFAULT_PLATFORM).egress[0]).toEqual({
+      to: [
+        {
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+          podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+        },
+      ],
+      ports: [
+        { protocol: 'UDP', port: 53 },
+        { protocol: 'TCP', port: 53 },
+      ],
+    });
+  });
+
+  it('sends HTTPS nowhere in the deny ranges (RFC 1918, shared, link-local by default; configurable)', () => {
     expect(policyOf(DEFAULT_PLATFORM).egress[1].to[0].ipBlock).toEqual({
       cidr: '0.0.0.0/0',
-      except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'],
+      except: ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', '100.64.0.0/10', '169.254.0.0/16'],
     });
     expect(
       policyOf({ ...DEFAULT_PLATFORM, egressDenyCidrs: ['10.0.0.0/8'] }).egress[1].to[0].ipBlock,
