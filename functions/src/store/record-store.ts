@@ -17,6 +17,7 @@ import {
   type AgentRecord,
   isTombstone,
   type RevisionSummary,
+  releasedSecretsOf,
   type StoredEntry,
   summaryOf,
   type Tombstone,
@@ -190,7 +191,12 @@ export class RecordStore implements ConfigStore {
     return this.putJson(keys.agent(record.name), record, { ifMatch: etag });
   }
 
-  async remove(name: string, etag: string, deletedAt = new Date().toISOString()): Promise<void> {
+  async remove(
+    name: string,
+    etag: string,
+    deletedAt = new Date().toISOString(),
+    deletedBy?: string,
+  ): Promise<void> {
     const current = await this.readEntry(name);
     if (!current || current.etag !== etag || isTombstone(current.value))
       throw new ConflictError(`agent ${name} was changed by another request; read it again and retry`);
@@ -201,6 +207,8 @@ export class RecordStore implements ConfigStore {
       ...(current.value.incarnation ? { incarnation: current.value.incarnation } : {}),
       generation: current.value.generation,
       deletedAt,
+      ...(deletedBy ? { deletedBy } : {}),
+      releasedSecrets: releasedSecretsOf(name),
     };
     await this.putJson(keys.agent(name), tombstone, { ifMatch: etag });
   }
