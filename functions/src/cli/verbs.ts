@@ -144,6 +144,17 @@ DigitalOcean: doctl registry garbage-collection start --include-untagged-manifes
     help: `Lists the templates a config can name in "template", with their model and resources.`,
     load: () => import('./verbs/templates.ts'),
   },
+  whoami: {
+    summary: 'the scope of your token: its role and the agent names it reaches',
+    usage: 'fleetplane whoami [-o json|yaml]',
+    args: [],
+    remote: true,
+    options: {},
+    help: `Prints the scope of the token in use, as the control plane reads it: admin (every
+agent, and gc), deployer:GLOB (deploy, delete, roll back and read the agents the glob matches)
+or viewer:GLOB (read them only). A request outside it is refused with a 403 naming the scope.`,
+    load: () => import('./verbs/whoami.ts'),
+  },
   health: {
     summary: 'whether the control plane, its store and its cluster answer',
     usage: 'fleetplane health [-o json|yaml]',
