@@ -47,6 +47,8 @@ export function createFullApp(options: FullAppOptions) {
       consoleRoutes({
         assets: memoise(async () => (await import('./console/bundle.ts')).bundleConsole()),
         env: () => options.env,
+        // The local server is its user's alone: the console runs on whichever of its origins was asked.
+        origin: { kind: 'own' },
       }),
     ],
     publicPaths: CONSOLE_PUBLIC_PATHS,

@@ -1,7 +1,8 @@
 /**
  * DigitalOcean Function `fleetplane/console`: the web console's page and files, bundled into
- * this function by `npm run build`. The page calls its sibling functions (../deployments,
- * ../deploy, ../templates, ../health) on the same origin.
+ * this function by `npm run build`, served only on FLEETPLANE_CONSOLE_ORIGIN (never on the
+ * shared function host; see console/dedicated-origin.ts). The page calls its sibling
+ * functions (../deployments, ../deploy, ../templates, ../whoami, ../health) on the same origin.
  *
  * WHY not function-app.ts: its providers reference the environment wiring (S3 and Kubernetes
  * clients) through import(), and the build would ship those chunks with this function too.
@@ -28,7 +29,13 @@ export const main = doMain('/console', () => {
   const hono = createApp({
     auth: authFromEnv(env, false),
     log: jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info'),
-    routes: [consoleRoutes({ assets, env: () => process.env })],
+    routes: [
+      consoleRoutes({
+        assets,
+        env: () => process.env,
+        origin: { kind: 'configured', env: () => process.env },
+      }),
+    ],
     publicPaths: CONSOLE_PUBLIC_PATHS,
   });
   app = (request, invocation) => hono.fetch(request, invocation);
