@@ -3,7 +3,17 @@ import { Hono } from 'hono';
 import { describe, expect, it } from 'vitest';
 import { SettingsError } from '../core/errors.ts';
 import { ADMIN_SCOPE } from '../core/token-scope.ts';
-import { authorize, bearerAuth, callerOf, matchToken, parseTokenEntries, type TokenEntry } from './auth.ts';
+import { silentLogger } from '../lib/logger.ts';
+import { createApp } from './app.ts';
+import {
+  authFromEnvOrRefuseAll,
+  authorize,
+  bearerAuth,
+  callerOf,
+  matchToken,
+  parseTokenEntries,
+  type TokenEntry,
+} from './auth.ts';
 
 const hash = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -102,5 +112,23 @@ describe('the middleware', () => {
   it('treats a DigitalOcean invocation (authenticated by the platform) as admin', async () => {
     const invoked = await app(entries, false, { trustedInvocation: true }).request('/');
     expect(await invoked.json()).toEqual({ scope: ADMIN_SCOPE, via: 'invocation' });
+  });
+});
+
+describe('a malformed setting in a function', () => {
+  it('answers every guarded request 500 naming the setting, and keeps the public routes', async () => {
+    const app = createApp({
+      auth: authFromEnvOrRefuseAll({ FLEETPLANE_API_TOKEN_HASHES: `${hash('a')}@owner:*` }),
+      log: silentLogger,
+      routes: [new Hono().get('/health', (c) => c.text('ok')).get('/deployments', (c) => c.text('listed'))],
+    });
+    const guarded = await app.request('/deployments', { headers: { authorization: 'Bearer a' } });
+    expect(guarded.status).toBe(500);
+    expect(await guarded.json()).toMatchObject({
+      type: 'https://fleetplane.io/problems/misconfigured',
+      detail:
+        'FLEETPLANE_API_TOKEN_HASHES entry 1: the role after @ must be one of admin, deployer, viewer (got "owner")',
+    });
+    expect((await app.request('/health')).status).toBe(200);
   });
 });

@@ -36,6 +36,8 @@ export interface AuthSettings {
   tokens: TokenEntry[];
   /** Accept requests without a token when no hashes are configured (local server only). */
   openWhenUnconfigured: boolean;
+  /** The setting is malformed: every guarded request answers this (500, naming the setting). */
+  misconfigured?: SettingsError;
 }
 
 /** Who is asking: the scope, and how the request came to hold it. */
@@ -96,11 +98,25 @@ export function parseTokenEntries(value: string | undefined): TokenEntry[] {
   return entries;
 }
 
+/** The settings; a malformed FLEETPLANE_API_TOKEN_HASHES throws (the local server stops at start). */
 export function authFromEnv(
   env: Record<string, string | undefined>,
   openWhenUnconfigured: boolean,
 ): AuthSettings {
   return { tokens: parseTokenEntries(envValue(env, SETTING)), openWhenUnconfigured };
+}
+
+/**
+ * For functions, which have no start to stop at: a malformed setting refuses every guarded
+ * request with a 500 that names it, while the public routes (health, docs) keep answering.
+ */
+export function authFromEnvOrRefuseAll(env: Record<string, string | undefined>): AuthSettings {
+  try {
+    return authFromEnv(env, false);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    return { tokens: [], openWhenUnconfigured: false, misconfigured: error };
+  }
 }
 
 /** The entry whose hash is the token's; every entry is compared, in constant time each. */
@@ -123,6 +139,7 @@ export function bearerAuth(settings: AuthSettings): MiddlewareHandler {
       c.set('caller', { scope: ADMIN_SCOPE, via: 'invocation' });
       return next();
     }
+    if (settings.misconfigured) throw settings.misconfigured;
     if (settings.tokens.length === 0) {
       if (!settings.openWhenUnconfigured)
         throw new UnauthorizedError(

@@ -9,7 +9,7 @@
  * The console needs no provider, only the app's auth and error mapping.
  */
 import { createApp } from '../api/app.ts';
-import { authFromEnv } from '../api/auth.ts';
+import { authFromEnvOrRefuseAll } from '../api/auth.ts';
 import { CONSOLE_PUBLIC_PATHS, memoise } from '../console/assets.ts';
 import { PREBUILT_ASSETS } from '../console/prebuilt.ts';
 import { consoleRoutes } from '../console/routes.ts';
@@ -27,7 +27,7 @@ export const main = doMain('/console', () => {
   if (app) return app;
   const env = process.env;
   const hono = createApp({
-    auth: authFromEnv(env, false),
+    auth: authFromEnvOrRefuseAll(env),
     log: jsonLogger((env.FLEETPLANE_LOG_LEVEL as LogLevel) || 'info'),
     routes: [
       consoleRoutes({
