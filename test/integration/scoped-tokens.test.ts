@@ -257,7 +257,26 @@ describe("who may change where an agent's Secrets go", () => {
     expect(tombstone).toMatchObject({
       kind: 'Tombstone',
       deletedBy: 'deployer:tok-a-*',
+      createdBy: 'deployer:tok-a-*',
       releasedSecrets: deleted.json.releasedSecrets,
     });
+  });
+
+  it('keeps the owner across the delete: another scope cannot claim the released Secrets by deploying the name again', async () => {
+    const claimed = await deploy('deployerAll', repointed);
+    expect(claimed.status).toBe(403);
+    expect(claimed.json.detail).toBe(
+      'deploying "tok-a-support" again with Secret references (env[DATABASE_URL].secretRef, provider.apiKey): its Secrets (tok-a-support.*) outlive the agent deleted under that name, and only an admin token or the scope that created it (deployer:tok-a-*) may; this token\'s scope is deployer:tok-* (deploy, delete, roll back and read agents named tok-*)',
+    );
+    expect((await call('admin', 'GET', '/deployments/tok-a-support')).status).toBe(404);
+
+    // Without Secrets it may deploy the name, but the owner stays, so it cannot add them afterwards.
+    expect((await deploy('deployerAll', { name: 'tok-a-support' })).status).toBe(201);
+    const added = await deploy('deployerAll', repointed);
+    expect(added.status).toBe(403);
+    expect(added.json.detail).toMatch(
+      /only an admin token or the scope that created it \(deployer:tok-a-\*\) may/,
+    );
+    expect((await deploy('deployerA', ownConfig)).json).toMatchObject({ outcome: 'updated', generation: 2 });
   });
 });

@@ -30,7 +30,7 @@ import {
 import { hashOf } from '../core/hash.ts';
 import { agentsIn, emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
-import { ownershipRefusal } from '../core/secret-ownership.ts';
+import { ownershipRefusal, recreation } from '../core/secret-ownership.ts';
 import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
 import { scopeLabel, type TokenScope } from '../core/token-scope.ts';
 import { mapLimit } from '../lib/map-limit.ts';
@@ -158,6 +158,10 @@ export class ControlPlane {
     const now = this.now();
     const writer = scopeLabel(by);
     if (!current || isTombstone(current.value)) {
+      const owner = current
+        ? recreation({ name: spec.name, deletedOwner: current.value.createdBy, writer: by, spec })
+        : { createdBy: writer };
+      if ('refused' in owner) throw new ForbiddenError(owner.refused);
       const record: AgentRecord = {
         apiVersion: 'fleetplane.io/v1',
         kind: 'Agent',
@@ -169,7 +173,7 @@ export class ControlPlane {
         createdAt: now,
         updatedAt: now,
         cause,
-        createdBy: writer,
+        ...(owner.createdBy ? { createdBy: owner.createdBy } : {}),
         updatedBy: writer,
       };
       if (current) await store.replace(record, current.etag);

@@ -8,7 +8,8 @@
  *
  * A record keeps which token scope created its incarnation and which wrote its generation
  * (`deployer:team-a-*`, `admin:*`): only the creator's scope or an admin may change where the
- * agent's Secrets go (secret-ownership.ts). A tombstone says the name's Secrets are released.
+ * agent's Secrets go (secret-ownership.ts). A tombstone says the name's Secrets are released, and
+ * keeps their owner.
  */
 import type { AgentSpec } from './agent-spec.ts';
 
@@ -45,6 +46,8 @@ export interface Tombstone {
   deletedAt: string;
   /** The scope that deleted it (absent on tombstones older than scoped tokens). */
   deletedBy?: string;
+  /** The deleted agent's owner, who still owns its name's Secrets (secret-ownership.ts). */
+  createdBy?: string;
   /** The note every delete leaves: which Secrets the name no longer uses (releasedSecretsOf). */
   releasedSecrets?: ReleasedSecrets;
 }

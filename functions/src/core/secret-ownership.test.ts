@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type AgentSpec, validateAgentConfig } from './agent-spec.ts';
-import { ownershipRefusal, secretFieldsChanged } from './secret-ownership.ts';
+import { ownershipRefusal, recreation, secretFieldsChanged } from './secret-ownership.ts';
 import { ADMIN_SCOPE, type TokenScope } from './token-scope.ts';
 
 const spec = (config: object): AgentSpec => {
@@ -73,7 +73,7 @@ describe('who may make such a change', () => {
       'changing where agent "support-bot" sends its Secrets or model calls (provider.baseUrl, provider.apiKey): only an admin token or the scope that created it (deployer:support-*) may; this token\'s scope is deployer:* (deploy, delete, roll back and read agents named *)',
     );
     expect(change(creator, undefined)).toMatch(
-      /since it was created before tokens had scopes, only an admin token may; this token's scope is deployer:support-\*/,
+      /only an admin token may \(the agent was created before tokens had scopes\); this token's scope is deployer:support-\*/,
     );
   });
 
@@ -88,5 +88,35 @@ describe('who may make such a change', () => {
         after: prompt,
       }),
     ).toBeUndefined();
+  });
+});
+
+describe('a name deployed again after a delete', () => {
+  const again = (writer: TokenScope, deletedOwner: string | undefined, config: object = ownConfig) =>
+    recreation({ name: 'support-bot', deletedOwner, writer, spec: spec(config) });
+
+  it('is its old owner’s, or an admin’s, to deploy with Secret references; an admin becomes the owner', () => {
+    expect(again(creator, 'deployer:support-*')).toEqual({ createdBy: 'deployer:support-*' });
+    expect(again(ADMIN_SCOPE, 'deployer:support-*')).toEqual({ createdBy: 'admin:*' });
+    expect(again(ADMIN_SCOPE, undefined)).toEqual({ createdBy: 'admin:*' });
+  });
+
+  it('refuses another scope Secret references, naming them and the owner (delete-then-redeploy is no way around the rule)', () => {
+    expect(again(other, 'deployer:support-*')).toEqual({
+      refused:
+        'deploying "support-bot" again with Secret references (env[DB_URL].secretRef, provider.apiKey): its Secrets (support-bot.*) outlive the agent deleted under that name, and only an admin token or the scope that created it (deployer:support-*) may; this token\'s scope is deployer:* (deploy, delete, roll back and read agents named *)',
+    });
+    expect(again(creator, undefined)).toMatchObject({
+      refused: expect.stringMatching(
+        /only an admin token may \(the agent was created before tokens had scopes\)/,
+      ),
+    });
+  });
+
+  it('lets another scope deploy it without Secrets, and the old owner stays the owner', () => {
+    expect(again(other, 'deployer:support-*', { instruction: 'Hi.' })).toEqual({
+      createdBy: 'deployer:support-*',
+    });
+    expect(again(other, undefined, {})).toEqual({ createdBy: undefined });
   });
 });

@@ -6,6 +6,11 @@
  * that exists needs an admin token, or the very scope that created the agent (the record
  * keeps it). A rollback is such a write too.
  *
+ * The owner survives a delete: the tombstone keeps it, since a delete does not delete the
+ * agent's Secrets, and a scope that may delete the name could otherwise delete it and deploy it
+ * again at once with the Secrets pointed where it likes. A re-creation by another scope keeps the
+ * old owner, and may reference no Secret; an admin's re-creation makes the admin the owner.
+ *
  * Pure. WARNING: a new field that sends a Secret somewhere (a tool's header, say) must show
  * up in `secretRefsOf` (agent-secrets.ts), and a new field that says *where* it goes must be
  * listed in `destinationsOf` below, or this rule will not see it change.
@@ -51,6 +56,15 @@ export function secretFieldsChanged(before: AgentSpec, after: AgentSpec): string
   return changed;
 }
 
+const ownerText = (createdBy: string | undefined) =>
+  createdBy === undefined
+    ? 'only an admin token may (the agent was created before tokens had scopes)'
+    : `only an admin token or the scope that created it (${createdBy}) may`;
+
+/** Whether the writer owns what `createdBy` (of a record or a tombstone) says is owned. */
+const owns = (writer: TokenScope, createdBy: string | undefined) =>
+  writer.role === 'admin' || (createdBy !== undefined && createdBy === scopeLabel(writer));
+
 /**
  * Why `writer` may not turn the agent's spec from `before` into `after` (undefined: it may).
  * `createdBy` is the scope that created the agent; records older than scoped tokens have none,
@@ -64,13 +78,27 @@ export function ownershipRefusal(input: {
   after: AgentSpec;
 }): string | undefined {
   const { name, createdBy, writer } = input;
-  if (writer.role === 'admin' || (createdBy !== undefined && createdBy === scopeLabel(writer)))
-    return undefined;
+  if (owns(writer, createdBy)) return undefined;
   const changed = secretFieldsChanged(input.before, input.after);
   if (changed.length === 0) return undefined;
-  const owner =
-    createdBy === undefined
-      ? 'since it was created before tokens had scopes, only an admin token may'
-      : `only an admin token or the scope that created it (${createdBy}) may`;
-  return `changing where agent "${name}" sends its Secrets or model calls (${changed.join(', ')}): ${owner}; this token's scope is ${describeScope(writer)}`;
+  return `changing where agent "${name}" sends its Secrets or model calls (${changed.join(', ')}): ${ownerText(createdBy)}; this token's scope is ${describeScope(writer)}`;
+}
+
+/**
+ * A name deployed again after a delete: who owns the new incarnation (`createdBy`), or why the
+ * writer may not deploy this spec there. `deletedOwner` is what the tombstone kept.
+ */
+export function recreation(input: {
+  name: string;
+  deletedOwner: string | undefined;
+  writer: TokenScope;
+  spec: AgentSpec;
+}): { createdBy: string | undefined } | { refused: string } {
+  const { name, deletedOwner, writer, spec } = input;
+  if (owns(writer, deletedOwner)) return { createdBy: scopeLabel(writer) };
+  const references = [...referencesOf(spec).keys()];
+  if (references.length === 0) return { createdBy: deletedOwner };
+  return {
+    refused: `deploying "${name}" again with Secret references (${references.join(', ')}): its Secrets (${name}.*) outlive the agent deleted under that name, and ${ownerText(deletedOwner)}; this token's scope is ${describeScope(writer)}`,
+  };
 }

@@ -35,7 +35,11 @@ export function functionApp(
     if (app) return app;
     const env = process.env;
     const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
-    const hono = createApp({ auth: authFromEnvOrRefuseAll(env), log, routes: routes(lazyProviders(env), log) });
+    const hono = createApp({
+      auth: authFromEnvOrRefuseAll(env),
+      log,
+      routes: routes(lazyProviders(env), log),
+    });
     app = (request, invocation) => hono.fetch(request, invocation);
     return app;
   };

@@ -208,6 +208,7 @@ export class RecordStore implements ConfigStore {
       generation: current.value.generation,
       deletedAt,
       ...(deletedBy ? { deletedBy } : {}),
+      ...(current.value.createdBy ? { createdBy: current.value.createdBy } : {}),
       releasedSecrets: releasedSecretsOf(name),
     };
     await this.putJson(keys.agent(name), tombstone, { ifMatch: etag });
