@@ -128,7 +128,8 @@ JSON object per line: {"pod", "container", "line"}.`,
     options: { yes: { type: 'boolean' } },
     help: `Lists the build contexts (in the store's bucket) and the agent images (in the registry)
 that no agent references any more: a dry run, which deletes nothing. The image the agents run
-now, and every image a running agent uses, are always kept.
+now, and every image a running agent uses, are always kept. Needs an admin token (it acts on
+what the whole fleet shares).
   --yes          delete them
 
 After deleting images, a registry frees their space only when it collects garbage; on

@@ -30,8 +30,6 @@ const VERB_LEVELS = {
   config: 'read',
   revisions: 'read',
   logs: 'read',
-  /** Calling an agent through the local server (its `/<name>/...` paths). */
-  call: 'read',
   deploy: 'write',
   delete: 'write',
   rollback: 'write',
@@ -52,12 +50,21 @@ export const NAME_GLOB = /^[a-z0-9*-]{1,64}$/;
 /** How a scope reads in messages, records and `GET /whoami`: `deployer:team-a-*`. */
 export const scopeLabel = (scope: TokenScope): string => `${scope.role}:${scope.names}`;
 
+/** Compiled globs: a list filters every name of the fleet, so each glob compiles once. */
+const compiled = new Map<string, RegExp>();
+
 export function globMatches(glob: string, name: string): boolean {
-  const pattern = glob
-    .split('*')
-    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-    .join('.*');
-  return new RegExp(`^${pattern}$`).test(name);
+  let pattern = compiled.get(glob);
+  if (!pattern) {
+    const source = glob
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*');
+    pattern = new RegExp(`^${source}$`);
+    // Globs come from the settings only (a handful), never from requests: the map stays small.
+    compiled.set(glob, pattern);
+  }
+  return pattern.test(name);
 }
 
 /** Whether the scope reaches this agent name at all (whatever the verb). */
