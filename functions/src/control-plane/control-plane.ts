@@ -144,8 +144,9 @@ export class ControlPlane {
   /**
    * Writes a spec as the agent's next generation, keeping the previous one as a revision. A
    * name that is new, or deleted (a tombstone), starts a new incarnation at generation 1,
-   * owned by the scope that writes it. Changing where an existing agent's Secrets go is for
-   * its owner or an admin only: anyone else gets ForbiddenError, and nothing is written.
+   * owned by the scope that writes it (after a delete, by the deleted agent's owner unless that
+   * scope or an admin writes). Changing where an existing agent's Secrets go is for its owner or
+   * an admin only: anyone else gets ForbiddenError, and nothing is written.
    */
   private async writeDesired(
     spec: AgentSpec,
