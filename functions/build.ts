@@ -25,7 +25,16 @@ import { consoleAssetsPlugin } from './src/console/build-plugin.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'functions', 'src');
-export const FUNCTIONS = ['deploy', 'deployments', 'templates', 'health', 'sweep', 'console', 'gc'] as const;
+export const FUNCTIONS = [
+  'deploy',
+  'deployments',
+  'templates',
+  'health',
+  'sweep',
+  'console',
+  'gc',
+  'whoami',
+] as const;
 export type FunctionName = (typeof FUNCTIONS)[number];
 export const PACKAGE_DIR = join(root, 'packages', 'fleetplane');
 

@@ -10,6 +10,7 @@ import { gcRoutes } from './api/routes/gc.ts';
 import { healthRoutes } from './api/routes/health.ts';
 import { rootRoutes } from './api/routes/root.ts';
 import { templatesRoutes } from './api/routes/templates.ts';
+import { whoamiRoutes } from './api/routes/whoami.ts';
 import { CONSOLE_PUBLIC_PATHS, memoise } from './console/assets.ts';
 import { consoleRoutes } from './console/routes.ts';
 import { agentPolicyOf } from './core/agent-policy.ts';
@@ -41,11 +42,14 @@ export function createFullApp(options: FullAppOptions) {
       deploymentsRoutes(providers.controlPlane),
       gcRoutes(providers.controlPlane),
       templatesRoutes(),
+      whoamiRoutes(),
       healthRoutes(providers.health, VERSION, options.log),
       docsRoutes(VERSION),
       consoleRoutes({
         assets: memoise(async () => (await import('./console/bundle.ts')).bundleConsole()),
         env: () => options.env,
+        // The local server is its user's alone: the console runs on whichever of its origins was asked.
+        origin: { kind: 'own' },
       }),
     ],
     publicPaths: CONSOLE_PUBLIC_PATHS,

@@ -16,6 +16,7 @@ import {
   startConsoleServer,
   TOKEN,
   until,
+  VIEWER_TOKEN,
 } from './harness.ts';
 
 let server: ConsoleServer;
@@ -86,7 +87,11 @@ describe('the web console', () => {
       `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self' ${server.base}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
     );
     const document = await html.text();
-    expect(document).not.toMatch(/<script>|<style|style=|https?:\/\//);
+    // No inline script or style, and no URL but the origin the page was served for (its script runs only there).
+    expect(document).toContain(`<meta name="fleetplane-origin" content="${server.base}">`);
+    expect(document.replace(`content="${server.base}"`, '')).not.toMatch(
+      /<script>|<style|style=|https?:\/\//,
+    );
     // The page and its files need no token; the API behind them does.
     expect((await fetch(`${server.base}/deployments`)).status).toBe(401);
 
@@ -130,7 +135,7 @@ describe('the web console', () => {
     await page.context().close();
   });
 
-  it('asks for the token once, refuses a wrong one clearly, and keeps the right one for this session only', async () => {
+  it('asks for the token, refuses a wrong one clearly, and keeps the right one in memory only: no storage holds it, a reload asks again', async () => {
     const page = await (await context()).newPage();
     const authorizations: string[] = [];
     page.on('request', (request) => {
@@ -153,21 +158,63 @@ describe('the web console', () => {
     await page.locator('#token-input').fill(TOKEN);
     await page.locator('#token-input').press('Enter');
     await page.locator('tr[data-agent="alpha"]').waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('fleetplane.token'))).toBe(TOKEN);
-    expect(await page.evaluate(() => localStorage.length)).toBe(0);
-    expect(await page.evaluate(() => document.cookie)).toBe('');
     expect(authorizations).toContain('Bearer not-the-token');
     expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
+    // The scope the token holds, as GET /whoami says it.
+    await expect.poll(() => page.locator('#scope').textContent()).toBe('admin:*');
+    expect(await page.locator('#scope').getAttribute('title')).toBe('admin:* (every verb on every agent)');
 
-    // Asked once: a reload in the same tab does not ask again.
+    // Used, and held by no storage API the page's origin has: web storage, cookies, IndexedDB,
+    // the Cache API, nor anything the browser context would persist for the origin.
+    await page.locator('a[data-nav="deploy"]').click();
+    await page.locator('#field-name').waitFor();
+    const stored = await page.evaluate(async () => ({
+      session: Object.entries(sessionStorage),
+      local: Object.entries(localStorage),
+      cookie: document.cookie,
+      indexedDB: (await indexedDB.databases()).map((db) => db.name),
+      caches: await caches.keys(),
+      url: window.location.href,
+      history: JSON.stringify(history.state),
+    }));
+    expect(stored).toEqual({
+      session: [],
+      local: [],
+      cookie: '',
+      indexedDB: [],
+      caches: [],
+      url: `${server.base}/console/#/deploy`,
+      history: 'null',
+    });
+    expect(JSON.stringify(await page.context().storageState())).not.toContain(TOKEN);
+    expect(JSON.stringify(await page.context().storageState({ indexedDB: true }))).not.toContain(TOKEN);
+
+    // A reload forgets it: the page asks again, and sends nothing before it has one.
+    const afterReload: string[] = [];
+    page.on('request', (request) => {
+      const authorization = request.headers().authorization;
+      if (authorization) afterReload.push(authorization);
+    });
     await page.reload();
+    await page.locator('dialog.token-dialog').waitFor();
+    expect(await page.locator('#scope').isHidden()).toBe(true);
+    expect(afterReload).toEqual([]);
+    await page.context().close();
+  });
+
+  it('shows a scoped token’s scope, and lists only the agents in it', async () => {
+    const page = await (await context()).newPage();
+    await page.goto(`${server.base}/console/`);
+    await page.locator('#token-input').fill(VIEWER_TOKEN);
+    await page.locator('#token-input').press('Enter');
     await page.locator('tr[data-agent="alpha"]').waitFor();
-    expect(await page.locator('dialog.token-dialog').count()).toBe(0);
-    // A new browser session (context) starts without it.
-    const fresh = await (await context()).newPage();
-    await fresh.goto(`${server.base}/console/`);
-    await fresh.locator('dialog.token-dialog').waitFor();
-    await fresh.context().close();
+    await expect.poll(() => page.locator('#scope').textContent()).toBe('viewer:al*');
+    expect(
+      await page
+        .locator('table.fleet tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-agent'))),
+    ).toEqual(['alpha']);
+    await shot(page, 'scoped-token');
     await page.context().close();
   });
 
@@ -270,7 +317,7 @@ describe('the web console', () => {
     await shot(page, 'deploy-running');
 
     expect(await phaseOf('from-console')).toBe('Running');
-    const about = (await (await fetch(`${server.base}/from-console/`)).json()) as { template: string };
+    const about = (await (await server.api('/from-console/')).json()) as { template: string };
     expect(about.template).toBe('Code Assistant');
     await page.context().close();
   });

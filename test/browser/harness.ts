@@ -17,6 +17,8 @@ export const root = new URL('../../', import.meta.url).pathname;
 export const CHROMIUM = process.env.FLEETPLANE_TEST_CHROMIUM || '/usr/bin/chromium';
 export const SCREENSHOTS = join(root, '.cache', 'console-screenshots');
 export const TOKEN = 'console-test-token-0123456789abcdef';
+/** A second token, scoped `viewer:al*`: it sees alpha and nothing else. */
+export const VIEWER_TOKEN = 'console-viewer-token-0123456789';
 
 /** Until `probe` gives a value (30 s by default, every 100 ms): the one waitFor of test/support. */
 export const until = <T>(what: string, probe: () => Promise<T | false | undefined>, ms = 30_000) =>
@@ -30,11 +32,13 @@ export interface ConsoleServer {
   stop(): Promise<void>;
 }
 
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
 export async function startConsoleServer(): Promise<ConsoleServer> {
   const llm = await startFakeLlm();
   const server = await startLocalServer({
     env: {
-      FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
+      FLEETPLANE_API_TOKEN_HASHES: `${sha256(TOKEN)},${sha256(VIEWER_TOKEN)}@viewer:al*`,
       FLEETPLANE_LOG_LEVEL: 'warn',
       OPENAI_BASE_URL: llm.baseURL,
       OPENAI_API_KEY: 'local-key',

@@ -17,7 +17,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { BUNDLE_PATH, bundleRuntime } from '../../agent-runtime/build.ts';
 import { LocalCluster } from '../../functions/src/local/local-cluster.ts';
 import { testEnv } from '../env/inject.ts';
-import { environmentFor, harness, waitFor } from '../support/control-plane-harness.ts';
+import { environmentFor, harness, sha256, TEST_TOKEN, waitFor } from '../support/control-plane-harness.ts';
 import { freePort } from '../support/free-port.ts';
 import { contractChecker } from '../support/openapi-contract.ts';
 import { scratchDir } from '../support/scratch.ts';
@@ -100,6 +100,8 @@ describe('real answers match the OpenAPI document', () => {
       ['POST', '/deployments/{name}/rollback', '/deployments/contract-a/rollback'],
       ['GET', '/deployments/{name}/logs', '/deployments/contract-a/logs'],
       ['GET', '/templates', '/templates'],
+      ['GET', '/whoami', '/whoami'],
+      ['GET', '/gc', '/gc'],
     ];
     for (const [method, route, path] of routes)
       expect(
@@ -230,6 +232,36 @@ describe('real answers match the OpenAPI document', () => {
     void env;
   });
 
+  it('a token outside its scope: 403 on every route that acts on an agent or the fleet; /whoami says the scope', async () => {
+    const viewer = 'contract-viewer-token';
+    const { call: scoped } = harness({
+      FLEETPLANE_API_TOKEN_HASHES: `${sha256(TEST_TOKEN)},${sha256(viewer)}@viewer:contract-v-*`,
+    });
+    const as = { authorization: `Bearer ${viewer}` };
+    const routes: [string, string, string, unknown?][] = [
+      ['POST', '/deploy', '/deploy', { name: 'contract-v-1' }],
+      ['GET', '/deployments/{name}', '/deployments/contract-a'],
+      ['DELETE', '/deployments/{name}', '/deployments/contract-v-1'],
+      ['GET', '/deployments/{name}/config', '/deployments/contract-a/config'],
+      ['GET', '/deployments/{name}/revisions', '/deployments/contract-a/revisions'],
+      ['POST', '/deployments/{name}/rollback', '/deployments/contract-v-1/rollback', {}],
+      ['GET', '/deployments/{name}/logs', '/deployments/contract-a/logs'],
+      ['GET', '/gc', '/gc'],
+      ['POST', '/gc', '/gc', {}],
+    ];
+    for (const [method, route, path, body] of routes) {
+      const answer = await checked(scoped, method, route, path, body, as);
+      expect({ method, path, status: answer.status }).toEqual({ method, path, status: 403 });
+      expect(answer.json.detail).toMatch(/^this token's scope is viewer:contract-v-\* /);
+    }
+    const listed = await checked(scoped, 'GET', '/deployments', '/deployments', undefined, as);
+    expect([listed.status, listed.json.deployments]).toEqual([200, []]);
+    expect((await checked(scoped, 'GET', '/gc', '/gc')).status).toBe(200);
+    const whoami = await checked(scoped, 'GET', '/whoami', '/whoami', undefined, as);
+    expect(whoami.json).toMatchObject({ scope: 'viewer:contract-v-*', role: 'viewer', via: 'token' });
+    expect(failures).toEqual([]);
+  });
+
   it('an unreachable store: 503 with Retry-After, for one agent, a batch, a list; health 503', async () => {
     const closed = await freePort();
     const { call: down } = harness({ FLEETPLANE_S3_ENDPOINT: `http://127.0.0.1:${closed}` });
@@ -315,17 +347,19 @@ describe('real answers match the OpenAPI document', () => {
     const named = ['GET /deployments/{name}/revisions', 'GET /deployments/{name}/logs'];
     const expected = [
       ...['GET / 200', 'GET /docs 200', 'GET /openapi.json 200', 'GET /health 200', 'GET /health 503'],
-      ...['GET /templates 200', 'GET /templates 401'],
-      ...['200', '201', '207', '400', '401', '413', '422', '502', '503'].map(
+      ...['GET /templates 200', 'GET /templates 401', 'GET /whoami 200', 'GET /whoami 401'],
+      ...['GET /gc 200', 'GET /gc 401', 'GET /gc 403', 'POST /gc 403'],
+      ...['200', '201', '207', '400', '401', '403', '413', '422', '502', '503'].map(
         (status) => `POST /deploy ${status}`,
       ),
       ...['200', '401', '500', '503'].map((status) => `GET /deployments ${status}`),
       ...[...deployments, ...named].flatMap((route) =>
-        ['200', '400', '401', '404'].map((status) => `${route} ${status}`),
+        ['200', '400', '401', '403', '404'].map((status) => `${route} ${status}`),
       ),
+      'GET /deployments/{name}/config 403',
       'GET /deployments/{name} 503',
       'DELETE /deployments/{name} 202',
-      ...['200', '400', '401', '404', '409', '413'].map(
+      ...['200', '400', '401', '403', '404', '409', '413'].map(
         (status) => `POST /deployments/{name}/rollback ${status}`,
       ),
     ];

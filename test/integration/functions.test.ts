@@ -90,6 +90,15 @@ describe('the bundled functions', () => {
     );
   });
 
+  it('whoami answers the scope of the token, and refuses a request without one', async () => {
+    const admin = await mains.whoami(web('GET'));
+    expect(admin.statusCode).toBe(200);
+    expect(JSON.parse(admin.body)).toMatchObject({ scope: 'admin:*', role: 'admin', via: 'token' });
+    expect((await mains.whoami({ http: { method: 'GET', path: '', headers: {} } })).statusCode).toBe(401);
+    // `doctl serverless functions invoke fleetplane/whoami`: DigitalOcean authenticated it, as admin.
+    expect(JSON.parse((await mains.whoami({})).body)).toMatchObject({ scope: 'admin:*', via: 'invocation' });
+  });
+
   it('health reports the store and the cluster without a token', async () => {
     const result = await mains.health({ http: { method: 'GET', path: '', headers: {} } });
     expect(result.statusCode).toBe(200);

@@ -15,6 +15,8 @@ import { freePort } from '../support/free-port.ts';
 import { scratchDir } from '../support/scratch.ts';
 
 const TOKEN = 'cli-test-token-5f1e';
+const VIEWER = 'cli-viewer-token-9a2c';
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 const root = new URL('../../', import.meta.url).pathname;
 let llm: FakeLlm;
 let server: ServerProcess;
@@ -29,7 +31,7 @@ beforeAll(async () => {
   dir = await scratchDir('fleetplane-cli-local-');
   server = await startServer({
     FLEETPLANE_STORE: `file://${join(dir, 'store')}`,
-    FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TOKEN).digest('hex'),
+    FLEETPLANE_API_TOKEN_HASHES: `${sha256(TOKEN)},${sha256(VIEWER)}@viewer:my-*`,
     OPENAI_BASE_URL: llm.baseURL,
     OPENAI_API_KEY: 'local-key',
   });
@@ -49,10 +51,10 @@ describe('fleetplane against the local server', () => {
     expect(run.stderr).toMatch(/^my-assistant: created \(generation 1\)$/m);
     expect(run.stderr).toMatch(/^\[\s*\d+:\d\d\] my-assistant: Running 1\/1 ready$/m);
     expect(run.stderr).not.toContain('\u001b[');
-    // The agent it reported really answers.
+    // The agent it reported really answers (through the server, which wants its token there too).
     const answer = await fetch(`${server.url}/my-assistant/generate`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ prompt: 'hello from the cli test' }),
     });
     expect((await answer.json()).text).toContain('hello from the cli test');
@@ -112,6 +114,27 @@ describe('fleetplane against the local server', () => {
     expect(wrong.stderr + none.stderr).not.toContain('not-the-token');
   });
 
+  it('whoami prints the scope of the token; a write outside it exits 3 with the 403, naming the scope', async () => {
+    const admin = await cli('whoami');
+    expect(admin.code, explain(admin)).toBe(0);
+    expect(admin.stdout).toBe(
+      `admin:* at ${server.url}, with the token of --token or FLEETPLANE_TOKEN\nadmin:* (every verb on every agent)\n`,
+    );
+    const viewer = await fleetplane(['whoami', '-o', 'json'], as(VIEWER));
+    expect(JSON.parse(viewer.stdout)).toMatchObject({
+      scope: 'viewer:my-*',
+      role: 'viewer',
+      names: 'my-*',
+      via: 'token',
+    });
+    const refused = await fleetplane(['delete', 'my-assistant'], as(VIEWER));
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toBe(
+      `fleetplane: the control plane at ${server.url} does not allow this token to do that (403): this token's scope is viewer:my-* (read-only: list, status, config, revisions and logs of agents named my-*), so it may not delete: that needs a deployer token whose glob matches the name, or an admin token; 'fleetplane whoami' shows the token's scope\n`,
+    );
+    expect((await cli('status', 'my-assistant')).code).toBe(0);
+  });
+
   it('an invalid config prints its field errors one per line, exits 1 and stores nothing', async () => {
     const config = JSON.parse(await readFile(join(root, 'examples/single_agent.json'), 'utf8'));
     config.name = 'broken-agent';
@@ -159,7 +182,7 @@ describe('fleetplane against the local server', () => {
     const generate = () =>
       fetch(`${server.url}/my-assistant/generate`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({ prompt: 'while following' }),
       });
     const run = await fleetplane(

@@ -116,6 +116,12 @@ describe('the local server in open mode (loopback, no token)', () => {
       body: JSON.stringify({ input: 'x' }),
     });
     expect(foreign.status).toBe(403);
+    // And the Host allow-list: a rebound name reaches no agent either.
+    const rebound = await raw(server(), {
+      path: '/browser-agent/health',
+      headers: { host: `evil.example:${server().port}` },
+    });
+    expect([rebound.status, JSON.parse(rebound.body).title]).toEqual([403, 'Host not allowed']);
     // A DELETE without a body needs no Content-Type.
     const deleted = await fetch(`${server().base}/deployments/browser-agent`, {
       method: 'DELETE',
@@ -149,7 +155,8 @@ describe('the local server bound beyond loopback with no token configured', () =
     });
     expect(right.status).toBe(200);
     // Health stays public. Host names are not checked once a token is required (a page cannot
-    // attach the token), so the server is reachable under its network names.
+    // attach the token), so the server is reachable under its network names. Agents' paths
+    // need the token too (test/unit/local-server-agents.test.ts).
     expect((await fetch(`${server().base}/health`)).status).toBe(200);
     const named = await raw(server(), {
       path: '/deployments',

@@ -97,7 +97,7 @@ describe('a 2 MiB body to POST /deploy', () => {
     let close: () => void = () => {};
     beforeAll(async () => {
       const app = createApp({
-        auth: { tokenHashes: [], openWhenUnconfigured: true },
+        auth: { tokens: [], openWhenUnconfigured: true },
         log: silentLogger,
         routes: [
           deployRoutes(

@@ -85,14 +85,21 @@ describe('project.yml', () => {
       'health',
       'sweep',
       'templates',
+      'whoami',
     ]);
     // gc reads and deletes what deploy builds: it has what deploy has.
     expect(functions.gc).toEqual(functions.deploy);
   });
 
-  it('gives templates the token hashes alone, the console the public address of agents alone, and health the store and the cluster without the token hashes', () => {
+  it('gives templates and whoami the token hashes alone, the console its origin and the public address of agents alone, and health the store and the cluster without the token hashes', () => {
     expect(functions.templates).toEqual(['FLEETPLANE_API_TOKEN_HASHES', 'FLEETPLANE_LOG_LEVEL']);
-    expect(functions.console).toEqual(['FLEETPLANE_DOMAIN', 'FLEETPLANE_LOG_LEVEL', 'FLEETPLANE_PUBLIC_URL']);
+    expect(functions.whoami).toEqual(functions.templates);
+    expect(functions.console).toEqual([
+      'FLEETPLANE_CONSOLE_ORIGIN',
+      'FLEETPLANE_DOMAIN',
+      'FLEETPLANE_LOG_LEVEL',
+      'FLEETPLANE_PUBLIC_URL',
+    ]);
     expect(functions.health).toEqual([...STORE, ...CLUSTER, 'FLEETPLANE_LOG_LEVEL'].sort());
   });
 
@@ -100,7 +107,7 @@ describe('project.yml', () => {
     for (const [name, variables] of Object.entries(functions))
       expect({ name, credentials: variables?.filter((v) => CREDENTIALS.includes(v)) }).toEqual({
         name,
-        credentials: name === 'templates' || name === 'console' ? [] : [...CREDENTIALS].sort(),
+        credentials: ['templates', 'whoami', 'console'].includes(name) ? [] : [...CREDENTIALS].sort(),
       });
   });
 

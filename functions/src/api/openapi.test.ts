@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { answerOf, contractChecker } from '../../../test/support/openapi-contrac
 import type { DeployResult } from '../control-plane/control-plane.ts';
 import { ConflictError, UnavailableError } from '../core/errors.ts';
 import { agentConfigJsonSchema } from '../core/json-schema.ts';
+import { ADMIN_SCOPE } from '../core/token-scope.ts';
 import { silentLogger } from '../lib/logger.ts';
 import { createApp } from './app.ts';
 import { docsRoutes } from './docs-routes.ts';
@@ -12,6 +14,7 @@ import { openApiDocument } from './openapi.ts';
 import { deployBatchResponse, deployResponse } from './responses.ts';
 import { rootRoutes } from './routes/root.ts';
 import { templatesRoutes } from './routes/templates.ts';
+import { whoamiRoutes } from './routes/whoami.ts';
 
 const document = openApiDocument('1.2.3');
 
@@ -113,10 +116,39 @@ describe('the OpenAPI document', () => {
 
 describe('public routes and answers against the document', () => {
   const TOKEN_HASH = '0'.repeat(64);
+  const VIEWER = 'viewer-token';
   const app = createApp({
-    auth: { tokenHashes: [TOKEN_HASH], openWhenUnconfigured: false },
+    auth: {
+      tokens: [
+        { hash: TOKEN_HASH, scope: ADMIN_SCOPE },
+        {
+          hash: createHash('sha256').update(VIEWER).digest('hex'),
+          scope: { role: 'viewer', names: 'team-a-*' },
+        },
+      ],
+      openWhenUnconfigured: false,
+    },
     log: silentLogger,
-    routes: [rootRoutes('1.2.3'), templatesRoutes(), docsRoutes('1.2.3')],
+    routes: [rootRoutes('1.2.3'), templatesRoutes(), whoamiRoutes(), docsRoutes('1.2.3')],
+  });
+
+  it('GET /whoami answers the scope of the token, as documented; no token is a 401', async () => {
+    const viewer = await answerOf(
+      await app.request('/whoami', { headers: { authorization: `Bearer ${VIEWER}` } }),
+    );
+    expect(viewer.status).toBe(200);
+    expect(viewer.body).toEqual({
+      scope: 'viewer:team-a-*',
+      role: 'viewer',
+      names: 'team-a-*',
+      via: 'token',
+      description:
+        'viewer:team-a-* (read-only: list, status, config, revisions and logs of agents named team-a-*)',
+    });
+    expect(contract.problems('get', '/whoami', viewer)).toEqual([]);
+    const anonymous = await answerOf(await app.request('/whoami'));
+    expect(anonymous.status).toBe(401);
+    expect(contract.problems('get', '/whoami', anonymous)).toEqual([]);
   });
   const contract = contractChecker();
 

@@ -83,7 +83,7 @@ const guarded = {
     'WWW-Authenticate': { description: 'Bearer realm="fleetplane"', schema: { type: 'string' } },
   }),
   '403': problem(
-    'Local server (npm start) in open mode only: the request came from a foreign Origin or to a non-loopback Host',
+    "The token's scope does not allow this: its role, an agent name outside its glob, or a change of where an agent's Secrets go that only the scope that created it or an admin may make (the detail names the scope and the rule; nothing was changed). From the local server in open mode also: a foreign Origin or a non-loopback Host",
   ),
   '500': problem(
     'The control plane is misconfigured (type …/misconfigured: the detail names the setting), or an unexpected error (detail quotes a request id)',
@@ -113,6 +113,8 @@ export function openApiDocument(version: string) {
       description:
         'Deploy GenAI agents to Kubernetes from one JSON config. Status is read from the cluster. ' +
         'Send Authorization: Bearer <token> to every route but /, /health, /docs and /openapi.json. ' +
+        'A token has a scope (admin, or deployer or viewer of the agent names its glob matches; GET /whoami tells which): ' +
+        'lists show only the names in scope, and anything else outside it is a 403 that names the scope. ' +
         'Errors are RFC 9457 problem documents; a field error is {path, message, rule?}. ' +
         'On DigitalOcean each route group is a function with a URL of its own (…/fleetplane/deploy, …/fleetplane/deployments/{name}, …/fleetplane/templates/openapi.json).',
     },
@@ -159,6 +161,9 @@ export function openApiDocument(version: string) {
             ...notJson,
             '422': problem('Invalid config: errors[] names each field, rule and value'),
             ...dependent,
+            '403': problemOrBatch(
+              "Outside the token's scope: its role may not deploy, or an agent is outside its glob (a batch is refused whole, before anything is written); or, per agent of a batch, a change of where an existing agent's Secrets go that only the scope that created it or an admin may make",
+            ),
             '502': problemOrBatch('The cluster refused what was sent; the config is stored'),
             '503': problemOrBatch(
               'The store or the cluster is unreachable; retry after Retry-After (deploying again is safe)',
@@ -169,7 +174,8 @@ export function openApiDocument(version: string) {
       },
       '/deployments': {
         get: {
-          summary: 'Agents with their phase, replicas, url, image and conditions, a page at a time',
+          summary:
+            "Agents with their phase, replicas, url, image and conditions, a page at a time; only the names in the token's scope",
           parameters: [
             {
               name: 'limit',
@@ -206,7 +212,8 @@ export function openApiDocument(version: string) {
           },
         },
         delete: {
-          summary: 'Delete the agent: its objects in the cluster, its config and revisions',
+          summary:
+            "Delete the agent: its objects in the cluster, its config and revisions. Its Secrets are not deleted: the answer's releasedSecrets says so",
           responses: {
             '200': json(ref('DeleteResult'), 'Deleted'),
             '202': json(ref('DeleteResult'), 'Config deleted; the sweep removes the remaining objects'),
@@ -289,11 +296,11 @@ export function openApiDocument(version: string) {
       },
       '/gc': {
         get: {
-          summary: 'Build contexts and images no agent references any more (a dry run)',
+          summary: 'Build contexts and images no agent references any more (a dry run; admin tokens only)',
           responses: { '200': json(ref('GcReport'), 'What gc would delete'), ...dependent },
         },
         post: {
-          summary: 'Delete them: only with {"dryRun": false}; without it, a dry run',
+          summary: 'Delete them: only with {"dryRun": false}; without it, a dry run (admin tokens only)',
           requestBody: { required: false, content: { [JSON_TYPE]: { schema: inline(gcBody) } } },
           responses: {
             '200': json(ref('GcReport'), 'What was deleted (or would be, in a dry run)'),
@@ -307,6 +314,12 @@ export function openApiDocument(version: string) {
         get: {
           summary: 'The six templates and their defaults',
           responses: { '200': json(ref('Templates'), 'Templates'), ...guarded },
+        },
+      },
+      '/whoami': {
+        get: {
+          summary: "The scope of this request's token: its role and the agent names it reaches",
+          responses: { '200': json(ref('Whoami'), 'The scope'), ...guarded },
         },
       },
       '/health': {

@@ -13,6 +13,7 @@ import {
   ClusterRejectedError,
   ConflictError,
   FleetplaneError,
+  ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
   SettingsError,
@@ -49,6 +50,7 @@ const MAPPINGS: [new (...args: never[]) => FleetplaneError, Mapping][] = [
   [ConflictError, { status: 409, slug: 'conflict', title: 'Concurrent modification' }],
   [PayloadTooLargeError, { status: 413, slug: 'payload-too-large', title: 'Request body too large' }],
   [UnauthorizedError, { status: 401, slug: 'unauthorized', title: 'Authentication required' }],
+  [ForbiddenError, { status: 403, slug: 'forbidden', title: "Outside the token's scope" }],
   [UnavailableError, { status: 503, slug: 'unavailable', title: 'A dependency is unavailable' }],
   [
     ClusterRejectedError,
@@ -199,15 +201,21 @@ export function deployBatchResponse(results: DeployResult[]): Response {
   );
 }
 
-/** The answer to a removal: 200 when the cluster is clean, 202 while the sweep finishes it. */
+/**
+ * The answer to a removal: 200 when the cluster is clean, 202 while the sweep finishes it;
+ * either way with the note that the name's Secrets are released.
+ */
 export function removeResponse(result: RemoveResult): Response {
-  if (!result.pending) return Response.json({ name: result.name, deleted: result.deleted, pending: false });
+  const { name, releasedSecrets } = result;
+  if (!result.pending)
+    return Response.json({ name, deleted: result.deleted, pending: false, releasedSecrets });
   return Response.json(
     {
-      name: result.name,
+      name,
       deleted: [],
       pending: true,
       detail: `the config is deleted; removing its objects from the cluster failed (${problemOf(result.error).detail}); the sweep removes them`,
+      releasedSecrets,
     },
     { status: 202 },
   );

@@ -49,6 +49,7 @@ describe('reserved agent names come from the routes actually mounted', () => {
       'health',
       'openapi.json',
       'templates',
+      'whoami',
     ]);
   });
 
@@ -79,7 +80,7 @@ describe('reserved agent names come from the routes actually mounted', () => {
       throw new Error('validation passed: the control plane was asked');
     };
     const app = createApp({
-      auth: { tokenHashes: [], openWhenUnconfigured: true },
+      auth: { tokens: [], openWhenUnconfigured: true },
       log: silentLogger,
       routes: [
         deployRoutes(controlPlane, () => ({ localAgents: true, policy: agentPolicyOf(DEFAULT_PLATFORM) })),

@@ -11,6 +11,7 @@ import { agentConfigSchema, MAX_NAME_LENGTH } from '../core/agent-config.ts';
 import { BUILD_PHASES } from '../core/build-status.ts';
 import type { AgentStatus } from '../core/status.ts';
 import { PHASES } from '../core/status.ts';
+import { ROLES } from '../core/token-scope.ts';
 
 export const agentNameParam = z.object({
   name: z
@@ -284,8 +285,33 @@ export const deleteResponse = z
     deleted: z.array(z.string()),
     pending: z.boolean(),
     detail: z.string().optional(),
+    releasedSecrets: z
+      .object({
+        names: z.string().meta({ description: 'The names the agent\'s Secrets have: "<agent>.*"' }),
+        detail: z.string(),
+      })
+      .meta({
+        description:
+          'Secrets are never deleted by fleetplane: whoever deploys the name next may read them. Remove them unless the name is deployed again on purpose',
+      }),
   })
   .meta({ id: 'DeleteResult' });
+
+/** GET /whoami: the scope of the token the request carried. */
+export const whoamiResponse = z
+  .object({
+    scope: z
+      .string()
+      .meta({ description: 'role:glob, as in FLEETPLANE_API_TOKEN_HASHES', examples: ['deployer:team-a-*'] }),
+    role: z.enum(ROLES),
+    names: z.string().meta({ description: 'The agent names the token reaches (a glob; `*` is every name)' }),
+    via: z.enum(['token', 'open', 'invocation']).meta({
+      description:
+        'token: a bearer token; open: the local server on loopback without tokens; invocation: a DigitalOcean function invocation (doctl), which is admin',
+    }),
+    description: z.string().meta({ description: 'What the scope allows, in words' }),
+  })
+  .meta({ id: 'Whoami' });
 
 export const deploymentsResponse = z
   .object({

@@ -41,7 +41,7 @@ function describe(
       const where = `the control plane at ${context.url}`;
       const line =
         status === 403
-          ? `${where} does not allow this token to do that (403): ${problem.detail}`
+          ? `${where} does not allow this token to do that (403): ${problem.detail}; 'fleetplane whoami' shows the token's scope`
           : context.tokenGiven
             ? `${where} refused the token (401): ${problem.detail}; check --token or FLEETPLANE_TOKEN`
             : `${where} wants a token (401): ${problem.detail}; set FLEETPLANE_TOKEN (or --token)`;

@@ -128,7 +128,8 @@ JSON object per line: {"pod", "container", "line"}.`,
     options: { yes: { type: 'boolean' } },
     help: `Lists the build contexts (in the store's bucket) and the agent images (in the registry)
 that no agent references any more: a dry run, which deletes nothing. The image the agents run
-now, and every image a running agent uses, are always kept.
+now, and every image a running agent uses, are always kept. Needs an admin token (it acts on
+what the whole fleet shares).
   --yes          delete them
 
 After deleting images, a registry frees their space only when it collects garbage; on
@@ -143,6 +144,17 @@ DigitalOcean: doctl registry garbage-collection start --include-untagged-manifes
     options: {},
     help: `Lists the templates a config can name in "template", with their model and resources.`,
     load: () => import('./verbs/templates.ts'),
+  },
+  whoami: {
+    summary: 'the scope of your token: its role and the agent names it reaches',
+    usage: 'fleetplane whoami [-o json|yaml]',
+    args: [],
+    remote: true,
+    options: {},
+    help: `Prints the scope of the token in use, as the control plane reads it: admin (every
+agent, and gc), deployer:GLOB (deploy, delete, roll back and read the agents the glob matches)
+or viewer:GLOB (read them only). A request outside it is refused with a 403 naming the scope.`,
+    load: () => import('./verbs/whoami.ts'),
   },
   health: {
     summary: 'whether the control plane, its store and its cluster answer',

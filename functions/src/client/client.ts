@@ -21,6 +21,7 @@ import type {
   Logs,
   Revisions,
   Template,
+  Whoami,
 } from './types.ts';
 
 export interface ClientOptions {
@@ -84,6 +85,8 @@ export interface FleetplaneClient {
   gc(options?: GcOptions): Promise<GcReport>;
   /** The health report, also when degraded (HTTP 503): check `status`. */
   health(options?: CallOptions): Promise<Health>;
+  /** The scope of this client's token: its role and the agent names it reaches. */
+  whoami(options?: CallOptions): Promise<Whoami>;
 }
 
 const RETRY_STATUS = [408, 429, 500, 502, 503, 504];
@@ -233,6 +236,10 @@ export function createClient(options: ClientOptions): FleetplaneClient {
           ...(call?.signal ? { signal: call.signal } : {}),
         })
       ).data;
+    },
+
+    async whoami(call) {
+      return (await json<Whoami>('get', 'whoami', perCall(call))).data;
     },
 
     async health(call) {

@@ -16,6 +16,7 @@ import type {
   problemSchema,
   revisionsResponse,
   templatesResponse,
+  whoamiResponse,
 } from '../api/schemas.ts';
 import type { agentConfigSchema } from '../core/agent-config.ts';
 
@@ -59,6 +60,8 @@ export type Logs = z.infer<typeof logsResponse>;
 export type Template = z.infer<typeof templatesResponse>['templates'][number];
 export type Health = z.infer<typeof healthResponse>;
 export type GcReport = z.infer<typeof gcResponse>;
+/** The scope of the token a client holds (GET /whoami). */
+export type Whoami = z.infer<typeof whoamiResponse>;
 
 /** A field error of a rejected config: `path: message`, and the rule when the server names it. */
 export type { FieldError } from '#agent-runtime/contract';

@@ -3,11 +3,16 @@
  * (so it works under /console/ locally and under …/fleetplane/console/ on DigitalOcean).
  * Every page is drawn by the script; without JavaScript the page says what to use instead.
  *
- * Pure. No inline script or style: the Content-Security-Policy forbids both.
+ * Pure. No inline script or style: the Content-Security-Policy forbids both. The page names the
+ * origin it was served for, and the script runs only there (a copy of the page on any other
+ * origin asks for no token).
  */
 import type { ConsoleAssets } from './assets.ts';
 
-export function consolePage(assets: ConsoleAssets): string {
+const escapeAttribute = (text: string) =>
+  text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] as string);
+
+export function consolePage(assets: ConsoleAssets, origin: string): string {
   const v = (name: keyof ConsoleAssets) => `${name}?v=${assets[name].hash}`;
   return `<!doctype html>
 <html lang="en">
@@ -16,6 +21,7 @@ export function consolePage(assets: ConsoleAssets): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <meta name="fleetplane-validator" content="${v('validator.js')}">
+<meta name="fleetplane-origin" content="${escapeAttribute(origin)}">
 <title>fleetplane console</title>
 <link rel="icon" href="${v('icon.svg')}" type="image/svg+xml">
 <link rel="stylesheet" href="${v('app.css')}">
@@ -31,6 +37,7 @@ export function consolePage(assets: ConsoleAssets): string {
     <a href="#/playground" data-nav="playground">Playground</a>
   </nav>
   <div class="top-side">
+    <span id="scope" class="scope" role="status" hidden></span>
     <span id="health" class="health" role="status"></span>
     <button type="button" id="forget-token" class="link" hidden>Forget token</button>
   </div>

@@ -9,15 +9,30 @@
 
 import { randomUUID } from 'node:crypto';
 import type { Cluster, PodLog } from '../cluster/cluster.ts';
-import { type AgentRecord, isTombstone, type RevisionSummary, type Versioned } from '../core/agent-record.ts';
+import {
+  type AgentRecord,
+  isTombstone,
+  type ReleasedSecrets,
+  type RevisionSummary,
+  releasedSecretsOf,
+  type Versioned,
+} from '../core/agent-record.ts';
 import type { AgentSpec } from '../core/agent-spec.ts';
 import { needsImage } from '../core/build-plan.ts';
 import type { BuildStatus } from '../core/build-status.ts';
-import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from '../core/errors.ts';
+import {
+  ConflictError,
+  FleetplaneError,
+  ForbiddenError,
+  NotFoundError,
+  UnavailableError,
+} from '../core/errors.ts';
 import { hashOf } from '../core/hash.ts';
 import { emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
+import { ownershipRefusal, recreation } from '../core/secret-ownership.ts';
 import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
+import { scopeLabel, type TokenScope } from '../core/token-scope.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
@@ -45,9 +60,19 @@ export type DeployResult =
   | { name: string; kind: 'failed'; error: unknown };
 
 /** What a removal did: everything is gone, or the config is gone and the cluster lags. */
-export type RemoveResult =
-  | { name: string; pending: false; deleted: string[] }
-  | { name: string; pending: true; error: unknown };
+export type RemoveResult = { name: string; releasedSecrets: ReleasedSecrets } & (
+  | { pending: false; deleted: string[] }
+  | { pending: true; error: unknown }
+);
+
+/** How a deploy came about: who asked (the token's scope), and the rest only internal callers set. */
+export interface DeployOptions {
+  by: TokenScope;
+  cause?: AgentRecord['cause'];
+  session?: ImageSession;
+  /** The agent's objects, when the caller looked already (a batch looks once for all). */
+  looked?: Observed | undefined;
+}
 
 const newIncarnation = () => randomUUID().replaceAll('-', '').slice(0, 12);
 
@@ -118,17 +143,26 @@ export class ControlPlane {
 
   /**
    * Writes a spec as the agent's next generation, keeping the previous one as a revision. A
-   * name that is new, or deleted (a tombstone), starts a new incarnation at generation 1.
+   * name that is new, or deleted (a tombstone), starts a new incarnation at generation 1,
+   * owned by the scope that writes it (after a delete, by the deleted agent's owner unless that
+   * scope or an admin writes). Changing where an existing agent's Secrets go is for its owner or
+   * an admin only: anyone else gets ForbiddenError, and nothing is written.
    */
   private async writeDesired(
     spec: AgentSpec,
+    by: TokenScope,
     cause: AgentRecord['cause'] = { kind: 'deploy' },
   ): Promise<{ record: AgentRecord; outcome: WriteOutcome }> {
     const { store } = this.deps;
     const specHash = hashOf(spec);
     const current = await store.readEntry(spec.name);
     const now = this.now();
+    const writer = scopeLabel(by);
     if (!current || isTombstone(current.value)) {
+      const owner = current
+        ? recreation({ name: spec.name, deletedOwner: current.value.createdBy, writer: by, spec })
+        : { createdBy: writer };
+      if ('refused' in owner) throw new ForbiddenError(owner.refused);
       const record: AgentRecord = {
         apiVersion: 'fleetplane.io/v1',
         kind: 'Agent',
@@ -140,6 +174,8 @@ export class ControlPlane {
         createdAt: now,
         updatedAt: now,
         cause,
+        ...(owner.createdBy ? { createdBy: owner.createdBy } : {}),
+        updatedBy: writer,
       };
       if (current) await store.replace(record, current.etag);
       else await store.create(record);
@@ -148,6 +184,14 @@ export class ControlPlane {
     const previous = current.value;
     if (previous.specHash === specHash && cause.kind === 'deploy')
       return { record: previous, outcome: 'unchanged' };
+    const refused = ownershipRefusal({
+      name: spec.name,
+      createdBy: previous.createdBy,
+      writer: by,
+      before: previous.spec,
+      after: spec,
+    });
+    if (refused) throw new ForbiddenError(refused);
     await store.putRevision(previous);
     const record: AgentRecord = {
       ...previous,
@@ -156,6 +200,7 @@ export class ControlPlane {
       spec,
       updatedAt: now,
       cause,
+      updatedBy: writer,
     };
     await store.replace(record, current.etag);
     return { record, outcome: 'updated' };
@@ -165,13 +210,8 @@ export class ControlPlane {
    * Deploys one agent: store, then apply, observing the cluster once. A store failure throws
    * (nothing changed); a cluster failure after the store succeeded is a `stored` result.
    */
-  async deployOne(
-    spec: AgentSpec,
-    cause?: AgentRecord['cause'],
-    session?: ImageSession,
-    /** The agent's objects, when the caller looked already (a batch looks once for all). */
-    looked?: Observed,
-  ): Promise<DeployResult> {
+  async deployOne(spec: AgentSpec, options: DeployOptions): Promise<DeployResult> {
+    const { by, cause, session, looked } = options;
     const fleet = await this.deps.store.ensureFleet();
     // An explicit deploy may dispatch the image's build, and retry a failed one.
     const images = session ?? this.deps.builds?.session('deploy', fleet);
@@ -185,7 +225,7 @@ export class ControlPlane {
         if (!(error instanceof UnavailableError)) throw error;
       }
     if (seen) assertOwned(spec.name, seen, fleet);
-    const { record, outcome } = await this.writeDesired(spec, cause);
+    const { record, outcome } = await this.writeDesired(spec, by, cause);
     const base = { name: spec.name, outcome, generation: record.generation };
     let result: ReconcileResult;
     try {
@@ -208,7 +248,7 @@ export class ControlPlane {
   }
 
   /** Deploys several agents; each gets its own result, and one failure does not stop the rest. */
-  async deployMany(specs: AgentSpec[]): Promise<DeployResult[]> {
+  async deployMany(specs: AgentSpec[], by: TokenScope): Promise<DeployResult[]> {
     // One registry lookup and at most one build for the whole batch.
     const fleet = this.deps.builds ? await this.deps.store.ensureFleet().catch(() => undefined) : undefined;
     const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
@@ -220,12 +260,11 @@ export class ControlPlane {
       .catch(() => undefined);
     return mapLimit(specs, DEPLOY_CONCURRENCY, async (spec) => {
       try {
-        return await this.deployOne(
-          spec,
-          undefined,
-          images,
-          seen && (seen.get(spec.name) ?? emptyObserved()),
-        );
+        return await this.deployOne(spec, {
+          by,
+          ...(images ? { session: images } : {}),
+          looked: seen && (seen.get(spec.name) ?? emptyObserved()),
+        });
       } catch (error) {
         return { name: spec.name, kind: 'failed', error };
       }
@@ -240,7 +279,12 @@ export class ControlPlane {
    * while objects of it remain; objects whose name the store does not know at all are not listed
    * (the sweep reports or deletes them; GET /deployments/{name} shows them).
    */
-  async list(page: { limit: number; after?: string }): Promise<{ items: AgentStatus[]; next?: string }> {
+  async list(page: {
+    limit: number;
+    after?: string;
+    /** Only these names are listed, paged and counted (a token's scope); the rest stay unseen. */
+    visible?: (name: string) => boolean;
+  }): Promise<{ items: AgentStatus[]; next?: string }> {
     const fleet = await this.deps.store.fleet();
     const images = fleet ? this.deps.builds?.session('read', fleet) : undefined;
     // With builds: two more list calls (the build's Job and pods), whatever the page.
@@ -291,7 +335,7 @@ export class ControlPlane {
    * object of it in the cluster. Deleting an agent whose objects outlived an earlier delete
    * removes them.
    */
-  async remove(name: string): Promise<RemoveResult> {
+  async remove(name: string, by: TokenScope): Promise<RemoveResult> {
     const entry = await this.deps.store.readEntry(name);
     let own: Awaited<ReturnType<ControlPlane['observeOwn']>> | undefined;
     try {
@@ -303,19 +347,20 @@ export class ControlPlane {
     const live = entry && !isTombstone(entry.value) ? (entry as Versioned<AgentRecord>) : undefined;
     if (!live && (own?.observed.objects.length ?? 0) === 0)
       throw new NotFoundError(`no agent named "${name}"`);
-    if (live) await this.deps.store.remove(name, live.etag, this.now());
+    if (live) await this.deps.store.remove(name, live.etag, this.now(), scopeLabel(by));
     if (entry) await this.deps.store.removeRevisions(name, entry.value.incarnation);
+    const released = { name, releasedSecrets: releasedSecretsOf(name) };
     const fleet = own?.fleet ?? (await this.deps.store.fleet());
-    if (!fleet) return { name, pending: false, deleted: [] };
+    if (!fleet) return { ...released, pending: false, deleted: [] };
     try {
       const result = await reconcile(name, this.deps, {
         fleet,
         record: null,
         ...(own ? { observed: own.observed } : {}),
       });
-      return { name, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
+      return { ...released, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
     } catch (error) {
-      return { name, pending: true, error };
+      return { ...released, pending: true, error };
     }
   }
 
@@ -353,8 +398,8 @@ export class ControlPlane {
     };
   }
 
-  /** A rollback is a new generation whose spec is that of an older one. */
-  async rollback(name: string, toGeneration?: number): Promise<DeployResult> {
+  /** A rollback is a new generation whose spec is that of an older one: a write like a deploy. */
+  async rollback(name: string, toGeneration: number | undefined, by: TokenScope): Promise<DeployResult> {
     const stored = await this.deps.store.read(name);
     if (!stored) throw new NotFoundError(`no agent named "${name}"`);
     const target = toGeneration ?? stored.value.generation - 1;
@@ -365,7 +410,7 @@ export class ControlPlane {
     const revision =
       target >= 1 ? await this.deps.store.readRevision(name, target, stored.value.incarnation) : undefined;
     if (!revision) throw new NotFoundError(`agent "${name}" has no revision ${target}`);
-    return this.deployOne(revision.spec, { kind: 'rollback', toGeneration: target });
+    return this.deployOne(revision.spec, { by, cause: { kind: 'rollback', toGeneration: target } });
   }
 
   /** Reconciles every agent and removes orphans (the scheduled function's work). */

@@ -44,6 +44,7 @@ export const RESERVED_AGENT_NAMES = [
   'docs',
   'openapi',
   'console',
+  'whoami',
 ];
 
 /** Why `name` may not be an agent's: it is one of `routes`, the control plane's own. */

@@ -33,19 +33,26 @@ interface SecretRef {
   key: string;
 }
 
+/** One Secret reference of a config: the field that names it, and which key of which Secret. */
+export interface SecretUse {
+  path: (string | number)[];
+  name: string;
+  key: string;
+}
+
 /** Every Secret a config or spec names, with the path of the field that names it. */
 export function secretRefsOf(agent: {
   env?: readonly { secretRef?: SecretRef | undefined }[] | undefined;
   apiKeyHashes?: SecretRef | undefined;
   provider?: { apiKey?: SecretRef | undefined } | undefined;
-}): { path: (string | number)[]; name: string }[] {
-  const refs: { path: (string | number)[]; name: string }[] = [];
+}): SecretUse[] {
+  const refs: SecretUse[] = [];
+  const use = (path: (string | number)[], ref: SecretRef) =>
+    refs.push({ path, name: ref.name, key: ref.key });
   agent.env?.forEach((item, index) => {
-    if (item.secretRef) refs.push({ path: ['env', index, 'secretRef', 'name'], name: item.secretRef.name });
+    if (item.secretRef) use(['env', index, 'secretRef', 'name'], item.secretRef);
   });
-  if (agent.apiKeyHashes)
-    refs.push({ path: ['auth', 'apiKeyHashes', 'name'], name: agent.apiKeyHashes.name });
-  if (agent.provider?.apiKey)
-    refs.push({ path: ['provider', 'apiKey', 'name'], name: agent.provider.apiKey.name });
+  if (agent.apiKeyHashes) use(['auth', 'apiKeyHashes', 'name'], agent.apiKeyHashes);
+  if (agent.provider?.apiKey) use(['provider', 'apiKey', 'name'], agent.provider.apiKey);
   return refs;
 }

@@ -1,6 +1,6 @@
 /**
  * The control plane's error vocabulary: what went wrong, in domain terms. The control plane,
- * the store and the cluster adapters throw these; `api/http-errors.ts` alone maps them to
+ * the store and the cluster adapters throw these; `api/responses.ts` alone maps them to
  * statuses and RFC 9457 problems. Nothing here knows about HTTP.
  *
  * WARNING: `instanceof` needs one copy of this module per process. The function bundles load
@@ -39,6 +39,15 @@ export class PayloadTooLargeError extends FleetplaneError {
 
 export class UnauthorizedError extends FleetplaneError {
   override name = 'UnauthorizedError';
+}
+
+/**
+ * The caller is known but its token's scope does not allow this (a role or a name outside it,
+ * or a change of where an agent's Secrets go that only its creator or an admin may make).
+ * Nothing was changed; the message names the scope and the rule.
+ */
+export class ForbiddenError extends FleetplaneError {
+  override name = 'ForbiddenError';
 }
 
 export type Dependency = 'store' | 'cluster' | 'registry';

@@ -8,7 +8,7 @@
  */
 import type { Hono } from 'hono';
 import { createApp } from '../api/app.ts';
-import { authFromEnv } from '../api/auth.ts';
+import { authFromEnvOrRefuseAll } from '../api/auth.ts';
 import { jsonLogger, type Logger, type LogLevel } from '../lib/logger.ts';
 import { type Env, envValue } from '../wiring/env.ts';
 import type { Providers } from '../wiring/providers.ts';
@@ -35,7 +35,11 @@ export function functionApp(
     if (app) return app;
     const env = process.env;
     const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
-    const hono = createApp({ auth: authFromEnv(env, false), log, routes: routes(lazyProviders(env), log) });
+    const hono = createApp({
+      auth: authFromEnvOrRefuseAll(env),
+      log,
+      routes: routes(lazyProviders(env), log),
+    });
     app = (request, invocation) => hono.fetch(request, invocation);
     return app;
   };

@@ -21,6 +21,8 @@ export interface AgentProcessOptions {
   bundlePath: string;
   /** Environment of the agent: the local server's model settings plus the config's env. */
   env: Record<string, string>;
+  /** Why the env cannot be made: the replica never starts and reports it (CreateContainerConfigError). */
+  configError?: string;
 }
 
 const MAX_LOG_LINES = 1_000;
@@ -47,8 +49,8 @@ export class AgentProcess {
   port: number | undefined;
   ready = false;
   restarts = 0;
-  /** Set while waiting to restart after a crash. */
-  waitingReason: 'CrashLoopBackOff' | undefined;
+  /** Set while waiting to restart after a crash, or for good when its env cannot be made. */
+  waitingReason: 'CrashLoopBackOff' | 'CreateContainerConfigError' | undefined;
   lastExit: string | undefined;
   startedAt = new Date();
   private child: ChildProcess | undefined;
@@ -72,6 +74,13 @@ export class AgentProcess {
   /** Spawns the child now (synchronously, so no stop() can slip in between). */
   start(): void {
     if (this.stopped || this.child) return;
+    if (this.options.configError) {
+      // As a kubelet does: the container is not created; a new revision (the Secret added) replaces this replica.
+      this.waitingReason = 'CreateContainerConfigError';
+      this.lastExit = this.options.configError;
+      this.record(`[fleetplane] agent process not started: ${this.options.configError}`);
+      return;
+    }
     this.port = undefined;
     this.ready = false;
     this.startedAt = new Date();

@@ -17,6 +17,8 @@ export interface DesiredAgent {
   configJson: string;
   env: Record<string, string>;
   replicas: number;
+  /** Why its env cannot be made (a Secret that is not there): replicas wait, as a kubelet's would. */
+  configError?: string;
 }
 
 export interface LocalAgentOptions {
@@ -29,9 +31,9 @@ export interface LocalAgentOptions {
 }
 
 /** What a set of replicas runs: equal revisions mean a replica is up to date. */
-export function revisionOf(desired: Pick<DesiredAgent, 'configJson' | 'env'>): string {
+export function revisionOf(desired: Pick<DesiredAgent, 'configJson' | 'env' | 'configError'>): string {
   return createHash('sha256')
-    .update(JSON.stringify([desired.configJson, desired.env]))
+    .update(JSON.stringify([desired.configJson, desired.env, desired.configError ?? null]))
     .digest('hex')
     .slice(0, 10);
 }
@@ -117,6 +119,7 @@ export class LocalAgent {
         configPath,
         bundlePath,
         env: want.env,
+        ...(want.configError ? { configError: want.configError } : {}),
       });
       this.replicas.push(replica);
       replica.start();

@@ -9,8 +9,9 @@
  * (ready, restarts, CrashLoopBackOff). Deleting an agent stops its processes and removes its
  * directory.
  *
- * Secrets: a `secretRef` env item is filled from the local server's own env var of the same
- * name, if set; nothing else is read. The server's OPENAI_API_KEY is the platform's key here.
+ * Secrets: a `secretKeyRef` is read from the local secret files (local-secrets.ts), never from
+ * the server's own environment; a missing one keeps the agent from starting, with the reason in
+ * its pods' status. The server's OPENAI_API_KEY is the platform's key here.
  */
 import { join } from 'node:path';
 import type {
@@ -30,12 +31,15 @@ import { DEFAULT_PLATFORM } from '../core/platform.ts';
 import { envValue } from '../wiring/env.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { type DesiredAgent, LocalAgent, revisionOf } from './local-agent.ts';
+import { localSecrets, type SecretReader } from './local-secrets.ts';
 
 export interface LocalClusterOptions {
   bundlePath: () => Promise<string>;
   dataDir: string;
-  /** The local server's env: OPENAI_BASE_URL, OPENAI_API_KEY and secretRef values come from here. */
+  /** The local server's env: only OPENAI_BASE_URL, OPENAI_API_KEY, PATH and HOME come from here. */
   env: Record<string, string | undefined>;
+  /** Where agents' Secrets are read; default `<dataDir>/secrets`. */
+  secretsDir?: string;
 }
 
 /** What status reports as the image of a local agent. */
@@ -45,16 +49,19 @@ const keyOf = (object: { kind?: string; metadata?: { name?: string } }) =>
   `${object.kind}/${object.metadata?.name}`;
 
 /**
- * The env a Deployment's container asks for, resolved locally (no Secrets here). WARNING: the
- * server's OPENAI_API_KEY stands for the platform's key: it goes only where the Deployment
- * takes OPENAI_API_KEY from the provider Secret (which the renderer pairs only with a base URL
- * of the platform's), never to an agent that brings a base URL of its own.
+ * The env a Deployment's container asks for, resolved locally, and what keeps it from starting
+ * (Secrets that are not there). WARNING: the server's OPENAI_API_KEY stands for the platform's
+ * key: it goes only where the Deployment takes OPENAI_API_KEY from the provider Secret (which
+ * the renderer pairs only with a base URL of the platform's), never to an agent that brings a
+ * base URL of its own. Every other Secret comes from `secrets`, never from the server's env.
  */
 export function containerEnv(
   deployment: V1Deployment,
   serverEnv: LocalClusterOptions['env'],
-): Record<string, string> {
+  secrets: SecretReader,
+): { env: Record<string, string>; problems: string[] } {
   const env: Record<string, string> = {};
+  const problems: string[] = [];
   for (const name of ['PATH', 'OPENAI_BASE_URL', 'HOME']) {
     const value = serverEnv[name];
     if (value !== undefined) env[name] = value;
@@ -65,13 +72,20 @@ export function containerEnv(
     const ref = item.valueFrom?.secretKeyRef;
     // As the kubelet expands it: the literal text the config wrote.
     if (item.value !== undefined) env[item.name] = unescapeKubernetes(item.value);
-    else if (item.name === 'OPENAI_API_KEY' && ref?.name !== providerSecret) continue;
-    else if (ref && serverEnv[item.name] !== undefined) env[item.name] = serverEnv[item.name] as string;
+    else if (!ref?.name || !ref.key) continue;
+    else if (ref.name === providerSecret) {
+      const platformKey = serverEnv.OPENAI_API_KEY;
+      if (item.name === 'OPENAI_API_KEY' && platformKey !== undefined) env[item.name] = platformKey;
+    } else {
+      const found = secrets(ref.name, ref.key);
+      if ('value' in found) env[item.name] = found.value;
+      else problems.push(`${item.name}: ${found.problem}`);
+    }
   }
   // The config path and port are the local process's own.
   delete env.FLEETPLANE_AGENT_CONFIG;
   delete env.PORT;
-  return env;
+  return { env, problems };
 }
 
 export class LocalCluster implements Cluster {
@@ -82,8 +96,13 @@ export class LocalCluster implements Cluster {
   private version = 0;
   private closed = false;
 
+  private readonly secrets: SecretReader;
+  /** requireApiKey of each stored ConfigMap (objects are replaced, never changed, on apply). */
+  private readonly ownKeys = new WeakMap<V1ConfigMap, boolean>();
+
   constructor(options: LocalClusterOptions) {
     this.options = options;
+    this.secrets = localSecrets(options.secretsDir ?? join(options.dataDir, 'secrets'));
   }
 
   /** The loopback port of the agent's next ready process (round robin), for the proxy. */
@@ -94,6 +113,19 @@ export class LocalCluster implements Cluster {
   /** Whether the agent is deployed here (its processes may still be starting). */
   hasAgent(agent: string): boolean {
     return this.objects.has(`Deployment/${objectNames.workload(agent)}`);
+  }
+
+  /** Whether the agent's runtime config requires API keys of its own (it checks them itself). */
+  hasOwnKeys(agent: string): boolean {
+    const configMap = this.objectOf<V1ConfigMap>('ConfigMap', objectNames.configMap(agent));
+    const text = configMap?.data?.[RUNTIME_CONFIG_FILE];
+    if (!configMap || text === undefined) return false;
+    let known = this.ownKeys.get(configMap);
+    if (known === undefined) {
+      known = (JSON.parse(text) as { requireApiKey?: unknown }).requireApiKey === true;
+      this.ownKeys.set(configMap, known);
+    }
+    return known;
   }
 
   async ping(): Promise<void> {}
@@ -133,10 +165,12 @@ export class LocalCluster implements Cluster {
     const configMap = this.objectOf<V1ConfigMap>('ConfigMap', objectNames.configMap(agent));
     const configJson = configMap?.data?.[RUNTIME_CONFIG_FILE];
     if (!deployment || !configJson) return undefined;
+    const { env, problems } = containerEnv(deployment, this.options.env, this.secrets);
     return {
       configJson,
-      env: containerEnv(deployment, this.options.env),
+      env,
       replicas: this.replicasOf(agent, deployment),
+      ...(problems.length ? { configError: problems.join('; ') } : {}),
     };
   }
 
@@ -255,6 +289,7 @@ export class LocalCluster implements Cluster {
   }
 
   async observe(scope: ObserveScope): Promise<Observed> {
+    this.retryBlocked();
     const observed = emptyObserved();
     const agents = scope.agents && new Set(scope.agents);
     for (const { object, resourceVersion } of this.objects.values()) {
@@ -270,6 +305,17 @@ export class LocalCluster implements Cluster {
         observed.pods.push(this.podOf(object, process));
     }
     return observed;
+  }
+
+  /**
+   * Agents whose replicas wait for a Secret converge again (as a kubelet retries a container it
+   * could not create): one that was written meanwhile starts them. Every status read and sweep
+   * observes, so that is when; nothing is started when nothing changed.
+   */
+  private retryBlocked(): void {
+    for (const [name, agent] of this.agents)
+      if (agent.processes.some((process) => process.waitingReason === 'CreateContainerConfigError'))
+        void this.sync(name);
   }
 
   async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {

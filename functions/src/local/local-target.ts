@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { Logger } from '../lib/logger.ts';
 import type { Env } from '../wiring/env.ts';
 import { localDirectory } from '../wiring/store-from-env.ts';
+import type { AgentCallGuard } from './agent-access.ts';
 import { LocalCluster } from './local-cluster.ts';
 import { agentProxy, type Fetch } from './proxy.ts';
 
@@ -32,9 +33,12 @@ export function localTargetFallback(env: Env, log: Logger) {
   let timer: NodeJS.Timeout | undefined;
   return {
     cluster: async () => getCluster(),
-    /** `/<agent>/...` to the agent's processes, anything else (and the API's own roots) to `next`. */
-    wrap: (next: Fetch, apiRoots: () => readonly string[]): Fetch =>
-      agentProxy(() => cluster, next, apiRoots),
+    /**
+     * `/<agent>/...` to the agent's processes, anything else (and the API's own roots) to `next`;
+     * `guard` when the server needs a token (agent-access.ts).
+     */
+    wrap: (next: Fetch, apiRoots: () => readonly string[], guard?: AgentCallGuard): Fetch =>
+      agentProxy(() => cluster, next, apiRoots, guard),
     /** Starts the periodic sweep; `sweepOnce` is the control plane's sweep bound to its deps. */
     startSweeping(sweepOnce: () => Promise<unknown>) {
       const run = () =>

@@ -6,11 +6,13 @@
  * Binds loopback unless HOST says otherwise. Runs open (no token) only on loopback with no
  * token hashes configured, and then answers only loopback Hosts and its own Origin; bound
  * elsewhere without hashes, it accepts one token generated for the run (printed on stderr).
+ * Whenever it needs a token, agents' paths need it too (or the agent's own key).
  * Writes must be JSON. It stops, and stops its agents, on SIGINT, SIGTERM, SIGHUP and when
  * its parent or npm goes (`npm start & kill $!`); agents also exit by themselves if it is
  * SIGKILLed.
  */
 import { serve } from '@hono/node-server';
+import { authFromEnv } from '../api/auth.ts';
 import { liveRouteRoots } from '../api/route-roots.ts';
 import { logSweep } from '../control-plane/sweep.ts';
 import { createFullApp } from '../full-app.ts';
@@ -19,6 +21,7 @@ import { envValue } from '../wiring/env.ts';
 import { providersFromEnv } from '../wiring/providers.ts';
 import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
 import { accessMode, tokenNotice } from './access-mode.ts';
+import { agentCallGuard } from './agent-access.ts';
 import { localTargetFallback } from './local-target.ts';
 import { watchAncestors } from './parent-watch.ts';
 import type { Fetch } from './proxy.ts';
@@ -46,9 +49,13 @@ const local = localTargetFallback(env, log);
 const providers = providersFromEnv(env, { localTarget: local.cluster });
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.kind === 'open' });
 
-// Outermost first: who may ask at all, then agents' paths to their processes, then JSON writes to the API.
+// Outermost first: who may ask at all, then agents' paths to their processes (behind the same
+// tokens as the API unless the server runs open), then JSON writes to the API.
 const apiFetch: Fetch = jsonWrites((request) => app.fetch(request));
-const served = local.wrap(apiFetch, liveRouteRoots(app));
+const served =
+  access.kind === 'open'
+    ? local.wrap(apiFetch, liveRouteRoots(app))
+    : local.wrap(apiFetch, liveRouteRoots(app), agentCallGuard(authFromEnv(env, false).tokens));
 const fetch = access.kind === 'open' ? loopbackOnly(served) : served;
 
 if (access.kind === 'generated-token') process.stderr.write(tokenNotice(host, access.token));

@@ -23,7 +23,7 @@ afterAll(() => new Promise<void>((resolve) => agentServer.close(() => resolve())
 
 describe('the local proxy', () => {
   // Every name has a ready process here, `gc` included: an agent stored before `gc` was reserved.
-  const agents = { portOf: () => port, hasAgent: () => true };
+  const agents = { portOf: () => port, hasAgent: () => true, hasOwnKeys: () => false };
   const api = async (request: Request) => new Response(`from the API: ${new URL(request.url).pathname}`);
   const proxy = agentProxy(
     () => agents,

@@ -5,7 +5,11 @@
  * deployed but has no ready process answers 503 with Retry-After, as a Service with no ready
  * endpoint would refuse. Agent names never collide with the API's routes: validated at deploy,
  * and the API's own first segments are never proxied.
+ * With a guard (a server that needs a token), a call reaches an agent only once the guard lets
+ * it, before anything else is said about the agent.
  */
+import type { AgentCallGuard } from './agent-access.ts';
+
 const HOP_BY_HOP = [
   'connection',
   'keep-alive',
@@ -23,6 +27,8 @@ export interface AgentRoutes {
   portOf(agent: string): number | undefined;
   /** Whether the agent is deployed on this target at all. */
   hasAgent(agent: string): boolean;
+  /** Whether the agent checks API keys of its own (`auth.apiKeyHashes`). */
+  hasOwnKeys(agent: string): boolean;
 }
 
 const problem = (status: number, title: string, detail: string, headers: Record<string, string> = {}) =>
@@ -40,22 +46,24 @@ export function agentProxy(
   routes: () => AgentRoutes | undefined,
   next: Fetch,
   apiRoots: () => readonly string[] = () => [],
+  guard?: AgentCallGuard,
 ): Fetch {
   return async (request) => {
     const url = new URL(request.url);
     const agent = url.pathname.split('/')[1] ?? '';
     if (apiRoots().includes(agent)) return next(request);
     const target = agent ? routes() : undefined;
-    const port = target?.portOf(agent);
-    if (!port) {
-      if (target?.hasAgent(agent))
-        return problem(503, 'Agent not ready', `agent "${agent}" has no ready process yet`, {
-          'retry-after': '1',
-        });
-      return next(request);
-    }
+    if (!target?.hasAgent(agent)) return next(request);
+    const allowed = guard ? guard(request, agent, target.hasOwnKeys(agent)) : { dropAuthorization: false };
+    if (allowed instanceof Response) return allowed;
+    const port = target.portOf(agent);
+    if (!port)
+      return problem(503, 'Agent not ready', `agent "${agent}" has no ready process yet`, {
+        'retry-after': '1',
+      });
     const headers = new Headers(request.headers);
     for (const name of HOP_BY_HOP) headers.delete(name);
+    if (allowed.dropAuthorization) headers.delete('authorization');
     headers.set('x-forwarded-host', url.host);
     const hasBody = request.method !== 'GET' && request.method !== 'HEAD';
     try {

@@ -34,10 +34,16 @@ function hostNameOf(header: string): string {
   return header.replace(/:\d+$/, '');
 }
 
-export function problem(status: number, slug: string, title: string, detail: string): Response {
+export function problem(
+  status: number,
+  slug: string,
+  title: string,
+  detail: string,
+  headers: Record<string, string> = {},
+): Response {
   return Response.json(
     { type: `https://fleetplane.io/problems/${slug}`, title, status, detail },
-    { status, headers: { 'content-type': 'application/problem+json' } },
+    { status, headers: { 'content-type': 'application/problem+json', ...headers } },
   );
 }
 

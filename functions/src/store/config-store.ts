@@ -47,12 +47,13 @@ export interface ConfigStore {
    * One page of records and tombstones, in key order, after the name `after`: its listing
    * costs requests in proportion to `limit`, never to the number of agents stored.
    */
-  listPage(page: { after?: string; limit: number }): Promise<EntryPage>;
+  /** `visible`: names outside it are skipped before paging (a token's scope), never read. */
+  listPage(page: { after?: string; limit: number; visible?: (name: string) => boolean }): Promise<EntryPage>;
   create(record: AgentRecord): Promise<string>;
   /** Replaces a record or a tombstone with a record (If-Match). */
   replace(record: AgentRecord, etag: string): Promise<string>;
-  /** Replaces the record with a tombstone (If-Match on the record's etag). */
-  remove(name: string, etag: string, deletedAt?: string): Promise<void>;
+  /** Replaces the record with a tombstone (If-Match on the record's etag), which notes the released Secrets. */
+  remove(name: string, etag: string, deletedAt?: string, deletedBy?: string): Promise<void>;
   /** Keeps a generation as a revision of its incarnation: write-once, the same content twice is harmless. */
   putRevision(record: AgentRecord): Promise<void>;
   listRevisions(name: string, incarnation?: string): Promise<RevisionSummary[]>;

@@ -18,6 +18,7 @@ import {
   type AgentRecord,
   isTombstone,
   type RevisionSummary,
+  releasedSecretsOf,
   type StoredEntry,
   summaryOf,
   type Tombstone,
@@ -185,7 +186,15 @@ export class RecordStore implements ConfigStore {
    * ends before the page is full): each agent takes a key and, with revisions, a folded prefix,
    * so twice the page (and one more name, to know whether more follow) is asked for.
    */
-  async listPage({ after, limit }: { after?: string; limit: number }): Promise<EntryPage> {
+  async listPage({
+    after,
+    limit,
+    visible = () => true,
+  }: {
+    after?: string;
+    limit: number;
+    visible?: (name: string) => boolean;
+  }): Promise<EntryPage> {
     const listed: { name: string; etag?: string }[] = [];
     let continuation: string | undefined;
     do {
@@ -194,7 +203,7 @@ export class RecordStore implements ConfigStore {
         limit: Math.min(MAX_LIST_KEYS, 2 * (limit + 1)),
         ...(continuation ? { continuation } : after !== undefined ? { startAfter: keys.agent(after) } : {}),
       });
-      listed.push(...listedNames(page));
+      listed.push(...listedNames(page).filter(({ name }) => visible(name)));
       continuation = page.next;
     } while (continuation && listed.length <= limit);
     const shown = listed.slice(0, limit);
@@ -231,7 +240,12 @@ export class RecordStore implements ConfigStore {
     return this.putJson(keys.agent(record.name), record, { ifMatch: etag });
   }
 
-  async remove(name: string, etag: string, deletedAt = new Date().toISOString()): Promise<void> {
+  async remove(
+    name: string,
+    etag: string,
+    deletedAt = new Date().toISOString(),
+    deletedBy?: string,
+  ): Promise<void> {
     const current = await this.readEntry(name);
     if (!current || current.etag !== etag || isTombstone(current.value))
       throw new ConflictError(`agent ${name} was changed by another request; read it again and retry`);
@@ -242,6 +256,9 @@ export class RecordStore implements ConfigStore {
       ...(current.value.incarnation ? { incarnation: current.value.incarnation } : {}),
       generation: current.value.generation,
       deletedAt,
+      ...(deletedBy ? { deletedBy } : {}),
+      ...(current.value.createdBy ? { createdBy: current.value.createdBy } : {}),
+      releasedSecrets: releasedSecretsOf(name),
     };
     await this.putJson(keys.agent(name), tombstone, { ifMatch: etag });
   }

@@ -67,14 +67,15 @@ describe('platform settings from the environment', () => {
   it("reads the console's origin, which agents then allow (CORS), and refuses anything but an origin", () => {
     expect(platformSettingsFromEnv({}).consoleOrigin).toBeUndefined();
     expect(
-      platformSettingsFromEnv({ FLEETPLANE_CONSOLE_ORIGIN: 'https://faas-nyc1-x.doserverless.co' })
-        .consoleOrigin,
-    ).toBe('https://faas-nyc1-x.doserverless.co');
+      platformSettingsFromEnv({ FLEETPLANE_CONSOLE_ORIGIN: 'https://console.example.com' }).consoleOrigin,
+    ).toBe('https://console.example.com');
     expect(() =>
       platformSettingsFromEnv({
-        FLEETPLANE_CONSOLE_ORIGIN: 'https://faas-nyc1-x.doserverless.co/api/v1/web/ns/fleetplane/console',
+        FLEETPLANE_CONSOLE_ORIGIN: 'https://console.example.com/api/v1/web/ns/fleetplane/console',
       }),
-    ).toThrow(/FLEETPLANE_CONSOLE_ORIGIN must be an origin/);
+    ).toThrow(
+      /FLEETPLANE_CONSOLE_ORIGIN must be an origin, scheme and host only, such as https:\/\/console.example.com/,
+    );
   });
 
   it('reads the per-agent bounds', () => {

@@ -37,7 +37,8 @@ export function isIpv4Cidr(text: string): boolean {
   return address % 2 ** (32 - bits) === 0;
 }
 
-function consoleOriginFromEnv(env: Env): string | undefined {
+/** FLEETPLANE_CONSOLE_ORIGIN: the console's dedicated origin (scheme and host), which agents also let call them. */
+export function consoleOriginFromEnv(env: Env): string | undefined {
   const value = envValue(env, 'FLEETPLANE_CONSOLE_ORIGIN');
   if (value === undefined) return undefined;
   let origin: string | undefined;
@@ -48,7 +49,7 @@ function consoleOriginFromEnv(env: Env): string | undefined {
   }
   if (origin !== value)
     throw new SettingsError(
-      `FLEETPLANE_CONSOLE_ORIGIN must be an origin, scheme and host only, such as https://faas-nyc1-2ef2e6cc.doserverless.co (got "${value}")`,
+      `FLEETPLANE_CONSOLE_ORIGIN must be an origin, scheme and host only, such as https://console.example.com (got "${value}")`,
     );
   return origin;
 }

@@ -1,12 +1,14 @@
 /**
  * POST /deploy: one agent config, or {"agents": [...]}. Every config is validated before
  * anything is written: one invalid agent rejects the whole request with each agent's field
- * errors. A batch then answers per agent; one agent's failure does not stop the others.
+ * errors, and one agent outside the token's scope refuses it whole (403). A batch then
+ * answers per agent; one agent's failure does not stop the others.
  */
 import { Hono } from 'hono';
 import type { AgentSpec } from '../../core/agent-spec.ts';
 import { checkDeployBody, type DeployTarget, deployBodyErrors } from '../../core/deploy-request.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { authorize } from '../auth.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployBatchResponse, deployResponse } from '../responses.ts';
 import { limitBody, readJsonBody } from '../validation.ts';
@@ -19,6 +21,8 @@ export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
  */
 export function deployRoutes(controlPlane: ControlPlaneProvider, target: () => DeployTarget) {
   return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
+    // A token that may not deploy at all learns so before its body is read.
+    authorize(c, 'deploy');
     const checked = checkDeployBody(await readJsonBody(c), {
       ...target(),
       routeRoots: c.get('routeRoots') ?? [],
@@ -26,8 +30,14 @@ export function deployRoutes(controlPlane: ControlPlaneProvider, target: () => D
     const errors = deployBodyErrors(checked);
     if (errors.length || !checked.ok) throw new ValidationError(errors);
     const specs = checked.agents.map((agent) => (agent as { spec: AgentSpec }).spec);
+    const by = authorize(
+      c,
+      'deploy',
+      specs.map((spec) => spec.name),
+    );
     const plane = await controlPlane();
-    if (!checked.batch) return deployResponse(await plane.deployOne(specs[0] as AgentSpec), c.req.path);
-    return deployBatchResponse(await plane.deployMany(specs));
+    if (!checked.batch)
+      return deployResponse(await plane.deployOne(specs[0] as AgentSpec, { by }), c.req.path);
+    return deployBatchResponse(await plane.deployMany(specs, by));
   });
 }

@@ -34,7 +34,7 @@ async function healthOf(env: Record<string, string>) {
   // A directory store, as the local server has (the functions refuse one).
   const providers = providersFromEnv({ FLEETPLANE_STORE: `file://${dir}`, ...env }, { localStore: true });
   const app = createApp({
-    auth: { tokenHashes: [], openWhenUnconfigured: false },
+    auth: { tokens: [], openWhenUnconfigured: false },
     log,
     routes: [healthRoutes(providers.health, 'test', log)],
   });

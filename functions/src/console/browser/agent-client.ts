@@ -5,9 +5,26 @@
  * Locally agents answer on the console's own origin; on a cluster they answer on the agents'
  * host, which must allow this origin (CORS). The agent's own API key, when it has one, is
  * passed in by the caller and never stored.
+ *
+ * WARNING: the control plane's token goes only to agents the control plane's own server
+ * serves (the local server, whose agents' paths need it); never to agents on a cluster.
  */
 import { sseFrames } from './sse.ts';
+import { tokenStore } from './token.ts';
 import type { Problem } from './types.ts';
+
+/**
+ * What to send an agent: its own key when the user gave one; else, for an agent served under
+ * the API's own base (the local server's `/<agent>/`), the console's token, which that server
+ * asks for and strips before the agent sees it; else nothing.
+ */
+export function credentialFor(agentUrl: string, ownKey?: string): string | undefined {
+  if (ownKey) return ownKey;
+  const base = new URL('../', window.location.href);
+  const agent = new URL(agentUrl);
+  const servedHere = agent.origin === base.origin && agent.pathname.startsWith(base.pathname);
+  return servedHere ? tokenStore.get() : undefined;
+}
 
 export interface AgentAbout {
   name: string;
@@ -75,7 +92,7 @@ export interface AskOptions {
   method: 'POST' | 'GET';
   /** JSON body (POST) or query parameters (GET). */
   input: Record<string, unknown>;
-  key?: string;
+  key?: string | undefined;
   signal: AbortSignal;
 }
 

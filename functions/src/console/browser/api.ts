@@ -18,6 +18,7 @@ import type {
   Problem,
   Revisions,
   Template,
+  Whoami,
 } from './types.ts';
 
 export class ApiError extends Error {
@@ -114,6 +115,8 @@ export function createApi(options: ApiOptions) {
     logs: (name: string, tail: number, build = false, signal?: AbortSignal) =>
       call<Logs>('GET', `${agent(name)}/logs?tail=${tail}${build ? '&build=true' : ''}`, undefined, signal),
     templates: async () => (await call<{ templates: Template[] }>('GET', 'templates')).templates,
+    /** The scope of the token in use (or of the open local server). */
+    whoami: () => call<Whoami>('GET', 'whoami'),
     /** Health answers 503 with the same body when a dependency is down; both are a report. */
     async health(): Promise<Health> {
       const response = await fetch(new URL('health', options.base), {

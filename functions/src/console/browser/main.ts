@@ -1,8 +1,9 @@
 /**
  * The console's entry: wires the API (relative to this page), the token dialog, the header's
- * health line and the hash router, then draws the page the URL names.
+ * scope and health lines and the hash router, then draws the page the URL names.
  *
- * Runs in the browser only. Holds the token in sessionStorage (token.ts), nowhere else.
+ * Runs in the browser only, and only on the origin the server served the page for: a copy of
+ * the page anywhere else says so and asks for nothing. Holds the token in memory (token.ts).
  */
 import { createApi } from './api.ts';
 import { h } from './dom.ts';
@@ -24,6 +25,8 @@ const routes: Route[] = [
 const main = document.getElementById('main') as HTMLElement;
 const forget = document.getElementById('forget-token') as HTMLButtonElement;
 const health = document.getElementById('health') as HTMLElement;
+const scope = document.getElementById('scope') as HTMLElement;
+const servedFor = document.querySelector<HTMLMetaElement>('meta[name="fleetplane-origin"]')?.content;
 
 const showTokenButton = () => {
   forget.hidden = tokenStore.get() === undefined;
@@ -38,6 +41,21 @@ const api = createApi({
     return askForToken(problem, sent, showTokenButton);
   },
 });
+
+/** The scope of the token in use, beside the health line: what this console may do. */
+async function showScope(): Promise<void> {
+  scope.hidden = true;
+  try {
+    const who = await api.whoami();
+    scope.textContent = who.via === 'open' ? 'admin (open: no token on this local server)' : who.scope;
+    scope.title = who.description;
+    scope.hidden = false;
+  } catch (error) {
+    scope.textContent = 'scope unknown';
+    scope.title = (error as Error).message;
+    scope.hidden = false;
+  }
+}
 
 let current: Page | undefined;
 let flashed: string | undefined;
@@ -103,18 +121,37 @@ async function showHealth(): Promise<void> {
   }
 }
 
-forget.addEventListener('click', () => {
-  tokenStore.clear();
+function start(): void {
+  forget.addEventListener('click', () => {
+    tokenStore.clear();
+    showTokenButton();
+    render();
+    void showScope();
+  });
+  document.getElementById('skip')?.addEventListener('click', () => {
+    (main.querySelector<HTMLElement>('h1') ?? main).focus();
+  });
+  window.addEventListener('hashchange', render);
   showTokenButton();
   render();
-});
-document.getElementById('skip')?.addEventListener('click', () => {
-  (main.querySelector<HTMLElement>('h1') ?? main).focus();
-});
-window.addEventListener('hashchange', render);
-showTokenButton();
-render();
-void showHealth();
-setInterval(() => {
-  if (!document.hidden) void showHealth();
-}, 30_000);
+  void showScope();
+  void showHealth();
+  setInterval(() => {
+    if (!document.hidden) void showHealth();
+  }, 30_000);
+}
+
+if (servedFor === window.location.origin) start();
+else
+  main.replaceChildren(
+    h(
+      'section',
+      null,
+      h('h1', null, 'Not on this origin'),
+      h(
+        'p',
+        { class: 'notice error' },
+        `This console was served for ${servedFor ?? 'another origin'} and runs only there, so it asks for no token at ${window.location.origin}.`,
+      ),
+    ),
+  );

@@ -1,17 +1,24 @@
 /**
- * The API token: asked for once, kept in this tab's sessionStorage (gone when the browser
- * session ends), sent only in the Authorization header. Never in localStorage, a cookie or
- * a URL. When the API refuses it, the dialog says so and asks again.
+ * The API token: asked for once per page load and held in this module's memory only, sent
+ * only in the Authorization header. A reload or a new tab asks again.
+ *
+ * WARNING: never write it to sessionStorage, localStorage, IndexedDB, the Cache API, a cookie
+ * or a URL: anything stored there outlives the page, and storage is readable by any page of
+ * the same origin (which is why the console also runs only on an origin of its own).
  */
 import { h } from './dom.ts';
 import type { Problem } from './types.ts';
 
-const KEY = 'fleetplane.token';
+let held: string | undefined;
 
 export const tokenStore = {
-  get: (): string | undefined => sessionStorage.getItem(KEY) ?? undefined,
-  set: (token: string) => sessionStorage.setItem(KEY, token),
-  clear: () => sessionStorage.removeItem(KEY),
+  get: (): string | undefined => held,
+  set: (token: string) => {
+    held = token;
+  },
+  clear: () => {
+    held = undefined;
+  },
 };
 
 let asking: Promise<void> | undefined;
@@ -45,7 +52,7 @@ export function askForToken(problem: Problem, refused: boolean, onChange: () => 
       h(
         'p',
         { id: 'token-help', class: 'hint' },
-        'Kept in this browser tab only (session storage) and sent as a bearer token. ',
+        'Held in this page’s memory only (a reload asks again), never stored, and sent as a bearer token. ',
         'An operator makes one with ',
         h('code', null, 'openssl rand -hex 32'),
         ' and sets its SHA-256 in ',

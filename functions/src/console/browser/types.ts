@@ -22,6 +22,7 @@ export type {
   Logs,
   Revisions,
   Template,
+  Whoami,
 } from '../../client/types.ts';
 
 export type AgentStatus = Deployment;

@@ -3,7 +3,7 @@
  * platform resolved it (GET /deployments/{name}/config), and what the running agent reports
  * about itself (template, model, endpoints).
  */
-import { describe } from '../agent-client.ts';
+import { credentialFor, describe } from '../agent-client.ts';
 import type { Api } from '../api.ts';
 import { h } from '../dom.ts';
 
@@ -29,7 +29,7 @@ export async function storedConfig(api: Api, name: string): Promise<HTMLElement>
 export async function describeAgent(api: Api, name: string): Promise<HTMLElement> {
   try {
     const status = await api.get(name);
-    const about = await describe(status.url);
+    const about = await describe(status.url, credentialFor(status.url));
     const row = (term: string, value: string) => [h('dt', null, term), h('dd', null, h('code', null, value))];
     return h(
       'div',

@@ -6,7 +6,14 @@
  * The agent's own API key, for agents that require one, is held in this page only: never
  * stored, never sent anywhere but to the agent.
  */
-import { type AgentAbout, AgentUnreachable, ask, describe, type Usage } from '../agent-client.ts';
+import {
+  type AgentAbout,
+  AgentUnreachable,
+  ask,
+  credentialFor,
+  describe,
+  type Usage,
+} from '../agent-client.ts';
 import { fill, h, statusLine } from '../dom.ts';
 import type { PageFactory } from '../page.ts';
 import { phaseBadge } from '../phase.ts';
@@ -110,7 +117,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
     if (!agent) return;
     if (params.name !== agent.name) navigate(`#/playground/${encodeURIComponent(agent.name)}`);
     try {
-      targets = targetsOf(await describe(agent.url, key.value || undefined), agent.url);
+      targets = targetsOf(await describe(agent.url, credentialFor(agent.url, key.value)), agent.url);
       notice.say('');
     } catch (error) {
       // Still usable: /generate is there unless the config turned it off.
@@ -181,7 +188,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
         method: target.method,
         input,
         signal: controller.signal,
-        ...(key.value ? { key: key.value } : {}),
+        key: credentialFor(agent.url, key.value),
       })) {
         if (event.kind === 'open') status = event.status;
         else if (event.kind === 'token') {
