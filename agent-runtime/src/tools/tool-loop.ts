@@ -6,7 +6,7 @@
  * - `max_steps`: the model was called `maxSteps` times and its last reply still asked for
  *   tools (those calls are not run);
  * - `deadline`: the run's time (the agent's requestTimeoutMs, or less when a calling agent
- *   waits less) ran out before the next model call;
+ *   waits less) ran out before the next model call, or during one after the first;
  * - `client_tools`: the model asked for a tool of the client's own (/v1 only): the reply goes
  *   back to the client, which runs it, as the OpenAI protocol has it.
  *
@@ -129,9 +129,16 @@ export async function runTools(
       ...(tools.length && step === 1 && tool_choice !== undefined ? { tool_choice } : {}),
       ...(tools.length && parallel_tool_calls !== undefined ? { parallel_tool_calls } : {}),
     };
-    last = request.stream
-      ? await streamStep(rt, stepParams, ctx, left, step === 1, emit)
-      : await completeStep(rt, stepParams, ctx, left, step === 1);
+    try {
+      last = request.stream
+        ? await streamStep(rt, stepParams, ctx, left, step === 1, emit)
+        : await completeStep(rt, stepParams, ctx, left, step === 1);
+    } catch (err) {
+      // A later model call cut short by the run's deadline ends the run, like the deadline
+      // between steps; the first call's failure is the model's, and an HTTP error.
+      if (step > 1 && Date.now() >= ctx.deadline && !ctx.signal.aborted) return end('deadline', step - 1);
+      throw err;
+    }
     text += last.content;
     if (last.usage)
       usage = {

@@ -1,6 +1,6 @@
 /**
  * Which Secrets an agent may reference (`env[].secretRef`, `auth.apiKeyHashes`,
- * `provider.apiKey`): only its own, and an agent's own Secrets are named
+ * `provider.apiKey`, its tools' header `secretRef`s and `apiKey`s): only its own, and an agent's own Secrets are named
  * `<agent-name>.<anything>` ("support-bot.keys", "support-bot.db").
  *
  * Why a dot and not `<agent-name>-*`: agent names are DNS labels, which contain '-' but never
@@ -33,11 +33,18 @@ interface SecretRef {
   key: string;
 }
 
+/** Where a tool names Secrets: its headers' `secretRef`s, an agent tool's `apiKey`. */
+interface ToolSecretRefs {
+  headers?: Record<string, string | { secretRef: SecretRef }> | undefined;
+  apiKey?: SecretRef | undefined;
+}
+
 /** Every Secret a config or spec names, with the path of the field that names it. */
 export function secretRefsOf(agent: {
   env?: readonly { secretRef?: SecretRef | undefined }[] | undefined;
   apiKeyHashes?: SecretRef | undefined;
   provider?: { apiKey?: SecretRef | undefined } | undefined;
+  tools?: readonly ToolSecretRefs[] | undefined;
 }): { path: (string | number)[]; name: string }[] {
   const refs: { path: (string | number)[]; name: string }[] = [];
   agent.env?.forEach((item, index) => {
@@ -47,5 +54,14 @@ export function secretRefsOf(agent: {
     refs.push({ path: ['auth', 'apiKeyHashes', 'name'], name: agent.apiKeyHashes.name });
   if (agent.provider?.apiKey)
     refs.push({ path: ['provider', 'apiKey', 'name'], name: agent.provider.apiKey.name });
+  agent.tools?.forEach((tool, index) => {
+    for (const [header, value] of Object.entries(tool.headers ?? {}))
+      if (typeof value === 'object')
+        refs.push({
+          path: ['tools', index, 'headers', header, 'secretRef', 'name'],
+          name: value.secretRef.name,
+        });
+    if (tool.apiKey) refs.push({ path: ['tools', index, 'apiKey', 'name'], name: tool.apiKey.name });
+  });
   return refs;
 }

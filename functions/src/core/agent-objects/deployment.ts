@@ -24,6 +24,7 @@ import {
 } from '#agent-runtime/contract';
 import { type AgentPolicy, agentPolicyOf, mayReference, platformKeyMayGoTo } from '../agent-policy.ts';
 import type { AgentSpec } from '../agent-spec.ts';
+import { toolSecretRefs } from '../agent-tools.ts';
 import type { PlatformSettings } from '../platform.ts';
 import { reservedEnvRule } from '../reserved-env.ts';
 import { CONFIG_CHECKSUM_ANNOTATION, objectNames, podSelector } from './labels.ts';
@@ -77,6 +78,9 @@ function envOf(input: RenderInput): V1EnvVar[] {
         env.push(fromSecret(item.name, item.secretRef));
     } else env.push({ name: item.name, value: item.value ?? '' });
   }
+  // Tool credentials: each from one of the agent's own Secrets, read by that tool alone.
+  for (const { env: name, ref } of toolSecretRefs(spec.tools ?? []))
+    if (mayReference(policy, spec.name, ref.name)) env.push(fromSecret(name, ref));
   return env;
 }
 
