@@ -58,6 +58,8 @@ export interface FakeLlmOptions {
   models?: string[];
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
+  /** Serves other paths first (the quick start's demo tools); true when it answered. */
+  routes?: (req: IncomingMessage, res: ServerResponse, path: string, body: unknown) => boolean;
 }
 
 export interface FakeLlm {
@@ -109,6 +111,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
           entry.aborted = !res.writableFinished;
         });
       }
+      if (opts.routes?.(req, res, path, body)) return;
       if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
         return sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
       }
