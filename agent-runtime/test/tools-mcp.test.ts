@@ -75,6 +75,14 @@ describe('an mcp tool (a stateless server)', () => {
     const res = await post(`${agent.url}/generate`, { prompt: 'hello' });
     expect((await res.json()).text).toBe('hello');
     expect(offered(agent)).toEqual(['tickets__search_tickets', 'tickets__get_ticket', 'tickets__broken']);
+    const about = await (await fetch(agent.url)).json();
+    expect(about.tools).toEqual([
+      {
+        name: 'tickets',
+        type: 'mcp',
+        offered: ['tickets__search_tickets', 'tickets__get_ticket', 'tickets__broken'],
+      },
+    ]);
     expect(mcp.calls.map((c) => c.rpc).filter(Boolean)).toEqual(
       expect.arrayContaining(['initialize', 'notifications/initialized', 'tools/list']),
     );

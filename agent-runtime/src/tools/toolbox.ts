@@ -93,6 +93,19 @@ export class Toolbox {
     clearTimeout(timer);
   }
 
+  /** What GET / says: each configured tool and the functions it offers the model now. */
+  describe(): { name: string; type: string; offered: string[] }[] {
+    return this.entries.map((entry) =>
+      entry instanceof McpServer
+        ? {
+            name: entry.config.name,
+            type: 'mcp',
+            offered: entry.tools.map((tool) => tool.name).filter((name) => this.byName.has(name)),
+          }
+        : { name: entry.name, type: entry.kind, offered: this.byName.has(entry.name) ? [entry.name] : [] },
+    );
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.servers().map((server) => server.close()));
   }

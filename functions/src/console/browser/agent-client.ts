@@ -15,6 +15,8 @@ export interface AgentAbout {
   model: string;
   version: string;
   endpoints: { method: string; path: string; description: string }[];
+  /** An agent with tools: each one, and the functions it offers the model now. */
+  tools?: { name: string; type: string; offered: string[] }[];
 }
 
 export interface Usage {

@@ -1,8 +1,10 @@
 /**
- * The playground with an agent that has tools, in a real headless Chromium against the local
- * server: each tool call shows while it runs (the tool's API holds its answer until the test
- * lets it go), then its outcome and figures, before the answer; a whole (unstreamed) answer
- * lists its calls too, and a failing tool shows as an error while the answer still arrives.
+ * The console with an agent that has tools, in a real headless Chromium against the local
+ * server. The playground shows each tool call while it runs (the tool's API holds its answer
+ * until the test lets it go), then its outcome and figures, before the answer; a whole
+ * (unstreamed) answer lists its calls too, and a failing tool shows as an error while the
+ * answer still arrives. The agent page lists the tools; the deploy form summarises them and
+ * shows a tool's error there, as the API reports it.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -62,12 +64,17 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function playground(): Promise<Page> {
+async function signedIn(hash: string): Promise<Page> {
   const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${server.base}/console/#/playground/tooled`);
+  await page.goto(`${server.base}/console/${hash}`);
   await page.locator('#token-input').fill(TOKEN);
   await page.locator('#token-input').press('Enter');
   await page.locator('dialog').waitFor({ state: 'detached' });
+  return page;
+}
+
+async function playground(): Promise<Page> {
+  const page = await signedIn('#/playground/tooled');
   await page.locator('#pg-endpoint option[value="generate"]').waitFor({ state: 'attached' });
   return page;
 }
@@ -110,6 +117,39 @@ describe('the playground with tools', () => {
     expect(await page.locator('#pg-answer').textContent()).toBe(
       'broken: ERROR: HTTP 500: the index is rebuilding',
     );
+    await page.context().close();
+  });
+
+  it('lists the agent’s tools on its page', async () => {
+    const page = await signedIn('#/agents/tooled');
+    const tools = page.locator('dl.facts dt:text-is("Tools") + dd');
+    await tools.waitFor();
+    expect(await tools.textContent()).toBe('weather (http), broken (http)');
+    await page.context().close();
+  });
+
+  it('summarises a config’s tools in the deploy form and shows a tool’s error there, as the API reports it', async () => {
+    const page = await signedIn('#/deploy');
+    const config = {
+      name: 'form-tools',
+      tools: [
+        { type: 'http', name: 'lookup', url: 'https://{host}/x' },
+        { type: 'agent', name: 'ask', agent: 'tooled' },
+      ],
+      toolLimits: { maxSteps: 3 },
+    };
+    await page.locator('#config-json').fill(JSON.stringify(config, null, 2));
+    await expect
+      .poll(() => page.locator('#field-tools').textContent())
+      .toBe('lookup (http), ask (agent → tooled)');
+    expect(await page.locator('#field-toolLimits-maxSteps').inputValue()).toBe('3');
+    const answer = await server.api('/deploy', { method: 'POST', body: JSON.stringify(config) });
+    const error = ((await answer.json()) as { errors: { path: string; message: string }[] }).errors[0];
+    expect(error?.path).toBe('tools[0].url');
+    await expect
+      .poll(() => page.locator('#field-tools-error').textContent())
+      .toContain(`tools[0].url: ${error?.message}`);
+    await page.screenshot({ path: join(SCREENSHOTS, 'deploy-tools.png'), fullPage: true });
     await page.context().close();
   });
 });
