@@ -241,3 +241,86 @@ describe("tools and the platform's policy", () => {
     expect(errorsOf(url('http://localhost:11435/demo/{city}'), local)).toEqual([]);
   });
 });
+
+describe('the NetworkPolicies of tools', () => {
+  const platform = { ...DEFAULT_PLATFORM, allowedToolOrigins: ['http://tickets.tools.svc:8080'] };
+  const objects = (config: unknown, settings: PlatformSettings = platform) => {
+    const result = validateAgentConfig(config);
+    if (!result.ok) throw new Error(JSON.stringify(result.errors));
+    return renderAgent({
+      spec: result.spec,
+      image: 'img:1',
+      platform: settings,
+      generation: 1,
+      specHash: hashOf(result.spec),
+    });
+  };
+  const caller = {
+    name: 'support-bot',
+    tools: [
+      { type: 'http', name: 'weather', url: 'https://api.weather.example:8443/v1?city={city}' },
+      { type: 'http', name: 'geo', url: 'https://geo.example/{q}' },
+      { type: 'mcp', name: 'tickets', url: 'http://tickets.tools.svc:8080/mcp' },
+      { type: 'agent', name: 'research', agent: 'research-helper' },
+      { type: 'agent', name: 'writer', agent: 'blog-writer' },
+    ],
+  };
+
+  it("opens exactly the tools' ports and the caller's edges to its callees", () => {
+    const policy = objects(caller).find((o) => o.kind === 'NetworkPolicy') as Loose;
+    const base = objects({ name: 'support-bot' }).find((o) => o.kind === 'NetworkPolicy') as Loose;
+    // What the tools add comes after the policy's own rules, which stay as they were.
+    expect(policy.spec.egress.slice(0, base.spec.egress.length)).toEqual(base.spec.egress);
+    expect(policy.spec.egress.slice(base.spec.egress.length)).toEqual([
+      {
+        to: [
+          { ipBlock: { cidr: '0.0.0.0/0', except: ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'] } },
+        ],
+        ports: [
+          { protocol: 'TCP', port: 443 },
+          { protocol: 'TCP', port: 8443 },
+        ],
+      },
+      {
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tools' } } }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+      {
+        to: [
+          { podSelector: { matchLabels: { 'fleetplane.io/agent': 'blog-writer' } } },
+          { podSelector: { matchLabels: { 'fleetplane.io/agent': 'research-helper' } } },
+        ],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      },
+    ]);
+  });
+
+  it("labels the caller's pods for each callee, and every agent admits the pods so labelled", () => {
+    const deployment = objects(caller).find((o) => o.kind === 'Deployment') as Loose;
+    expect(deployment.spec.template.metadata.labels).toMatchObject({
+      'calls.fleetplane.io/blog-writer': 'true',
+      'calls.fleetplane.io/research-helper': 'true',
+    });
+    expect(deployment.spec.selector.matchLabels).toEqual({ 'fleetplane.io/agent': 'support-bot' });
+    const callee = objects({ name: 'research-helper' }).find((o) => o.kind === 'NetworkPolicy') as Loose;
+    expect(callee.spec.ingress.at(-1)).toEqual({
+      from: [
+        {
+          podSelector: {
+            matchExpressions: [{ key: 'calls.fleetplane.io/research-helper', operator: 'Exists' }],
+          },
+        },
+      ],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    });
+    const plain = objects({ name: 'plain' }).find((o) => o.kind === 'Deployment') as Loose;
+    expect(Object.keys(plain.spec.template.metadata.labels).some((k) => k.startsWith('calls.'))).toBe(false);
+  });
+
+  it('adds no tool rule for an agent that runs on the local server', () => {
+    const local = { ...platform, localServer: { url: 'http://127.0.0.1:8080', runsEveryAgent: true } };
+    const policy = objects(caller, local).find((o) => o.kind === 'NetworkPolicy') as Loose;
+    const base = objects({ name: 'support-bot' }, local).find((o) => o.kind === 'NetworkPolicy') as Loose;
+    expect(policy.spec.egress).toEqual(base.spec.egress);
+  });
+});

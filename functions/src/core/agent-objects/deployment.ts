@@ -29,6 +29,7 @@ import type { PlatformSettings } from '../platform.ts';
 import { reservedEnvRule } from '../reserved-env.ts';
 import { CONFIG_CHECKSUM_ANNOTATION, objectNames, podSelector } from './labels.ts';
 import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
+import { callerLabels } from './tool-network-rules.ts';
 
 /** UID/GID of the `node` user in the official Node images. */
 export const RUNTIME_UID = 1000;
@@ -107,7 +108,11 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
       progressDeadlineSeconds: 300,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
       template: {
-        metadata: { labels: meta.labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum } },
+        metadata: {
+          // A caller's pods carry one label per agent it calls, which that agent's policy admits.
+          labels: { ...meta.labels, ...callerLabels(spec) },
+          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum },
+        },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,

@@ -6,6 +6,7 @@
  *   cluster's own ranges and link-local (FLEETPLANE_EGRESS_DENY_CIDRS: pods, Services, the
  *   metadata service); and the port of an in-cluster model server (`<svc>.<ns>.svc`) to the
  *   pods of its namespace, only when the platform lists that base URL.
+ * - Tools (tool-network-rules.ts): their hosts' ports, and each agent tool's edge both ways.
  * Nothing else leaves an agent's pod.
  *
  * Pure. WARNING: an in-cluster base URL a config names on its own gets no way in: the deny
@@ -18,6 +19,7 @@ import { clusterServiceNamespace, portOfUrl } from '../base-url.ts';
 import { defaultIngressNamespaces } from '../platform.ts';
 import { objectNames, podSelector } from './labels.ts';
 import { metaOf, type RenderInput } from './render-input.ts';
+import { callerIngressRule, toolEgressRules } from './tool-network-rules.ts';
 
 const tcp = (port: number): V1NetworkPolicyPort => ({ protocol: 'TCP', port });
 const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
@@ -47,6 +49,8 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
           ...(sources.includes('*') ? {} : { from: sources.map(namespacePeer) }),
           ports: [tcp(RUNTIME_PORT)],
         },
+        // Agents whose agent tools name this one (tool-network-rules.ts); "*" admits them already.
+        ...(sources.includes('*') ? [] : [callerIngressRule(spec.name)]),
       ],
       egress: [
         { ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
@@ -64,6 +68,7 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
         ...(modelNamespace && baseUrlPort
           ? [{ to: [namespacePeer(modelNamespace)], ports: [tcp(baseUrlPort)] }]
           : []),
+        ...toolEgressRules(spec, platform),
       ],
     },
   };
