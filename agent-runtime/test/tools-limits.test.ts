@@ -37,11 +37,17 @@ function toolsAgent(api: CaptureServer, overrides: Partial<RuntimeConfig> = {}):
 describe('the bounds of a run', () => {
   let api: CaptureServer;
   let agent: TestAgent;
+  /** Slow requests being answered now, and the most at once. */
+  const slow = { now: 0, most: 0 };
   beforeAll(async () => {
     api = await startCaptureServer(async (request) => {
       if (request.url === '/hang') return { hang: true };
       if (request.url === '/huge') return { body: HUGE };
-      if (request.url === '/slow') await new Promise((r) => setTimeout(r, 250));
+      if (request.url === '/slow') {
+        slow.most = Math.max(slow.most, ++slow.now);
+        await new Promise((r) => setTimeout(r, 250));
+        slow.now--;
+      }
       return { body: 'ok' };
     });
     agent = await startAgent(toolsAgent(api));
@@ -73,7 +79,7 @@ describe('the bounds of a run', () => {
       tool_calls: [{ name: 'hang', outcome: 'timeout' }],
     });
     expect(body.tool_calls[0].duration_ms).toBeGreaterThanOrEqual(395);
-    expect(elapsed).toBeLessThan(2_000);
+    expect(elapsed).toBeLessThan(3_000);
   });
 
   it('cuts a huge result to maxResultBytes and says so to the model, reading no more than that', async () => {
@@ -90,14 +96,13 @@ describe('the bounds of a run', () => {
   });
 
   it('runs the calls of one step at the same time', async () => {
-    const started = performance.now();
     const body = await (await post(`${agent.url}/generate`, { prompt: 'slow_a and slow_b' })).json();
     expect(body.tool_calls.map((c: { name: string; outcome: string }) => [c.name, c.outcome])).toEqual([
       ['slow_a', 'ok'],
       ['slow_b', 'ok'],
     ]);
-    // Each takes 250 ms: one after the other would take 500 ms.
-    expect(performance.now() - started).toBeLessThan(480);
+    // The tool's API had both requests in hand at once (each takes 250 ms to answer).
+    expect(slow.most).toBe(2);
   });
 
   it('shortens the run to what a calling agent waits (x-fleetplane-deadline-ms)', async () => {

@@ -21,9 +21,9 @@ import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { invalidInput } from '../http/problem.ts';
 import { sseData } from '../http/sse.ts';
+import type { CompletionParams } from '../llm/model-port.ts';
 import { runScopeOf } from './run-context.ts';
-import type { RunResult } from './tool-loop.ts';
-import { runTools } from './tool-loop.ts';
+import { type RunRequest, type RunResult, runTools, toolEventData } from './tool-loop.ts';
 import { streamRun, withToolInstruction } from './tool-routes.ts';
 import type { Toolbox } from './toolbox.ts';
 
@@ -76,9 +76,9 @@ export async function chatWithTools(
     ]);
   const clientTools = clientToolsOf(body, toolbox);
   const { tools: _tools, n: _n, ...forwarded } = params;
-  const request = {
+  const request: RunRequest = {
     params: {
-      ...forwarded,
+      ...(forwarded as Partial<CompletionParams>),
       model: rt.config.model.id,
       messages: withToolInstruction(rt, body.messages as ChatCompletionMessageParam[]),
     },
@@ -96,10 +96,9 @@ export async function chatWithTools(
         choices: choice ? [{ index: 0, logprobs: null, ...choice }] : [],
         ...extra,
       });
-    return streamRun(c, rt, toolbox, request as never, {
+    return streamRun(c, rt, toolbox, request, {
       event: (event) => {
-        if (event.type !== 'text')
-          return `: ${event.type} ${JSON.stringify({ ...event, type: undefined })}\n\n`;
+        if (event.type !== 'text') return `: ${event.type} ${JSON.stringify(toolEventData(event))}\n\n`;
         const first = head === undefined;
         head ??= { id: event.chunk.id, created: event.chunk.created, model: event.chunk.model };
         const role = first ? chunk({ delta: { role: 'assistant', content: '' }, finish_reason: null }) : '';
@@ -130,7 +129,7 @@ export async function chatWithTools(
   const result = await runTools(
     rt,
     toolbox,
-    request as never,
+    request,
     { ...scope, signal: c.req.raw.signal, requestId: c.get('requestId') },
     () => {},
   );

@@ -21,6 +21,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions';
 import type { AgentRuntime } from '../agent-runtime.ts';
+import { Problem } from '../http/problem.ts';
 import type { CompletionParams } from '../llm/model-port.ts';
 import {
   type CallScope,
@@ -35,6 +36,12 @@ export type StopReason = 'answer' | 'max_steps' | 'deadline' | 'client_tools';
 
 /** What a run streams: tool calls as they start and end, and text as the model writes it. */
 export type RunEvent = ToolEvent | { type: 'text'; text: string; chunk: ChatCompletionChunk };
+
+/** A tool event's data, as SSE events and comments carry it (its `type` is the event's name). */
+export function toolEventData(event: ToolEvent): Record<string, unknown> {
+  const { type: _type, ...data } = event;
+  return data;
+}
 
 export interface RunRequest {
   /** Everything sent to the model but the tools: model, messages (instruction included), sampling. */
@@ -134,9 +141,12 @@ export async function runTools(
         ? await streamStep(rt, stepParams, ctx, left, step === 1, emit)
         : await completeStep(rt, stepParams, ctx, left, step === 1);
     } catch (err) {
-      // A later model call cut short by the run's deadline ends the run, like the deadline
-      // between steps; the first call's failure is the model's, and an HTTP error.
-      if (step > 1 && Date.now() >= ctx.deadline && !ctx.signal.aborted) return end('deadline', step - 1);
+      // A later model call that ran out of the run's time (its budget was what the deadline
+      // left) ends the run, like the deadline between steps; the first call's failure is the
+      // model's, and an HTTP error.
+      const cutByDeadline =
+        err instanceof Problem && err.status === 504 && left < rt.config.limits.requestTimeoutMs;
+      if (step > 1 && cutByDeadline && !ctx.signal.aborted) return end('deadline', step - 1);
       throw err;
     }
     text += last.content;

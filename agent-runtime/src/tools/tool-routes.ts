@@ -15,7 +15,7 @@ import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { SSE_HEADERS, sseEvent, sseStream } from '../http/sse.ts';
 import { runScopeOf } from './run-context.ts';
-import { type RunEvent, type RunRequest, type RunResult, runTools } from './tool-loop.ts';
+import { type RunEvent, type RunRequest, type RunResult, runTools, toolEventData } from './tool-loop.ts';
 import { TOOL_OUTPUT_NOTE } from './tool-result.ts';
 import type { Toolbox } from './toolbox.ts';
 
@@ -151,8 +151,8 @@ export async function answerWithTools(
         event.type === 'text'
           ? sseEvent('token', { text: event.text })
           : event.type === 'tool_start'
-            ? sseEvent('tool_start', { id: event.id, name: event.name, step: event.step })
-            : sseEvent('tool_end', { ...event, type: undefined }),
+            ? sseEvent('tool_start', toolEventData(event))
+            : sseEvent('tool_end', toolEventData(event)),
       finish: (result) => [sseEvent('done', endOf(result))],
       failure: (problem) => [sseEvent('error', { ...problem.body, requestId: c.get('requestId') })],
     });
