@@ -95,6 +95,16 @@ describe('the bounds of a run', () => {
     );
   });
 
+  it('runs at most 16 calls of one step; the model reads why the others did not run', async () => {
+    const before = api.requests.length;
+    agent.fake.script({ toolCalls: Array.from({ length: 20 }, () => ({ name: 'fast', arguments: {} })) });
+    const body = await (await post(`${agent.url}/generate`, { prompt: 'many' })).json();
+    expect(api.requests.length - before).toBe(16);
+    const outcomes = body.tool_calls.map((c: { outcome: string }) => c.outcome);
+    expect(outcomes).toEqual([...Array(16).fill('ok'), ...Array(4).fill('error')]);
+    expect(body.text.split('\n').at(-1)).toBe('fast: ERROR: not run: at most 16 tool calls per step');
+  });
+
   it('runs the calls of one step at the same time', async () => {
     const body = await (await post(`${agent.url}/generate`, { prompt: 'slow_a and slow_b' })).json();
     expect(body.tool_calls.map((c: { name: string; outcome: string }) => [c.name, c.outcome])).toEqual([

@@ -12,6 +12,7 @@ import { linkSignals } from '../abort.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
 import { type ToolAnswer, ToolError } from './tool.ts';
+import { MAX_CALLS_PER_STEP } from './tool-contract.ts';
 import { capText, type ToolOutcome, toolMessageContent } from './tool-result.ts';
 import type { Toolbox } from './toolbox.ts';
 
@@ -64,13 +65,18 @@ export function callTools(
   scope: CallScope,
   deps: CallDeps,
 ): Promise<{ messages: ChatCompletionToolMessageParam[]; records: ToolCallRecord[] }> {
-  return Promise.all(calls.map((call) => callOne(call, scope, deps))).then((done) => ({
+  // A reply with hundreds of calls must not become hundreds of requests at once.
+  const run = (call: ToolCallRequest, index: number) =>
+    index < MAX_CALLS_PER_STEP
+      ? callOne(call, scope, deps)
+      : callOne(call, scope, deps, `not run: at most ${MAX_CALLS_PER_STEP} tool calls per step`);
+  return Promise.all(calls.map(run)).then((done) => ({
     messages: done.map((d) => d.message),
     records: done.map((d) => d.record),
   }));
 }
 
-async function callOne(call: ToolCallRequest, scope: CallScope, deps: CallDeps) {
+async function callOne(call: ToolCallRequest, scope: CallScope, deps: CallDeps, refused?: string) {
   const { toolbox, metrics, log, emit } = deps;
   const { timeoutMs, maxResultBytes } = toolbox.limits;
   const tool = toolbox.find(call.name);
@@ -85,6 +91,7 @@ async function callOne(call: ToolCallRequest, scope: CallScope, deps: CallDeps) 
   let outcome: ToolOutcome;
   let answer: ToolAnswer;
   try {
+    if (refused) throw new ToolError(refused);
     if (!tool) throw new ToolError(`no tool named "${name}" is offered`);
     const args = parseArguments(call.arguments);
     answer = await Promise.race([

@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 
+/** Most tool calls run in one step; the model's further calls of that step get an error result. */
+export const MAX_CALLS_PER_STEP = 16;
 /** Longest chain of agents calling agents: a request at this depth offers no `agent` tools. */
 export const MAX_AGENT_DEPTH = 3;
 /** Request header: how many agent hops led to this request (absent: 0, a client's own call). */
