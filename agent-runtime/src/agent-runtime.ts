@@ -10,6 +10,7 @@ import type { AgentEnv } from './http/agent-env.ts';
 import type { ModelCalls } from './llm/model-calls.ts';
 import type { Logger } from './observability/logger.ts';
 import type { AgentMetrics } from './observability/metrics.ts';
+import type { Toolbox } from './tools/toolbox.ts';
 
 export interface AgentRuntime {
   config: ResolvedRuntimeConfig;
@@ -19,6 +20,8 @@ export interface AgentRuntime {
   lifecycle: Lifecycle;
   keepAliveMs: number;
   version: string;
+  /** The agent's tools; undefined when it has none (then no tool code runs at all). */
+  tools?: Toolbox;
 }
 
 /**

@@ -10,7 +10,7 @@
  */
 import { Hono, type MiddlewareHandler } from 'hono';
 import type { AgentRuntime } from './agent-runtime.ts';
-import { type RuntimeConfig, runtimeConfigSchema } from './contract.ts';
+import { type ResolvedRuntimeConfig, type RuntimeConfig, runtimeConfigSchema } from './contract.ts';
 import { type AgentDeps, neverStopping } from './deps.ts';
 import { accessGuard } from './http/access-guard.ts';
 import type { AgentEnv } from './http/agent-env.ts';
@@ -21,12 +21,13 @@ import { onError, onNotFound } from './http/on-error.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { ModelCalls } from './llm/model-calls.ts';
 import { defaultRetryHooks } from './llm/retry.ts';
-import { createLogger } from './observability/logger.ts';
+import { createLogger, type Logger } from './observability/logger.ts';
 import { AgentMetrics } from './observability/metrics.ts';
 import { registerAbout } from './routes/about.ts';
 import { registerCustomEndpoints } from './routes/custom-endpoints.ts';
 import { registerGenerate } from './routes/generate.ts';
 import { registerOpenAiCompat, registerOpenAiCompatOff } from './routes/openai-compat.ts';
+import { Toolbox } from './tools/toolbox.ts';
 import { RUNTIME_VERSION } from './version.ts';
 
 /** Builds the app; throws (naming the fields) when `written` breaks the contract. */
@@ -44,6 +45,7 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
     keepAliveMs: deps.keepAliveMs ?? 15_000,
     version: deps.version ?? RUNTIME_VERSION,
   };
+  if (config.tools.length) rt.tools = toolboxOf(config, deps, log, rt.version);
 
   const app = new Hono<AgentEnv>({ strict: false });
   app.onError(onError(config.basePath, log));
@@ -94,4 +96,16 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
   if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
   else registerOpenAiCompatOff(routes);
   return app;
+}
+
+function toolboxOf(config: ResolvedRuntimeConfig, deps: AgentDeps, log: Logger, version: string): Toolbox {
+  const toolbox = new Toolbox(config, {
+    secrets: deps.toolSecrets ?? (() => undefined),
+    fetch: deps.fetch ?? ((input, init) => fetch(input, init)),
+    log,
+    version,
+  });
+  const stopping = (deps.lifecycle ?? neverStopping).stopping;
+  stopping.addEventListener('abort', () => void toolbox.close(), { once: true });
+  return toolbox;
 }

@@ -7,6 +7,9 @@
  * them from its environment (a Kubernetes Secret).
  */
 import { z } from 'zod';
+import { runtimeToolLimitsSchema, runtimeToolSchema } from './tools/tool-contract.ts';
+
+export * from './tools/tool-contract.ts';
 
 /** Default mount path of the config file inside an agent's pod. */
 export const RUNTIME_CONFIG_PATH = '/etc/fleetplane/agent.json';
@@ -103,6 +106,9 @@ export const runtimeConfigSchema = z
      * accepted keys' SHA-256 hex hashes come from env `FLEETPLANE_AGENT_API_KEY_HASHES`.
      */
     requireApiKey: z.boolean(),
+    /** What the agent may call while answering (tools/): none by default. */
+    tools: z.array(runtimeToolSchema).max(128).default([]),
+    toolLimits: runtimeToolLimitsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     // The agent's own defaults must fit under its cap, or every call would be refused.
@@ -120,6 +126,22 @@ export const runtimeConfigSchema = z
     over(config.maxTokens, ['maxTokens']);
     config.customEndpoints.forEach((e, i) => {
       over(e.maxTokens, ['customEndpoints', i, 'maxTokens']);
+    });
+    const names = new Set<string>();
+    config.tools.forEach((tool, i) => {
+      if (names.has(tool.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', i, 'name'],
+          message: `must be unique (got ${tool.name})`,
+        });
+      names.add(tool.name);
+      if (tool.type === 'agent' && tool.agent === config.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', i, 'agent'],
+          message: 'must not be the agent itself',
+        });
     });
   });
 

@@ -9,6 +9,7 @@ import type { Context } from 'hono';
 import type { ChatModel } from './llm/model-port.ts';
 import type { RetryHooks } from './llm/retry.ts';
 import type { LogSink } from './observability/logger.ts';
+import type { ToolSecrets } from './tools/tool-headers.ts';
 
 /** Shutdown state the host drives; `draining` fails readiness, `stopping` ends streams. */
 export interface Lifecycle {
@@ -34,6 +35,10 @@ export interface AgentDeps {
   version?: string;
   /** Origins whose pages may call the agent (the platform's console); none by default. */
   corsOrigins?: readonly string[];
+  /** Tool credentials by variable name (`FLEETPLANE_TOOL_*`, filled from the agent's Secrets). */
+  toolSecrets?: ToolSecrets;
+  /** What tools send their requests with (default: the global fetch). */
+  fetch?: typeof fetch;
 }
 
 export const neverStopping: Lifecycle = { draining: false, stopping: new AbortController().signal };

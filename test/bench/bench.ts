@@ -27,6 +27,7 @@ import { deployFanOut } from './sections/deploy-fan-out.ts';
 import { deployToRunning } from './sections/deploy-to-running.ts';
 import { statusAtScale } from './sections/status-at-scale.ts';
 import { sweepAtScale } from './sections/sweep-at-scale.ts';
+import { toolLoop } from './sections/tool-loop.ts';
 
 /** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
 /** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
@@ -37,6 +38,7 @@ const SECTIONS: Section[] = [
   sweepAtScale,
   functionColdStart,
   agentRuntime,
+  toolLoop,
 ];
 const RESULTS = join(REPO_ROOT, 'test', 'bench', 'RESULTS.md');
 const run = promisify(execFile);

@@ -3,13 +3,24 @@
  *
  * By default it answers deterministically: the reply is the last user message, echoed, and
  * usage counts whitespace-separated words. `script(...)` queues behaviours for the next
- * requests (a reply, an error status, a hang, a slow stream), first in first out.
+ * requests (a reply, an error status, a hang, a slow stream, tool calls), first in first out.
+ *
+ * It calls tools deterministically too (fake-tool-calls.ts): offered tools that the last user
+ * message names are called, with arguments taken from it; after tool results it answers with
+ * them, one `<tool>: <result>` line each.
  *
  * It is also the benchmark's "direct" peer, so the hot path stays plain node:http with no
  * per-request allocations beyond the reply. It must never listen beyond loopback.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import {
+  type ChatMessage,
+  type FakeToolCall,
+  type OfferedTool,
+  toolCallsFromPrompt,
+  toolResultsReply,
+} from './fake-tool-calls.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -32,7 +43,9 @@ export type FakeStep =
   /** Streams these pieces (or the echo, split into words) with a delay between them. */
   | { chunks?: string[]; chunkDelayMs: number }
   /** Waits, then behaves as the default echo. */
-  | { delayMs: number };
+  | { delayMs: number }
+  /** Asks for these tool calls (arguments as an object, or as raw text the model "wrote"). */
+  | { toolCalls: { name: string; arguments: unknown }[] };
 
 export interface FakeLlmOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401. */
@@ -45,6 +58,8 @@ export interface FakeLlmOptions {
   models?: string[];
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
+  /** Serves other paths first (the quick start's demo tools); true when it answered. */
+  routes?: (req: IncomingMessage, res: ServerResponse, path: string, body: unknown) => boolean;
 }
 
 export interface FakeLlm {
@@ -57,9 +72,10 @@ export interface FakeLlm {
 
 interface ChatBody {
   model?: string;
-  messages?: { role?: string; content?: unknown }[];
+  messages?: ChatMessage[];
   stream?: boolean;
   stream_options?: { include_usage?: boolean };
+  tools?: OfferedTool[];
 }
 
 export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> {
@@ -95,6 +111,7 @@ export async function startFakeLlm(opts: FakeLlmOptions = {}): Promise<FakeLlm> 
           entry.aborted = !res.writableFinished;
         });
       }
+      if (opts.routes?.(req, res, path, body)) return;
       if (expectedAuth !== undefined && req.headers.authorization !== expectedAuth) {
         return sendError(res, 401, 'Incorrect API key provided', 'invalid_api_key');
       }
@@ -140,7 +157,24 @@ function answer(
     setTimeout(() => answer(req, res, body, step && 'delayMs' in step ? undefined : step, 0), delay);
     return;
   }
-  const reply = step !== undefined && 'reply' in step ? step.reply : lastUserText(body);
+  const calls =
+    step !== undefined && 'toolCalls' in step
+      ? step.toolCalls.map((call, index) => ({
+          id: `call_${index}_${call.name}`,
+          name: call.name,
+          arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments),
+        }))
+      : step === undefined
+        ? toolCallsFromPrompt(body.messages ?? [], body.tools ?? [])
+        : [];
+  if (calls.length) {
+    answerToolCalls(res, body, calls);
+    return;
+  }
+  const reply =
+    step !== undefined && 'reply' in step
+      ? step.reply
+      : (toolResultsReply(body.messages ?? []) ?? lastUserText(body));
   const finishReason = step !== undefined && 'reply' in step ? (step.finishReason ?? 'stop') : 'stop';
   const promptTokens = countWords((body.messages ?? []).map((m) => textOf(m.content)).join(' '));
   const usage =
@@ -224,6 +258,80 @@ function streamReply(
     }
   }, chunkDelayMs);
   res.on('close', () => clearInterval(timer));
+}
+
+/** A reply that asks for tool calls, whole or streamed (each call's arguments in two pieces). */
+function answerToolCalls(res: ServerResponse, body: ChatBody, calls: FakeToolCall[]): void {
+  const model = body.model ?? 'gpt-4o';
+  const promptTokens = countWords((body.messages ?? []).map((m) => textOf(m.content)).join(' '));
+  const completionTokens = calls.reduce((n, call) => n + 1 + countWords(call.arguments), 0);
+  const usage = {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+  };
+  const toolCalls = calls.map((call) => ({
+    id: call.id,
+    type: 'function',
+    function: { name: call.name, arguments: call.arguments },
+  }));
+  if (body.stream !== true) {
+    const payload = JSON.stringify({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model,
+      choices: [
+        {
+          index: 0,
+          message: { role: 'assistant', content: null, tool_calls: toolCalls },
+          finish_reason: 'tool_calls',
+          logprobs: null,
+        },
+      ],
+      usage,
+    });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
+    res.end(payload);
+    return;
+  }
+  const chunk = (delta: object, finish: string | null, extra: object = {}) =>
+    `data: ${JSON.stringify({
+      id: 'chatcmpl-fake',
+      object: 'chat.completion.chunk',
+      created: 1_700_000_000,
+      model,
+      choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+      ...extra,
+    })}\n\n`;
+  const frames = [chunk({ role: 'assistant', content: null }, null)];
+  calls.forEach((call, index) => {
+    const half = Math.ceil(call.arguments.length / 2);
+    frames.push(
+      chunk(
+        {
+          tool_calls: [
+            {
+              index,
+              id: call.id,
+              type: 'function',
+              function: { name: call.name, arguments: call.arguments.slice(0, half) },
+            },
+          ],
+        },
+        null,
+      ),
+      chunk({ tool_calls: [{ index, function: { arguments: call.arguments.slice(half) } }] }, null),
+    );
+  });
+  frames.push(chunk({}, 'tool_calls'));
+  if (body.stream_options?.include_usage)
+    frames.push(
+      `data: ${JSON.stringify({ id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1_700_000_000, model, choices: [], usage })}\n\n`,
+    );
+  frames.push('data: [DONE]\n\n');
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.end(frames.join(''));
 }
 
 function listModels(res: ServerResponse, models: string[]): void {

@@ -50,11 +50,17 @@ export class ModelCalls {
     this.hooks = hooks;
   }
 
-  async complete(params: CompletionParams, signal: AbortSignal, requestId?: string): Promise<ChatCompletion> {
+  /** `budgetMs`: what the call may take, retries included (default: limits.requestTimeoutMs). */
+  async complete(
+    params: CompletionParams,
+    signal: AbortSignal,
+    requestId?: string,
+    budgetMs?: number,
+  ): Promise<ChatCompletion> {
     try {
       const completion = await withRetry(
         (s) => this.model.complete(params, s),
-        this.policy(),
+        this.policy(budgetMs),
         signal,
         this.hooksFor(requestId),
       );
@@ -66,7 +72,12 @@ export class ModelCalls {
   }
 
   /** Opens a stream, retrying until its first chunk; `signal` aborts it at any point. */
-  async stream(params: StreamParams, signal: AbortSignal, requestId?: string): Promise<OpenedStream> {
+  async stream(
+    params: StreamParams,
+    signal: AbortSignal,
+    requestId?: string,
+    budgetMs?: number,
+  ): Promise<OpenedStream> {
     const stall = new AbortController();
     const outer = linkSignals([signal, stall.signal]).signal;
     let opened: { first: IteratorResult<ChatCompletionChunk>; rest: AsyncIterator<ChatCompletionChunk> };
@@ -76,7 +87,7 @@ export class ModelCalls {
           const rest = (await this.model.stream(params, s))[Symbol.asyncIterator]();
           return { first: await rest.next(), rest };
         },
-        this.policy(),
+        this.policy(budgetMs),
         outer,
         this.hooksFor(requestId),
       );
@@ -123,8 +134,8 @@ export class ModelCalls {
     }
   }
 
-  private policy() {
-    return { budgetMs: this.limits.requestTimeoutMs, maxRetries: this.limits.maxRetries };
+  private policy(budgetMs = this.limits.requestTimeoutMs) {
+    return { budgetMs, maxRetries: this.limits.maxRetries };
   }
 
   private countUsage(usage: { prompt_tokens: number; completion_tokens: number } | null | undefined): void {

@@ -6,6 +6,7 @@
  * This is the file bundled into the image. It must never log OPENAI_API_KEY or key hashes.
  */
 import { createAgentApp } from '../app.ts';
+import { TOOL_SECRET_ENV_PREFIX } from '../contract.ts';
 import { createOpenAiModel } from '../llm/openai-model.ts';
 import { createLogger } from '../observability/logger.ts';
 import { RUNTIME_VERSION } from '../version.ts';
@@ -44,6 +45,8 @@ export async function main(env: Record<string, string | undefined> = process.env
     lifecycle,
     clientAddress: nodeClientAddress(settings.trustedProxies),
     corsOrigins: settings.corsOrigins,
+    // Tool credentials: only the FLEETPLANE_TOOL_* variables, which the platform fills from Secrets.
+    toolSecrets: (name) => (name.startsWith(TOOL_SECRET_ENV_PREFIX) ? env[name] : undefined),
   });
   const server = await serveAgent(app.fetch, {
     port: settings.port,

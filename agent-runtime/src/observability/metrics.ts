@@ -81,6 +81,9 @@ export class AgentMetrics {
   readonly promptTokens = new Counter();
   readonly completionTokens = new Counter();
   readonly rateLimited = new Counter();
+  /** Tool calls by tool (the name the model sees; bounded by maxTools) and outcome. */
+  readonly toolCalls = new Counter();
+  readonly toolDuration = new Histogram([0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60]);
   inFlight = 0;
 
   render(): string {
@@ -126,6 +129,18 @@ export class AgentMetrics {
         'Requests refused by the per-client rate limit.',
         'counter',
         this.rateLimited,
+      ),
+      this.family(
+        'fleetplane_agent_tool_calls_total',
+        'Tool calls the model made, by tool and outcome (ok, error, timeout).',
+        'counter',
+        this.toolCalls,
+      ),
+      this.family(
+        'fleetplane_agent_tool_call_duration_seconds',
+        'Time a tool call took, by tool.',
+        'histogram',
+        this.toolDuration,
       ),
       {
         name: 'fleetplane_agent_requests_in_flight',

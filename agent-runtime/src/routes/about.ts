@@ -22,6 +22,7 @@ export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
       model: `${config.model.provider} ${config.model.id}`,
       endpoints,
       version: rt.version,
+      ...(rt.tools ? { tools: rt.tools.describe() } : {}),
     }),
   );
   app.get('/health', (c) => c.json({ status: 'ok' }));

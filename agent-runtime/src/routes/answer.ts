@@ -12,6 +12,7 @@ import { type AgentRuntime, streamSignal } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { SSE_HEADERS, sseEvent, sseStream } from '../http/sse.ts';
+import { answerWithTools } from '../tools/tool-routes.ts';
 
 export interface AnswerOptions {
   temperature: number;
@@ -38,6 +39,7 @@ export async function answer(
   messages: ChatCompletionMessageParam[],
   opts: AnswerOptions,
 ): Promise<Response> {
+  if (rt.tools) return answerWithTools(c, rt, rt.tools, messages, opts);
   const params = {
     model: rt.config.model.id,
     messages: withInstruction(rt, messages),

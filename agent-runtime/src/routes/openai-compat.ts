@@ -21,6 +21,7 @@ import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { readJson, validate } from '../http/read-json.ts';
 import { SSE_HEADERS, sseData, sseStream } from '../http/sse.ts';
+import { chatWithTools } from '../tools/chat-with-tools.ts';
 import { defaultMaxTokens, usageOf, withInstruction } from './answer.ts';
 import { checkPromptSize, contentChars } from './prompt-size.ts';
 
@@ -95,6 +96,8 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
     if (params.max_tokens === undefined && params.max_completion_tokens === undefined) {
       params.max_tokens = defaultMaxTokens(rt);
     }
+    const wantsUsage = body.stream_options?.include_usage === true;
+    if (rt.tools) return chatWithTools(c, rt, rt.tools, body, params, wantsUsage);
     const request = {
       ...params,
       model: config.model.id,
@@ -106,7 +109,6 @@ export function registerOpenAiCompat(app: Hono<AgentEnv>, rt: AgentRuntime): voi
       c.set('usage', usageOf(completion.usage));
       return c.json(completion);
     }
-    const wantsUsage = body.stream_options?.include_usage === true;
     const link = streamSignal(c, rt);
     const { signal } = link;
     let chunks: AsyncIterable<ChatCompletionChunk>;

@@ -7,7 +7,7 @@
  */
 import type { Hono } from 'hono';
 import { createAgentApp } from '../app.ts';
-import { runtimeConfigSchema } from '../contract.ts';
+import { runtimeConfigSchema, TOOL_SECRET_ENV_PREFIX } from '../contract.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { parseKeyHashes } from '../http/api-key.ts';
 import { createOpenAiModel } from '../llm/openai-model.ts';
@@ -28,6 +28,10 @@ function build(env: WorkerBindings): Hono<AgentEnv> {
     model: createOpenAiModel({ apiKey: env.OPENAI_API_KEY, baseURL: env.OPENAI_BASE_URL }),
     apiKeyHashes: parseKeyHashes(env.FLEETPLANE_AGENT_API_KEY_HASHES),
     clientAddress: (c) => c.req.header('cf-connecting-ip'),
+    toolSecrets: (name) => {
+      const value = (env as unknown as Record<string, unknown>)[name];
+      return name.startsWith(TOOL_SECRET_ENV_PREFIX) && typeof value === 'string' ? value : undefined;
+    },
   });
 }
 

@@ -114,6 +114,21 @@ describe('the OpenAPI document', () => {
   });
 });
 
+describe('tools in the document', () => {
+  it('documents an agent config’s tools (one schema per type) and toolLimits', () => {
+    const config = document.components.schemas.AgentConfig as {
+      properties: Record<string, { items?: { oneOf?: { properties: { type: { const: string } } }[] } }>;
+    };
+    const types = config.properties.tools?.items?.oneOf?.map((tool) => tool.properties.type.const);
+    expect(types).toEqual(['http', 'mcp', 'agent']);
+    expect(Object.keys((config.properties.toolLimits as { properties: object }).properties)).toEqual([
+      'maxSteps',
+      'timeoutMs',
+      'maxResultBytes',
+    ]);
+  });
+});
+
 describe('public routes and answers against the document', () => {
   const TOKEN_HASH = '0'.repeat(64);
   const VIEWER = 'viewer-token';

@@ -19,6 +19,7 @@ import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, POSITIVE_QUANTITY_PATTERN, parseQuantity } from './quantity.ts';
 import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
 import { findTemplate, TEMPLATE_NAMES, TEMPLATES } from './templates.ts';
+import { toolSchemas } from './tool-config.ts';
 
 /** Longest agent name: pods add a 17-character suffix and must stay within a 63-character DNS label. */
 export const MAX_NAME_LENGTH = 40;
@@ -284,6 +285,8 @@ const templateName = z.string().refine((name) => findTemplate(name) !== undefine
   params: { rule: 'enum' },
 });
 
+const tools = toolSchemas(agentName, secretRefSchema);
+
 const caseInsensitiveEnum = <T extends string>(values: readonly T[], aliases: Record<string, T> = {}) =>
   z.string().transform((text, ctx) => {
     const lower = text.toLowerCase();
@@ -388,6 +391,10 @@ export const agentConfigSchema = z
         rateLimitPerMinute: count(0, 1_000_000).optional(),
       })
       .optional(),
+    tools: z.array(tools.tool).max(128).optional().meta({
+      description: 'What the agent may call while it answers: MCP servers, HTTP APIs, other agents',
+    }),
+    toolLimits: tools.toolLimits.optional(),
   })
   .superRefine((config, ctx) => {
     if (config.openaiCompatible === false && config.endpoints?.includes('chat'))
@@ -428,11 +435,32 @@ export const agentConfigSchema = z
         });
       seenEnv.add(item.name);
     });
+    const toolNames = new Set<string>();
+    config.tools?.forEach((tool, index) => {
+      if (toolNames.has(tool.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', index, 'name'],
+          message: `must be unique among the agent's tools ("${tool.name}" appears more than once)`,
+          input: tool.name,
+          params: { rule: 'unique' },
+        });
+      toolNames.add(tool.name);
+      if (tool.type === 'agent' && tool.agent === config.name)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['tools', index, 'agent'],
+          message: `must name another agent: an agent cannot call itself (got ${show(tool.agent)})`,
+          input: tool.agent,
+          params: { rule: 'self' },
+        });
+    });
     // An agent reads only its own Secrets: anything else it could print to its log and read back.
     const secretRefs = secretRefsOf({
       env: config.env,
       apiKeyHashes: config.auth?.apiKeyHashes,
       provider: config.provider,
+      tools: config.tools,
     });
     for (const { path, name } of secretRefs)
       if (!ownsSecret(config.name, name))

@@ -12,8 +12,16 @@ import type { AgentSpec } from './agent-spec.ts';
 import { normalizeBaseUrl, parsedUrl } from './base-url.ts';
 import { egressUrlProblem } from './egress-url.ts';
 import { type FieldError, formatPath } from './field-errors.ts';
-import { type AgentBounds, DEFAULT_PLATFORM, type PlatformSettings } from './platform.ts';
+import {
+  type AgentBounds,
+  DEFAULT_PLATFORM,
+  type LocalServerSettings,
+  type PlatformSettings,
+  runsOnLocalServer,
+  type ToolCaps,
+} from './platform.ts';
 import { parseQuantity } from './quantity.ts';
+import { toolUrlProblem } from './tool-egress.ts';
 
 export interface AgentPolicy {
   bounds: AgentBounds;
@@ -23,6 +31,12 @@ export interface AgentPolicy {
   keyedBaseUrls: string[];
   /** The platform's Secrets in the agents namespace (provider key, TLS, image pull). */
   platformSecrets: string[];
+  /** What a run with tools may ask for (FLEETPLANE_AGENT_MAX_TOOL*). */
+  toolCaps: ToolCaps;
+  /** In-cluster origins tools may call (FLEETPLANE_ALLOWED_TOOL_ORIGINS). */
+  allowedToolOrigins: string[];
+  /** Set on the local server: which agents run there (their tools may reach loopback). */
+  localServer?: LocalServerSettings;
 }
 
 export function agentPolicyOf(platform: PlatformSettings): AgentPolicy {
@@ -38,6 +52,9 @@ export function agentPolicyOf(platform: PlatformSettings): AgentPolicy {
       platform.tlsSecretName,
       ...(platform.imagePullSecret ? [platform.imagePullSecret] : []),
     ],
+    toolCaps: platform.toolCaps,
+    allowedToolOrigins: platform.allowedToolOrigins,
+    ...(platform.localServer ? { localServer: platform.localServer } : {}),
   };
 }
 
@@ -159,6 +176,48 @@ function tokenErrors(spec: AgentSpec, maxTokens: number): FieldError[] {
   ];
 }
 
+/** Tools over the platform's caps, and tool URLs an agent may not send requests to. */
+function toolErrors(spec: AgentSpec, policy: AgentPolicy): FieldError[] {
+  const errors: FieldError[] = [];
+  const caps = policy.toolCaps;
+  const tools = spec.tools ?? [];
+  if (tools.length > caps.maxTools)
+    errors.push({
+      path: 'tools',
+      rule: 'max',
+      message: `must list at most ${caps.maxTools} tools, the platform's cap (FLEETPLANE_AGENT_MAX_TOOLS) (got ${tools.length})`,
+    });
+  const limits = [
+    ['maxSteps', spec.toolLimits?.maxSteps, caps.maxSteps, 'FLEETPLANE_AGENT_MAX_TOOL_STEPS'],
+    ['timeoutMs', spec.toolLimits?.timeoutMs, caps.maxTimeoutMs, 'FLEETPLANE_AGENT_MAX_TOOL_TIMEOUT_MS'],
+    [
+      'maxResultBytes',
+      spec.toolLimits?.maxResultBytes,
+      caps.maxResultBytes,
+      'FLEETPLANE_AGENT_MAX_TOOL_RESULT_BYTES',
+    ],
+  ] as const;
+  for (const [field, value, max, setting] of limits)
+    if (value !== undefined && value > max)
+      errors.push({
+        path: `toolLimits.${field}`,
+        rule: 'max',
+        message: `must be at most ${max}, the platform's cap (${setting}) (got ${value})`,
+      });
+  const egress = { local: runsOnLocalServer(spec, policy), allowedToolOrigins: policy.allowedToolOrigins };
+  tools.forEach((tool, index) => {
+    if (tool.type === 'agent') return;
+    const problem = toolUrlProblem(tool.url, egress);
+    if (problem)
+      errors.push({
+        path: `tools[${index}].url`,
+        rule: 'egress',
+        message: `${problem} (got ${show(tool.url)})`,
+      });
+  });
+  return errors;
+}
+
 /** Every way a valid config breaks the platform's policy; empty when it keeps to it. */
 export function policyErrors(config: AgentConfig, spec: AgentSpec, policy: AgentPolicy): FieldError[] {
   return [
@@ -166,5 +225,6 @@ export function policyErrors(config: AgentConfig, spec: AgentSpec, policy: Agent
     ...platformSecretErrors(spec, policy.platformSecrets),
     ...providerErrors(spec, policy),
     ...tokenErrors(spec, policy.maxTokens),
+    ...toolErrors(spec, policy),
   ];
 }

@@ -1,6 +1,6 @@
 /**
  * Which Secrets an agent may reference (`env[].secretRef`, `auth.apiKeyHashes`,
- * `provider.apiKey`): only its own, and an agent's own Secrets are named
+ * `provider.apiKey`, its tools' header `secretRef`s and `apiKey`s): only its own, and an agent's own Secrets are named
  * `<agent-name>.<anything>` ("support-bot.keys", "support-bot.db").
  *
  * Why a dot and not `<agent-name>-*`: agent names are DNS labels, which contain '-' but never
@@ -40,11 +40,18 @@ export interface SecretUse {
   key: string;
 }
 
+/** Where a tool names Secrets: its headers' `secretRef`s, an agent tool's `apiKey`. */
+interface ToolSecretRefs {
+  headers?: Record<string, string | { secretRef: SecretRef }> | undefined;
+  apiKey?: SecretRef | undefined;
+}
+
 /** Every Secret a config or spec names, with the path of the field that names it. */
 export function secretRefsOf(agent: {
   env?: readonly { secretRef?: SecretRef | undefined }[] | undefined;
   apiKeyHashes?: SecretRef | undefined;
   provider?: { apiKey?: SecretRef | undefined } | undefined;
+  tools?: readonly ToolSecretRefs[] | undefined;
 }): SecretUse[] {
   const refs: SecretUse[] = [];
   const use = (path: (string | number)[], ref: SecretRef) =>
@@ -54,5 +61,11 @@ export function secretRefsOf(agent: {
   });
   if (agent.apiKeyHashes) use(['auth', 'apiKeyHashes', 'name'], agent.apiKeyHashes);
   if (agent.provider?.apiKey) use(['provider', 'apiKey', 'name'], agent.provider.apiKey);
+  agent.tools?.forEach((tool, index) => {
+    for (const [header, value] of Object.entries(tool.headers ?? {}))
+      if (typeof value === 'object')
+        use(['tools', index, 'headers', header, 'secretRef', 'name'], value.secretRef);
+    if (tool.apiKey) use(['tools', index, 'apiKey', 'name'], tool.apiKey);
+  });
   return refs;
 }

@@ -7,9 +7,16 @@
  */
 import { promptSlots, type RuntimeConfig } from '#agent-runtime/contract';
 import { type AgentConfig, agentConfigSchema, type Cloud, type EnvItem } from './agent-config.ts';
+import {
+  resolveTools,
+  runtimeToolsOf,
+  type SpecTool,
+  type SpecToolLimits,
+  toolLimitsOf,
+} from './agent-tools.ts';
 import { type FieldError, fieldErrors } from './field-errors.ts';
 import { type ModelRef, parseModelRef } from './model-ref.ts';
-import { type AgentCaps, DEFAULT_PLATFORM, PLATFORM_AGENT_DEFAULTS } from './platform.ts';
+import { DEFAULT_PLATFORM, PLATFORM_AGENT_DEFAULTS, type PlatformSettings } from './platform.ts';
 import { formatCpu, parseQuantity } from './quantity.ts';
 import { DEFAULT_TEMPLATE, findTemplate } from './templates.ts';
 
@@ -38,6 +45,9 @@ export interface AgentSpec {
   /** The agent's own model provider; absent: the platform's (its base URL and its key). */
   provider?: { baseUrl?: string; apiKey?: { name: string; key: string } };
   limits: RuntimeConfig['limits'];
+  /** What the agent may call while it answers; absent: nothing. */
+  tools?: SpecTool[];
+  toolLimits?: SpecToolLimits;
 }
 
 export type ValidationResult =
@@ -132,6 +142,8 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
   if (config.auth) spec.apiKeyHashes = config.auth.apiKeyHashes;
   // Set only when written, so that the spec (and its hash) of every other agent is unchanged.
   if (config.provider) spec.provider = config.provider;
+  if (config.tools?.length) spec.tools = resolveTools(config.tools);
+  if (config.toolLimits) spec.toolLimits = config.toolLimits;
   return spec;
 }
 
@@ -139,8 +151,9 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
 export function runtimeConfigOf(
   spec: AgentSpec,
   basePath = `/${spec.name}`,
-  caps: Omit<AgentCaps, 'trustedProxies'> = DEFAULT_PLATFORM.agentCaps,
+  platform: Pick<PlatformSettings, 'agentCaps' | 'toolCaps' | 'namespace' | 'localServer'> = DEFAULT_PLATFORM,
 ): RuntimeConfig {
+  const caps = platform.agentCaps;
   // A cap lowered after a config was stored clamps its defaults rather than stopping the agent.
   const capped = (tokens: number | undefined) =>
     tokens === undefined ? undefined : Math.min(tokens, caps.maxTokens);
@@ -167,5 +180,12 @@ export function runtimeConfigOf(
       authFailuresPerMinute: caps.authFailuresPerMinute,
     },
     requireApiKey: spec.apiKeyHashes !== undefined,
+    // Only for agents with tools, so every other agent's file (and its pods) stays as it was.
+    ...(spec.tools?.length
+      ? {
+          tools: runtimeToolsOf(spec, platform),
+          toolLimits: toolLimitsOf(spec.toolLimits, platform.toolCaps),
+        }
+      : {}),
   };
 }

@@ -41,6 +41,29 @@ export interface AgentCaps {
   trustedProxies: string[];
 }
 
+/**
+ * What a run with tools may ask for at most (FLEETPLANE_AGENT_MAX_TOOL*): a config's
+ * `toolLimits` above a cap is a 422, and its defaults never exceed them.
+ */
+export interface ToolCaps {
+  /** Most model calls in one run. */
+  maxSteps: number;
+  /** Longest a tool call may take, in ms. */
+  maxTimeoutMs: number;
+  /** Largest tool result the model reads, in bytes. */
+  maxResultBytes: number;
+  /** Most tools a config may list, and most functions an agent offers its model. */
+  maxTools: number;
+}
+
+/** The local server (`npm start`), when it is the one rendering: where its agents call each other. */
+export interface LocalServerSettings {
+  /** The server's own URL, through which its agents reach each other (`<url>/<agent>`). */
+  url: string;
+  /** No cluster is configured: every agent runs here (else only `"cloud": "local"` ones). */
+  runsEveryAgent: boolean;
+}
+
 export interface PlatformSettings {
   namespace: string;
   buildNamespace: string;
@@ -71,6 +94,15 @@ export interface PlatformSettings {
   agentBounds: AgentBounds;
   /** What an agent's own API allows at most. */
   agentCaps: AgentCaps;
+  /** What a run with tools may ask for at most. */
+  toolCaps: ToolCaps;
+  /**
+   * Origins of in-cluster Services (`http://<svc>.<ns>.svc:<port>`) that agents' tools may
+   * call (FLEETPLANE_ALLOWED_TOOL_ORIGINS); public https hosts need no listing.
+   */
+  allowedToolOrigins: string[];
+  /** Set by the local server: where its agents run and reach each other. */
+  localServer?: LocalServerSettings;
   /**
    * Base URLs besides `openaiBaseUrl` that may receive the platform's key when a config names
    * them in `provider.baseUrl` (an in-cluster model server, a second provider the platform
@@ -102,6 +134,8 @@ export const DEFAULT_PLATFORM: PlatformSettings = {
     maxReplicas: 20,
   },
   agentCaps: { maxTokens: 4096, maxChoices: 1, authFailuresPerMinute: 10, trustedProxies: ['10.244.0.0/16'] },
+  toolCaps: { maxSteps: 16, maxTimeoutMs: 60_000, maxResultBytes: 262_144, maxTools: 32 },
+  allowedToolOrigins: [],
   allowedBaseUrls: [],
   // The RFC 1918 ranges hold everything of the platform's own: on DOKS the pods (10.244.0.0/16),
   // the Services (10.245.0.0/16) and the VPC (DigitalOcean VPCs are always RFC 1918 ranges, a /20
@@ -138,6 +172,13 @@ export const PLATFORM_AGENT_DEFAULTS = {
   /** CPU limit as a multiple of the request; memory limit equals the request. */
   cpuLimitFactor: 2,
 } as const;
+
+/** Defaults of a config's `toolLimits`, each lowered to the platform's cap. */
+export const TOOL_LIMIT_DEFAULTS = { maxSteps: 8, timeoutMs: 15_000, maxResultBytes: 32_768 } as const;
+
+/** Whether the agent runs on the local server (its user's machine) rather than in the cluster. */
+export const runsOnLocalServer = (spec: { cloud: string }, platform: Pick<PlatformSettings, 'localServer'>) =>
+  platform.localServer !== undefined && (platform.localServer.runsEveryAgent || spec.cloud === 'local');
 
 /** The public URL of an agent: https://<domain>/<name>/, or below `publicUrl` when set. */
 export const agentUrl = (platform: PlatformSettings, name: string) =>

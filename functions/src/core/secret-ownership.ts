@@ -26,6 +26,14 @@ function destinationsOf(spec: AgentSpec): Map<string, string> {
   const baseUrl = spec.provider?.baseUrl;
   return new Map([
     ['provider.baseUrl', baseUrl === undefined ? '(the platform’s)' : normalizeBaseUrl(baseUrl)],
+    // A tool's credentials go wherever the tool points: its URL, or the agent it calls.
+    ...(spec.tools ?? []).map(
+      (tool, index) =>
+        [
+          `tools[${index}]`,
+          tool.type === 'agent' ? `agent ${tool.agent}` : `${tool.type} ${tool.url}`,
+        ] as const,
+    ),
   ]);
 }
 

@@ -46,7 +46,13 @@ const env: NodeJS.ProcessEnv = {
 };
 const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
 const local = localTargetFallback(env, log);
-const providers = providersFromEnv(env, { localTarget: local.cluster });
+// Local agents call each other through this server (agent tools), by a name that reaches it.
+const reachableHost =
+  host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+const providers = providersFromEnv(env, {
+  localTarget: local.cluster,
+  localServer: { url: `http://${reachableHost}:${port}`, runsEveryAgent: !clusterConfigured },
+});
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.kind === 'open' });
 
 // Outermost first: who may ask at all, then agents' paths to their processes (behind the same

@@ -12,7 +12,7 @@ import { ControlPlane } from '../control-plane/control-plane.ts';
 import type { HealthProbes } from '../control-plane/health-probes.ts';
 import { DEFAULT_SWEEP_OPTIONS } from '../control-plane/sweep.ts';
 import type { LocalProcesses } from '../core/deploy-request.ts';
-import type { PlatformSettings } from '../core/platform.ts';
+import type { LocalServerSettings, PlatformSettings } from '../core/platform.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { VERSION } from '../version.ts';
@@ -41,13 +41,18 @@ function once<T>(create: () => Promise<T>): () => Promise<T> {
 export interface ProviderOptions extends ClusterFactoryOptions {
   /** The image's build context; default: the one packed into the function, or built from the source. */
   runtimeContext?: RuntimeContextSource;
+  /** The local server's own address and reach (agents' tools call each other through it). */
+  localServer?: LocalServerSettings;
 }
 
 /** Providers for the app's routes and the sweep. */
 export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
   let platform: PlatformSettings | undefined;
   const getPlatform = () => {
-    platform ??= platformSettingsFromEnv(env);
+    platform ??= platformSettingsFromEnv(
+      env,
+      options.localServer ? { localServer: options.localServer } : {},
+    );
     return platform;
   };
   // Only the local server may keep its store in a directory; everything else names its bucket.

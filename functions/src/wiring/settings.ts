@@ -3,13 +3,14 @@
  * load). Precedence: explicit option > environment > default; an empty value is unset.
  */
 import { MAX_REPLICAS } from '../core/agent-config.ts';
-import { baseUrlProblem } from '../core/base-url.ts';
+import { baseUrlProblem, clusterServiceNamespace } from '../core/base-url.ts';
 import {
   type AgentBounds,
   type AgentCaps,
   DEFAULT_PLATFORM,
   type PlatformSettings,
   type Routing,
+  type ToolCaps,
 } from '../core/platform.ts';
 import { isPositiveQuantity } from '../core/quantity.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
@@ -86,6 +87,56 @@ function agentCapsFromEnv(env: Env, routing: Routing): AgentCaps {
     ),
     trustedProxies,
   };
+}
+
+/** A whole number setting within [min, max], or its default. */
+function wholeSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = envValue(env, name) ?? String(fallback);
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max)
+    throw new SettingsError(`${name} must be a whole number from ${min} to ${max} (got "${value}")`);
+  return Number(value);
+}
+
+function toolCapsFromEnv(env: Env): ToolCaps {
+  const defaults = DEFAULT_PLATFORM.toolCaps;
+  return {
+    maxSteps: wholeSetting(env, 'FLEETPLANE_AGENT_MAX_TOOL_STEPS', defaults.maxSteps, 1, 100),
+    maxTimeoutMs: wholeSetting(
+      env,
+      'FLEETPLANE_AGENT_MAX_TOOL_TIMEOUT_MS',
+      defaults.maxTimeoutMs,
+      100,
+      600_000,
+    ),
+    maxResultBytes: wholeSetting(
+      env,
+      'FLEETPLANE_AGENT_MAX_TOOL_RESULT_BYTES',
+      defaults.maxResultBytes,
+      256,
+      10 * 1024 * 1024,
+    ),
+    maxTools: wholeSetting(env, 'FLEETPLANE_AGENT_MAX_TOOLS', defaults.maxTools, 1, 128),
+  };
+}
+
+/** Origins of in-cluster Services tools may call: `http(s)://<svc>.<ns>.svc[.cluster.local][:port]`. */
+function allowedToolOriginsFromEnv(env: Env): string[] {
+  const origins = list(env, 'FLEETPLANE_ALLOWED_TOOL_ORIGINS') ?? [];
+  return origins.map((text) => {
+    let origin: string | undefined;
+    try {
+      const url = new URL(text);
+      const bare = url.pathname === '/' && !url.search && !url.hash && !url.username && !url.password;
+      origin = bare ? url.origin : undefined;
+    } catch {
+      origin = undefined;
+    }
+    if (!origin || !clusterServiceNamespace(origin))
+      throw new SettingsError(
+        `FLEETPLANE_ALLOWED_TOOL_ORIGINS must list origins of in-cluster Services such as http://tickets.tools.svc:8080, comma separated (got "${text}")`,
+      );
+    return origin;
+  });
 }
 
 function agentBoundsFromEnv(env: Env): AgentBounds {
@@ -166,6 +217,8 @@ export function platformSettingsFromEnv(
     registry: pick('FLEETPLANE_REGISTRY', DEFAULT_PLATFORM.registry),
     agentBounds: agentBoundsFromEnv(env),
     agentCaps: agentCapsFromEnv(env, routing),
+    toolCaps: toolCapsFromEnv(env),
+    allowedToolOrigins: allowedToolOriginsFromEnv(env),
     ...networkFromEnv(env),
   };
   const optional = {

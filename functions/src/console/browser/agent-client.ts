@@ -32,6 +32,8 @@ export interface AgentAbout {
   model: string;
   version: string;
   endpoints: { method: string; path: string; description: string }[];
+  /** An agent with tools: each one, and the functions it offers the model now. */
+  tools?: { name: string; type: string; offered: string[] }[];
 }
 
 export interface Usage {
@@ -40,10 +42,31 @@ export interface Usage {
   total_tokens: number;
 }
 
+/** One call an agent with tools made: started (no outcome yet), or ended. */
+export interface ToolCall {
+  id: string;
+  name: string;
+  step: number;
+  outcome?: 'ok' | 'error' | 'timeout';
+  duration_ms?: number;
+  bytes?: number;
+  truncated?: boolean;
+}
+
 export type AnswerEvent =
   | { kind: 'open'; status: number; streaming: boolean }
   | { kind: 'token'; text: string }
-  | { kind: 'done'; text?: string; usage?: Usage | null; finishReason?: string | null }
+  | { kind: 'tool'; call: ToolCall }
+  | {
+      kind: 'done';
+      text?: string;
+      usage?: Usage | null;
+      finishReason?: string | null;
+      /** Why a run with tools ended: answer, max_steps, deadline. */
+      stopReason?: string | null;
+      /** Whole answers list their tool calls here; streams sent them as `tool` events. */
+      toolCalls?: ToolCall[];
+    }
   | { kind: 'error'; problem: Problem };
 
 export class AgentUnreachable extends Error {
@@ -114,23 +137,34 @@ export async function* ask(agentUrl: string, options: AskOptions): AsyncGenerato
     return;
   }
   if (!streaming || !response.body) {
-    const body = (await response.json()) as { text?: string; usage?: Usage; finish_reason?: string | null };
+    const body = (await response.json()) as {
+      text?: string;
+      usage?: Usage;
+      finish_reason?: string | null;
+      stop_reason?: string;
+      tool_calls?: ToolCall[];
+    };
     yield {
       kind: 'done',
       text: body.text ?? '',
       usage: body.usage ?? null,
       finishReason: body.finish_reason ?? null,
+      stopReason: body.stop_reason ?? null,
+      toolCalls: body.tool_calls ?? [],
     };
     return;
   }
   for await (const frame of sseFrames(response.body)) {
     const data = JSON.parse(frame.data) as Record<string, unknown>;
     if (frame.event === 'token') yield { kind: 'token', text: String(data.text ?? '') };
+    else if (frame.event === 'tool_start' || frame.event === 'tool_end')
+      yield { kind: 'tool', call: data as unknown as ToolCall };
     else if (frame.event === 'done')
       yield {
         kind: 'done',
         usage: (data.usage as Usage | null) ?? null,
         finishReason: (data.finish_reason as string | null) ?? null,
+        stopReason: (data.stop_reason as string | undefined) ?? null,
       };
     else if (frame.event === 'error') yield { kind: 'error', problem: data as Problem };
   }

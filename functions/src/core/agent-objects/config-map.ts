@@ -13,7 +13,7 @@ import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
 export const RUNTIME_CONFIG_FILE = 'agent.json';
 
 export function buildConfigMap(input: RenderInput): V1ConfigMap {
-  const runtimeConfig = runtimeConfigOf(input.spec, basePathOf(input), input.platform.agentCaps);
+  const runtimeConfig = runtimeConfigOf(input.spec, basePathOf(input), input.platform);
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

@@ -26,11 +26,13 @@ import {
 } from '#agent-runtime/contract';
 import { type AgentPolicy, agentPolicyOf, mayReference, platformKeyMayGoTo } from '../agent-policy.ts';
 import type { AgentSpec } from '../agent-spec.ts';
+import { toolSecretRefs } from '../agent-tools.ts';
 import type { PlatformSettings } from '../platform.ts';
 import { reservedEnvRule } from '../reserved-env.ts';
 import { literalContainer } from './kubernetes-literal.ts';
 import { CONFIG_CHECKSUM_ANNOTATION, objectNames, podSelector } from './labels.ts';
 import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
+import { callerLabels } from './tool-network-rules.ts';
 
 /** UID/GID of the `node` user in the official Node images. */
 export const RUNTIME_UID = 1000;
@@ -80,6 +82,9 @@ function envOf(input: RenderInput): V1EnvVar[] {
         env.push(fromSecret(item.name, item.secretRef));
     } else env.push({ name: item.name, value: item.value ?? '' });
   }
+  // Tool credentials: each from one of the agent's own Secrets, read by that tool alone.
+  for (const { env: name, ref } of toolSecretRefs(spec.tools ?? []))
+    if (mayReference(policy, spec.name, ref.name)) env.push(fromSecret(name, ref));
   return env;
 }
 
@@ -106,7 +111,11 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
       progressDeadlineSeconds: 300,
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: '25%' } },
       template: {
-        metadata: { labels: meta.labels, annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum } },
+        metadata: {
+          // A caller's pods carry one label per agent it calls, which that agent's policy admits.
+          labels: { ...meta.labels, ...callerLabels(spec) },
+          annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum },
+        },
         spec: {
           automountServiceAccountToken: false,
           enableServiceLinks: false,

@@ -8,6 +8,7 @@
  *   addresses, where the metadata service answers); and, only for a base URL the platform
  *   lists, its port towards the pods of its namespace (`http://<svc>.<ns>.svc:<port>`) or
  *   towards its one address (`http://10.0.0.5:8000`).
+ * - Tools (tool-network-rules.ts): their hosts' ports, and each agent tool's edge both ways.
  * Nothing else leaves an agent's pod.
  *
  * Pure. WARNING: a plain http:// base URL never opens its port to the internet: the key it
@@ -24,6 +25,7 @@ import { clusterServiceNamespace, parsedUrl, portOfUrl } from '../base-url.ts';
 import { defaultIngressNamespaces } from '../platform.ts';
 import { objectNames, podSelector } from './labels.ts';
 import { metaOf, type RenderInput } from './render-input.ts';
+import { callerIngressRule, toolEgressRules } from './tool-network-rules.ts';
 
 const tcp = (port: number): V1NetworkPolicyPort => ({ protocol: 'TCP', port });
 const namespacePeer = (namespace: string): V1NetworkPolicyPeer => ({
@@ -76,6 +78,8 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
           ...(sources.includes('*') ? {} : { from: sources.map(namespacePeer) }),
           ports: [tcp(RUNTIME_PORT)],
         },
+        // Agents whose agent tools name this one (tool-network-rules.ts); "*" admits them already.
+        ...(sources.includes('*') ? [] : [callerIngressRule(spec.name)]),
       ],
       egress: [
         { to: [CLUSTER_DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
@@ -91,6 +95,7 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
           ports: internetPorts.map(tcp),
         },
         ...(modelPeer && baseUrlPort ? [{ to: [modelPeer], ports: [tcp(baseUrlPort)] }] : []),
+        ...toolEgressRules(spec, platform),
       ],
     },
   };

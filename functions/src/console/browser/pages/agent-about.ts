@@ -1,7 +1,7 @@
 /**
  * The agent page's read-only config: the stored config of the current generation, as the
  * platform resolved it (GET /deployments/{name}/config), and what the running agent reports
- * about itself (template, model, endpoints).
+ * about itself (template, model, endpoints, tools).
  */
 import { credentialFor, describe } from '../agent-client.ts';
 import type { Api } from '../api.ts';
@@ -40,6 +40,18 @@ export async function describeAgent(api: Api, name: string): Promise<HTMLElement
         row('Template', about.template),
         row('Model', about.model),
         row('Runtime', about.version),
+        ...(about.tools?.length
+          ? row(
+              'Tools',
+              about.tools
+                .map((tool) =>
+                  tool.type === 'mcp'
+                    ? `${tool.name} (mcp: ${tool.offered.length ? tool.offered.join(', ') : 'nothing listed yet'})`
+                    : `${tool.name} (${tool.type})`,
+                )
+                .join(', '),
+            )
+          : []),
       ),
       h(
         'table',

@@ -9,7 +9,8 @@ import type { Template } from '../types.ts';
 export interface ConfigField {
   path: string;
   label: string;
-  kind: 'text' | 'number' | 'textarea' | 'template' | 'checkbox';
+  /** `tools`: a read-only summary of the array (its entries are edited in the JSON). */
+  kind: 'text' | 'number' | 'textarea' | 'template' | 'checkbox' | 'tools';
   hint?: string;
   /** The value used when the field is left empty, from the chosen template. */
   fallback?: (template: Template | undefined) => string | undefined;
@@ -50,7 +51,39 @@ export const CONFIG_FIELDS: ConfigField[] = [
   { path: 'scaling.autoscale', label: 'Autoscale on CPU', kind: 'checkbox' },
   { path: 'scaling.min_replicas', label: 'Min replicas', kind: 'number', fallback: () => '1' },
   { path: 'scaling.max_replicas', label: 'Max replicas', kind: 'number', fallback: () => '10' },
+  {
+    path: 'tools',
+    label: 'Tools',
+    kind: 'tools',
+    hint: 'MCP servers, HTTP APIs and other agents the agent may call: edit them in the JSON ("tools": [...]).',
+  },
+  {
+    path: 'toolLimits.maxSteps',
+    label: 'Most model calls per run',
+    kind: 'number',
+    hint: 'With tools: the run stops there (stop_reason "max_steps").',
+    fallback: () => '8',
+  },
+  { path: 'toolLimits.timeoutMs', label: 'Tool call timeout (ms)', kind: 'number', fallback: () => '15000' },
+  {
+    path: 'toolLimits.maxResultBytes',
+    label: 'Largest tool result (bytes)',
+    kind: 'number',
+    fallback: () => '32768',
+  },
 ];
+
+/** One line per tool of a config's `tools`, as the form shows them. */
+export function toolsSummary(tools: unknown): string {
+  if (!Array.isArray(tools) || tools.length === 0) return 'None.';
+  return tools
+    .map((tool) => {
+      const t = (typeof tool === 'object' && tool !== null ? tool : {}) as Record<string, unknown>;
+      const what = t.type === 'agent' ? `agent → ${String(t.agent ?? '?')}` : String(t.type ?? '?');
+      return `${String(t.name ?? '?')} (${what})`;
+    })
+    .join(', ');
+}
 
 export const fieldId = (path: string) => `field-${path.replace(/[^a-z0-9]+/gi, '-')}`;
 

@@ -14,9 +14,10 @@ import {
   getPath,
   setPath,
   textOf,
+  toolsSummary,
 } from './config-fields.ts';
 
-type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement;
+type Control = HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement | HTMLOutputElement;
 
 export interface ConfigForm {
   element: HTMLFieldSetElement;
@@ -69,26 +70,28 @@ export function configForm(json: { text(): string; edit(text: string): void }): 
     const error = h('p', { class: 'field-error', id: `${id}-error`, hidden: true });
     const hint = field.hint ? h('p', { class: 'hint', id: `${id}-hint` }, field.hint) : null;
     const input: Control =
-      field.kind === 'template'
-        ? templateSelect
-        : field.kind === 'textarea'
-          ? h('textarea', { id, rows: 4 })
-          : field.kind === 'checkbox'
-            ? h('input', { id, type: 'checkbox' })
-            : h('input', {
-                id,
-                type: 'text',
-                inputmode: field.kind === 'number' ? 'decimal' : null,
-                autocomplete: 'off',
-                spellcheck: 'false',
-              });
+      field.kind === 'tools'
+        ? h('output', { id, class: 'muted' })
+        : field.kind === 'template'
+          ? templateSelect
+          : field.kind === 'textarea'
+            ? h('textarea', { id, rows: 4 })
+            : field.kind === 'checkbox'
+              ? h('input', { id, type: 'checkbox' })
+              : h('input', {
+                  id,
+                  type: 'text',
+                  inputmode: field.kind === 'number' ? 'decimal' : null,
+                  autocomplete: 'off',
+                  spellcheck: 'false',
+                });
     input.setAttribute(
       'aria-describedby',
       [hint ? `${id}-hint` : '', `${id}-error`].filter(Boolean).join(' '),
     );
     controls.set(field.path, { field, input, error });
     const changes = field.kind === 'checkbox' || field.kind === 'template' ? 'change' : 'input';
-    input.addEventListener(changes, () => edit(field, input));
+    if (field.kind !== 'tools') input.addEventListener(changes, () => edit(field, input));
     const label =
       field.kind === 'checkbox'
         ? h('label', { class: 'check' }, input, ` ${field.label}`)
@@ -116,7 +119,8 @@ export function configForm(json: { text(): string; edit(text: string): void }): 
     for (const { field, input } of controls.values()) {
       if (input === document.activeElement) continue;
       const value = getPath(config, field.path);
-      if (field.kind === 'checkbox') (input as HTMLInputElement).checked = value === true;
+      if (field.kind === 'tools') input.value = toolsSummary(value);
+      else if (field.kind === 'checkbox') (input as HTMLInputElement).checked = value === true;
       else if (field.kind === 'template') {
         const text = textOf(value);
         const known = templates.find((t) => t.name.toLowerCase() === text.toLowerCase() || t.slug === text);
@@ -148,9 +152,11 @@ export function configForm(json: { text(): string; edit(text: string): void }): 
         input.removeAttribute('aria-invalid');
       }
       for (const error of errors) {
-        const control = controls.get(error.path);
+        // A tool's own fields are edited in the JSON; their errors also show at the summary.
+        const control = controls.get(/^tools\[/.test(error.path) ? 'tools' : error.path);
         if (!control) continue;
-        const text = `${error.message}${error.rule ? ` (${error.rule})` : ''}`;
+        const at = error.path.startsWith('tools[') ? `${error.path}: ` : '';
+        const text = `${at}${error.message}${error.rule ? ` (${error.rule})` : ''}`;
         control.error.hidden = false;
         control.error.textContent = control.error.textContent
           ? `${control.error.textContent} · ${text}`

@@ -1,7 +1,8 @@
 /**
  * Playground: send a prompt to an agent's /generate or to one of its custom endpoints and
  * watch the answer arrive token by token (Server-Sent Events), with the time to the first
- * token, the total time and the token counts the agent reports.
+ * token, the total time and the token counts the agent reports. An agent with tools shows
+ * each call as it starts and ends (name, step, outcome, duration, bytes), before the answer.
  *
  * The agent's own API key, for agents that require one, is held in this page only: never
  * stored, never sent anywhere but to the agent.
@@ -12,6 +13,7 @@ import {
   ask,
   credentialFor,
   describe,
+  type ToolCall,
   type Usage,
 } from '../agent-client.ts';
 import { fill, h, statusLine } from '../dom.ts';
@@ -89,6 +91,29 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
     'aria-label': 'Answer',
   });
   const stats = h('dl', { class: 'stats', id: 'pg-stats' });
+  const toolCalls = h('ol', {
+    class: 'tool-calls',
+    id: 'pg-tools',
+    'aria-label': 'Tool calls',
+    hidden: true,
+  });
+
+  /** Shows a call as it starts (running) and again as it ends (its outcome and figures). */
+  const showToolCall = (call: ToolCall) => {
+    toolCalls.hidden = false;
+    const at = [...toolCalls.children].find((item) => (item as HTMLElement).dataset.id === call.id);
+    const item = (at as HTMLElement | undefined) ?? toolCalls.appendChild(h('li', { 'data-id': call.id }));
+    item.dataset.outcome = call.outcome ?? 'running';
+    const figures = call.outcome
+      ? `${call.outcome} · ${ms(call.duration_ms ?? 0)} · ${call.bytes ?? 0} B${call.truncated ? ' (cut)' : ''}`
+      : 'running…';
+    fill(
+      item,
+      h('span', { class: 'tool-name' }, call.name),
+      h('span', { class: 'muted' }, ` step ${call.step} · `),
+      h('span', { class: 'tool-outcome' }, figures),
+    );
+  };
   const notice = statusLine();
 
   const showStats = (entries: [string, string][]) =>
@@ -165,6 +190,8 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
     send.disabled = true;
     stop.disabled = false;
     answer.textContent = '';
+    toolCalls.replaceChildren();
+    toolCalls.hidden = true;
     answer.setAttribute('aria-busy', 'true');
     answer.dataset.state = 'streaming';
     notice.say('');
@@ -173,6 +200,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
     let chunks = 0;
     let usage: Usage | null | undefined;
     let finish: string | null | undefined;
+    let stopped: string | null | undefined;
     let status = 0;
     const live = () =>
       showStats([
@@ -191,6 +219,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
         key: credentialFor(agent.url, key.value),
       })) {
         if (event.kind === 'open') status = event.status;
+        else if (event.kind === 'tool') showToolCall(event.call);
         else if (event.kind === 'token') {
           firstToken ??= performance.now();
           chunks++;
@@ -203,6 +232,8 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
           }
           usage = event.usage;
           finish = event.finishReason;
+          stopped = event.stopReason;
+          for (const call of event.toolCalls ?? []) showToolCall(call);
         } else {
           answer.dataset.state = 'error';
           notice.say(
@@ -221,6 +252,8 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
         ['Completion tokens', usage ? String(usage.completion_tokens) : '—'],
         ['Total tokens', usage ? String(usage.total_tokens) : '—'],
         ['Finish', finish ?? '—'],
+        ...(stopped ? ([['Stopped', stopped]] as [string, string][]) : []),
+        ...(stopped ? ([['Tool calls', String(toolCalls.children.length)]] as [string, string][]) : []),
       ]);
       if (answer.dataset.state !== 'error') {
         answer.dataset.state = 'done';
@@ -306,6 +339,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
       'section',
       { class: 'card', 'aria-labelledby': 'pg-answer-title' },
       h('h2', { id: 'pg-answer-title' }, 'Answer'),
+      toolCalls,
       answer,
       stats,
     ),
