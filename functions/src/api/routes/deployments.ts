@@ -1,20 +1,24 @@
 /**
  * /deployments: list every agent, one agent in detail, delete, revisions, rollback, logs.
- * Status is read from the cluster on every call; nothing about it is stored.
+ * Status is read from the cluster on every call; nothing about it is stored. A page follows
+ * the request limits of where the API runs (core/request-limits.ts).
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
+import { LOCAL_LIMITS, type RequestLimits } from '../../core/request-limits.ts';
+import { fitPage } from '../page-fit.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployResponse, removeResponse } from '../responses.ts';
-import { agentNameParam, continueToken, listQuery, logsQuery, rollbackBody } from '../schemas.ts';
+import { agentNameParam, continueToken, listQueryFor, logsQuery, rollbackBody } from '../schemas.ts';
 import { limitBody, parseJsonText, rejectInvalid, validated } from '../validation.ts';
 
-export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
+export function deploymentsRoutes(controlPlane: ControlPlaneProvider, limits: RequestLimits = LOCAL_LIMITS) {
   const name = zValidator('param', agentNameParam, rejectInvalid);
   return new Hono()
-    .get('/deployments', zValidator('query', listQuery, rejectInvalid), async (c) => {
+    .get('/deployments', zValidator('query', listQueryFor(limits), rejectInvalid), async (c) => {
       const { limit, continue: token } = c.req.valid('query');
-      const page = await (await controlPlane()).list({ limit, ...(token ? { after: token.after } : {}) });
+      const listed = await (await controlPlane()).list({ limit, ...(token ? { after: token.after } : {}) });
+      const page = limits.maxPageBytes ? fitPage(listed, limits.maxPageBytes) : listed;
       return c.json({
         deployments: page.items,
         ...(page.next ? { continue: continueToken(page.next) } : {}),
