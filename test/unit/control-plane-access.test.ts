@@ -7,7 +7,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { AGENT_KINDS } from '../../functions/src/core/agent-objects/types.ts';
-import { accessName, CONTROL_PLANE_ACCESS } from '../../functions/src/core/control-plane-access.ts';
+import {
+  accessName,
+  CONTROL_PLANE_ACCESS,
+  POD_SECURITY,
+} from '../../functions/src/core/control-plane-access.ts';
 
 interface Rule {
   apiGroups: string[];
@@ -73,5 +77,14 @@ describe("the control plane's access", () => {
         );
     expect(accessName({ group: 'apps', resource: 'deployments' })).toBe('deployments.apps');
     expect(accessName({ group: '', resource: 'pods', subresource: 'log' })).toBe('pods/log');
+  });
+
+  it('names the Pod Security levels manifests/00-namespaces.yaml enforces', () => {
+    const namespaces = parseAllDocuments(
+      readFileSync(new URL('../../manifests/00-namespaces.yaml', import.meta.url), 'utf8'),
+    ).map((document) => document.toJS() as { metadata: { name: string; labels: Record<string, string> } });
+    const enforced = (name: string) =>
+      namespaces.find((n) => n.metadata.name === name)?.metadata.labels['pod-security.kubernetes.io/enforce'];
+    expect({ agents: enforced('agents'), builds: enforced('fleetplane-builds') }).toEqual(POD_SECURITY);
   });
 });

@@ -80,3 +80,18 @@ export function accessName(need: Pick<AccessNeed, 'group' | 'resource' | 'subres
   const resource = need.subresource ? `${need.resource}/${need.subresource}` : need.resource;
   return need.group ? `${resource}.${need.group}` : resource;
 }
+
+/**
+ * The ValidatingAdmissionPolicy that fences the control plane's ServiceAccount to the shapes it
+ * renders (and its binding, by the same name), once manifests/ holds it: doctor looks for it.
+ */
+export const CONTROL_PLANE_ADMISSION_POLICY = 'fleetplane-control-plane';
+
+/**
+ * The Pod Security level each namespace enforces (manifests/00-namespaces.yaml): agents run
+ * `restricted`; Kaniko unpacks images as root in its own container, which `baseline` allows.
+ */
+export const POD_SECURITY: Readonly<Record<AccessScope, 'restricted' | 'baseline'>> = {
+  agents: 'restricted',
+  builds: 'baseline',
+};

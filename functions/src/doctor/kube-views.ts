@@ -1,0 +1,179 @@
+/**
+ * The Kubernetes reads behind doctor's cluster section, over a kubeconfig: as the functions'
+ * ServiceAccount (its version, and SelfSubjectAccessReviews, which the API server answers and
+ * stores nothing of), and with an admin's read access (namespaces, Secrets' keys, ingress
+ * classes, Services, the Gateway, CRDs, the ClusterIssuer, the admission policy, cert-manager's
+ * pods).
+ *
+ * Only GETs and access reviews: it changes nothing. A Secret's values are read by the API call
+ * and dropped here: only its keys leave this module.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { KubeHttp } from '../cluster/kube-http.ts';
+import { mapLimit } from '../lib/map-limit.ts';
+import type {
+  AccessReview,
+  AdminClusterView,
+  Condition,
+  FunctionsClusterView,
+  GatewayView,
+} from './cluster-checks.ts';
+
+interface Meta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+}
+interface Item<S = unknown, T = unknown> {
+  metadata: Meta;
+  spec?: S;
+  status?: T;
+  data?: Record<string, string>;
+}
+
+const isNotFound = (error: unknown) => (error as { code?: number }).code === 404;
+
+export class KubeViews implements FunctionsClusterView, AdminClusterView {
+  private readonly http: KubeHttp;
+
+  constructor(kubeconfig: string) {
+    const config = new KubeConfig();
+    config.loadFromString(kubeconfig);
+    this.http = new KubeHttp(config);
+  }
+
+  /** A GET; undefined for a 404 (no such object, or no such API: a CRD not installed). */
+  private async find<T>(path: string, query?: Record<string, string>): Promise<T | undefined> {
+    try {
+      return await this.http.json<T>('GET', path, query ? { query } : {});
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
+  async version(): Promise<string> {
+    return (await this.http.json<{ gitVersion: string }>('GET', '/version')).gitVersion;
+  }
+
+  async canI(reviews: AccessReview[]): Promise<boolean[]> {
+    return mapLimit(reviews, 8, async (review) => {
+      const answer = await this.http.json<{ status?: { allowed?: boolean } }>(
+        'POST',
+        '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews',
+        {
+          body: {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SelfSubjectAccessReview',
+            spec: { resourceAttributes: review },
+          },
+        },
+      );
+      return answer.status?.allowed === true;
+    });
+  }
+
+  async namespaceLabels(name: string) {
+    const namespace = await this.find<Item>(`/api/v1/namespaces/${encodeURIComponent(name)}`);
+    return namespace && (namespace.metadata.labels ?? {});
+  }
+
+  async secretKeys(namespace: string, name: string) {
+    const secret = await this.find<Item>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(name)}`,
+    );
+    return secret && Object.keys(secret.data ?? {});
+  }
+
+  async ingressClasses() {
+    const list = await this.find<{ items: Item[] }>('/apis/networking.k8s.io/v1/ingressclasses');
+    return (list?.items ?? []).map((item) => ({
+      name: item.metadata.name,
+      isDefault: item.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true',
+    }));
+  }
+
+  async loadBalancerAddresses(namespaces: string[]) {
+    const paths = namespaces.includes('*')
+      ? ['/api/v1/services']
+      : namespaces.map((ns) => `/api/v1/namespaces/${encodeURIComponent(ns)}/services`);
+    const lists = await Promise.all(
+      paths.map((path) =>
+        this.find<{
+          items: Item<
+            { type?: string },
+            { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } }
+          >[];
+        }>(path),
+      ),
+    );
+    return lists
+      .flatMap((list) => list?.items ?? [])
+      .filter((service) => service.spec?.type === 'LoadBalancer')
+      .flatMap((service) => service.status?.loadBalancer?.ingress ?? [])
+      .flatMap((entry) => (entry.ip ? [entry.ip] : entry.hostname ? [entry.hostname] : []));
+  }
+
+  async gateway(namespace: string, name: string): Promise<GatewayView | undefined> {
+    const gateway = await this.find<
+      Item<
+        { listeners?: { name: string; hostname?: string }[] },
+        { addresses?: { value: string }[]; conditions?: Condition[] }
+      >
+    >(
+      `/apis/gateway.networking.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/gateways/${encodeURIComponent(name)}`,
+    );
+    if (!gateway) return undefined;
+    return {
+      addresses: (gateway.status?.addresses ?? []).map((address) => address.value),
+      conditions: gateway.status?.conditions ?? [],
+      listeners: (gateway.spec?.listeners ?? []).map((l) => ({
+        name: l.name,
+        ...(l.hostname ? { hostname: l.hostname } : {}),
+      })),
+      annotations: gateway.metadata.annotations ?? {},
+    };
+  }
+
+  async crd(name: string) {
+    const crd = await this.find<Item<unknown, { conditions?: Condition[] }>>(
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${encodeURIComponent(name)}`,
+    );
+    if (!crd) return undefined;
+    return {
+      createdAt: new Date(crd.metadata.creationTimestamp ?? 0),
+      established:
+        crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false,
+    };
+  }
+
+  async clusterIssuer(name: string) {
+    const issuer = await this.find<Item<unknown, { conditions?: Condition[] }>>(
+      `/apis/cert-manager.io/v1/clusterissuers/${encodeURIComponent(name)}`,
+    );
+    return issuer && { conditions: issuer.status?.conditions ?? [] };
+  }
+
+  async admissionPolicy(name: string) {
+    const base = '/apis/admissionregistration.k8s.io/v1';
+    const policy = await this.find<Item>(`${base}/validatingadmissionpolicies/${encodeURIComponent(name)}`);
+    if (!policy) return undefined;
+    const bindings = await this.find<{ items: Item<{ policyName?: string }>[] }>(
+      `${base}/validatingadmissionpolicybindings`,
+    );
+    return { bound: (bindings?.items ?? []).some((binding) => binding.spec?.policyName === name) };
+  }
+
+  async certManagerControllers() {
+    const pods = await this.find<{ items: Item<unknown, { startTime?: string }>[] }>('/api/v1/pods', {
+      labelSelector: 'app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller',
+    });
+    return (pods?.items ?? []).map((pod) => ({
+      namespace: pod.metadata.namespace ?? '',
+      name: pod.metadata.name,
+      ...(pod.status?.startTime ? { startedAt: new Date(pod.status.startTime) } : {}),
+    }));
+  }
+}
