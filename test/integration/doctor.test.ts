@@ -256,6 +256,16 @@ beforeAll(async () => {
   await waitFor('default ServiceAccount', () =>
     exists(`/api/v1/namespaces/${CERT_MANAGER_NS}/serviceaccounts/default`),
   );
+  // As the chart renders config.enableGatewayAPI=true: a ControllerConfiguration in a ConfigMap, mounted.
+  await kube('POST', `/api/v1/namespaces/${CERT_MANAGER_NS}/configmaps`, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'cert-manager' },
+    data: {
+      'config.yaml':
+        'apiVersion: controller.config.cert-manager.io/v1alpha1\nkind: ControllerConfiguration\nenableGatewayAPI: true\n',
+    },
+  });
   await kube('POST', `/api/v1/namespaces/${CERT_MANAGER_NS}/pods`, {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -265,10 +275,17 @@ beforeAll(async () => {
     },
     spec: {
       containers: [
-        { name: 'cert-manager-controller', image: 'quay.io/jetstack/cert-manager-controller:v1.19.1' },
+        {
+          name: 'cert-manager-controller',
+          image: 'quay.io/jetstack/cert-manager-controller:v1.21.1',
+          args: ['--config=/var/cert-manager/config/config.yaml'],
+          volumeMounts: [{ name: 'config', mountPath: '/var/cert-manager/config' }],
+        },
       ],
+      volumes: [{ name: 'config', configMap: { name: 'cert-manager' } }],
     },
   });
+  created.push(`/api/v1/namespaces/${CERT_MANAGER_NS}/pods/cert-manager-controller`);
   await waitFor('the controller pod started', async () =>
     Boolean(
       (
@@ -388,7 +405,12 @@ afterAll(async () => {
     await kube('DELETE', path).catch((error: { code?: number }) => {
       if (error.code !== 404) throw error;
     });
-});
+  // The namespace goes once its pod is gone: wait, so that no later run meets a terminating one.
+  await waitFor(
+    'the stand-in cert-manager namespace gone',
+    async () => !(await exists(`/api/v1/namespaces/${CERT_MANAGER_NS}`)),
+  );
+}, 120_000);
 
 describe.runIf(local)('fleetplane doctor against the test environment', () => {
   it('is all ok: every section, every check', async () => {
@@ -419,6 +441,7 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
       'cluster.routing',
       'cluster.cert-manager',
       'cluster.issuer',
+      'cluster.gateway-api-enabled',
       'cluster.gateway-api-order',
       'dns.resolves',
       'dns.tls',

@@ -233,8 +233,8 @@ on stderr when it is invalid.`,
     args: [],
     remote: false,
     options: { base64: { type: 'boolean' } },
-    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG
-(manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
+    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG (or
+~/.kube/config; manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
 that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
     load: () => import('./verbs/kubeconfig.ts'),
   },

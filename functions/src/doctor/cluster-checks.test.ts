@@ -23,7 +23,7 @@ const functions: FunctionsClusterView = {
   canI: async (reviews) => reviews.map(() => true),
 };
 
-function cluster(certManagerStarted: Date): AdminClusterView {
+function cluster(certManagerStarted: Date, gatewayApiEnabled = true): AdminClusterView {
   return {
     namespaceLabels: async (name) => ({
       'pod-security.kubernetes.io/enforce': name === 'agents' ? 'restricted' : 'baseline',
@@ -47,7 +47,12 @@ function cluster(certManagerStarted: Date): AdminClusterView {
     clusterIssuer: async () => ({ conditions: [{ type: 'Ready', status: 'True' }] }),
     admissionPolicy: async () => ({ bound: true }),
     certManagerControllers: async () => [
-      { namespace: 'cert-manager', name: 'cert-manager-6d9f', startedAt: certManagerStarted },
+      {
+        namespace: 'cert-manager',
+        name: 'cert-manager-6d9f',
+        startedAt: certManagerStarted,
+        gatewayApiEnabled,
+      },
     ],
   };
 }
@@ -76,5 +81,17 @@ describe('the Gateway API before cert-manager', () => {
     });
     expect(results.filter((r) => r.status !== 'ok')).toEqual([]);
     expect(results.map((r) => r.id)).toContain('cluster.gateway-api-order');
+  });
+
+  it('fails a cert-manager whose configuration does not enable the Gateway API, saying which Helm value', async () => {
+    const results = await clusterChecks({
+      settings,
+      functions,
+      admin: cluster(new Date('2026-03-01T10:05:00Z'), false),
+    });
+    expect(results.find((r) => r.id === 'cluster.gateway-api-enabled')).toMatchObject({
+      status: 'fail',
+      fix: 'helm upgrade cert-manager with --reuse-values --set config.enableGatewayAPI=true (the README, Deploying to DigitalOcean, step 2)',
+    });
   });
 });

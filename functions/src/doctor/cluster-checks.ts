@@ -49,6 +49,13 @@ export interface GatewayView {
   annotations: Record<string, string>;
 }
 
+export interface CertManagerController {
+  namespace: string;
+  name: string;
+  startedAt?: Date;
+  gatewayApiEnabled: boolean;
+}
+
 /** The cluster as an admin reads it (get and list only). */
 export interface AdminClusterView {
   namespaceLabels(name: string): Promise<Record<string, string> | undefined>;
@@ -61,8 +68,11 @@ export interface AdminClusterView {
   crd(name: string): Promise<{ createdAt: Date; established: boolean } | undefined>;
   clusterIssuer(name: string): Promise<{ conditions: Condition[] } | undefined>;
   admissionPolicy(name: string): Promise<{ bound: boolean } | undefined>;
-  /** cert-manager's controller pods, wherever they run, with when they started. */
-  certManagerControllers(): Promise<{ namespace: string; name: string; startedAt?: Date }[]>;
+  /**
+   * cert-manager's controller pods, wherever they run: when their running container started
+   * (undefined while it is not running), and whether its configuration enables the Gateway API.
+   */
+  certManagerControllers(): Promise<CertManagerController[]>;
 }
 
 export interface ClusterCheckInput {
@@ -331,34 +341,66 @@ async function certManager(input: ClusterCheckInput, admin: AdminClusterView): P
             ),
     );
   }
-  if (platform.routing === 'gateway') results.push(await gatewayApiBeforeCertManager(admin));
+  if (platform.routing === 'gateway') results.push(...(await gatewayApiBeforeCertManager(admin)));
   return results;
 }
 
-/** cert-manager looks for the Gateway API only when it starts: a controller older than the CRDs never watches Gateways. */
-async function gatewayApiBeforeCertManager(admin: AdminClusterView): Promise<CheckResult> {
+/**
+ * cert-manager looks for the Gateway API only when it starts, and only when its configuration
+ * enables it (Helm value config.enableGatewayAPI=true): a controller running since before the
+ * CRDs existed never watches Gateways, and one without the setting never does either.
+ */
+async function gatewayApiBeforeCertManager(admin: AdminClusterView): Promise<CheckResult[]> {
   const crd = await admin.crd(GATEWAY_CRD);
   if (!crd)
-    return fail(
-      'gateway-api-order',
-      `the Gateway API CRDs are not installed (${GATEWAY_CRD})`,
-      'install a Gateway API implementation (Envoy Gateway installs the CRDs), then restart cert-manager',
-    );
+    return [
+      fail(
+        'gateway-api-order',
+        `the Gateway API CRDs are not installed (${GATEWAY_CRD})`,
+        'install a Gateway API implementation (Envoy Gateway installs the CRDs), then restart cert-manager',
+      ),
+    ];
   const controllers = await admin.certManagerControllers();
   if (!controllers.length)
-    return warn(
-      'gateway-api-order',
-      "cert-manager's controller pod was not found",
-      'kubectl get pods -A -l app.kubernetes.io/name=cert-manager',
-    );
-  const early = controllers.filter((pod) => !pod.startedAt || pod.startedAt < crd.createdAt);
-  if (early.length)
-    return fail(
-      'gateway-api-order',
-      `cert-manager's controller (${early.map((pod) => `${pod.namespace}/${pod.name}`).join(', ')}) started before the Gateway API CRDs existed (${crd.createdAt.toISOString()}), so it never issues the Gateway's certificate`,
-      `kubectl -n ${early[0]?.namespace} rollout restart deployment cert-manager`,
-    );
-  return ok('gateway-api-order', `cert-manager's controller started after the Gateway API CRDs existed`);
+    return [
+      warn(
+        'gateway-api-order',
+        "cert-manager's controller pod was not found",
+        'kubectl get pods -A -l app.kubernetes.io/name=cert-manager',
+      ),
+    ];
+  const named = (pods: CertManagerController[]) =>
+    pods.map((pod) => `${pod.namespace}/${pod.name}`).join(', ');
+  const restart = `kubectl -n ${controllers[0]?.namespace} rollout restart deployment cert-manager`;
+  const results: CheckResult[] = [];
+  const disabled = controllers.filter((pod) => !pod.gatewayApiEnabled);
+  results.push(
+    disabled.length
+      ? fail(
+          'gateway-api-enabled',
+          `cert-manager's controller (${named(disabled)}) does not have the Gateway API enabled, so it never issues the Gateway's certificate`,
+          'helm upgrade cert-manager with --reuse-values --set config.enableGatewayAPI=true (the README, Deploying to DigitalOcean, step 2)',
+        )
+      : ok('gateway-api-enabled', "cert-manager's configuration enables the Gateway API"),
+  );
+  const stopped = controllers.filter((pod) => !pod.startedAt);
+  const early = controllers.filter((pod) => pod.startedAt && pod.startedAt < crd.createdAt);
+  results.push(
+    stopped.length
+      ? fail(
+          'gateway-api-order',
+          `cert-manager's controller (${named(stopped)}) is not running`,
+          `kubectl -n ${stopped[0]?.namespace} logs deployment/cert-manager`,
+        )
+      : early.length
+        ? fail(
+            'gateway-api-order',
+            `cert-manager's controller (${named(early)}) started before the Gateway API CRDs existed (${crd.createdAt.toISOString()}), so it never issues the Gateway's certificate`,
+            restart,
+          )
+        : ok('gateway-api-order', "cert-manager's controller started after the Gateway API CRDs existed"),
+  );
+  return results;
 }
 
 async function adminChecks(input: ClusterCheckInput, admin: AdminClusterView): Promise<CheckResult[]> {

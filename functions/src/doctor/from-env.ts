@@ -4,8 +4,6 @@
  * section; anything may be replaced (`overrides`) by a test or by a caller that has its own.
  */
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { credentialsFor } from '../builds/docker-config.ts';
 import { RegistryClient } from '../builds/registry.ts';
 import { parseImage } from '../core/image-ref.ts';
@@ -30,8 +28,10 @@ export interface DoctorWiring {
   /** The merged settings (.env under the environment), and the file read, if any. */
   env: Env;
   envFile: string | undefined;
-  /** An admin kubeconfig's path (--kubeconfig, else KUBECONFIG, else ~/.kube/config when it exists). */
+  /** An admin kubeconfig's path (--kubeconfig, else KUBECONFIG, else ~/.kube/config). */
   adminKubeconfig?: string;
+  /** Whether the user named it (then a file that cannot be read is an error, not a skipped check). */
+  adminKubeconfigNamed?: boolean;
   overrides?: {
     store?: StoreProbeTarget;
     registry?: RegistryProbeTarget;
@@ -74,13 +74,13 @@ export function secretsOf(env: Env): string[] {
   return values.filter((value) => value.length >= 4);
 }
 
-/** The admin kubeconfig's text, or undefined when there is none to read. */
-async function adminKubeconfigText(path: string | undefined): Promise<string | undefined> {
-  const candidate = path ?? join(homedir(), '.kube', 'config');
+/** The admin kubeconfig's text, or undefined when the default one is not there. */
+async function adminKubeconfigText(path: string | undefined, named: boolean): Promise<string | undefined> {
+  if (!path) return undefined;
   try {
-    return await readFile(candidate, 'utf8');
+    return await readFile(path, 'utf8');
   } catch (error) {
-    if (path) throw new Error(`cannot read the kubeconfig ${path}: ${(error as Error).message}`);
+    if (named) throw new Error(`cannot read the kubeconfig ${path}: ${(error as Error).message}`);
     return undefined;
   }
 }
@@ -118,7 +118,7 @@ export function wireDoctor(wiring: DoctorWiring): WiredDoctor {
   const adminView = () => {
     admin ??= (async () => {
       if (overrides.admin !== undefined) return overrides.admin ?? undefined;
-      const text = await adminKubeconfigText(wiring.adminKubeconfig);
+      const text = await adminKubeconfigText(wiring.adminKubeconfig, wiring.adminKubeconfigNamed ?? true);
       if (!text) return undefined;
       const { KubeViews } = await import('./kube-views.ts');
       return new KubeViews(text);

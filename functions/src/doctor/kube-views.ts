@@ -167,13 +167,58 @@ export class KubeViews implements FunctionsClusterView, AdminClusterView {
   }
 
   async certManagerControllers() {
-    const pods = await this.find<{ items: Item<unknown, { startTime?: string }>[] }>('/api/v1/pods', {
+    type PodSpec = {
+      containers?: { args?: string[] }[];
+      volumes?: { configMap?: { name?: string } }[];
+    };
+    type PodStatus = { containerStatuses?: { state?: { running?: { startedAt?: string } } }[] };
+    const pods = await this.find<{ items: Item<PodSpec, PodStatus>[] }>('/api/v1/pods', {
       labelSelector: 'app.kubernetes.io/name=cert-manager,app.kubernetes.io/component=controller',
     });
-    return (pods?.items ?? []).map((pod) => ({
-      namespace: pod.metadata.namespace ?? '',
-      name: pod.metadata.name,
-      ...(pod.status?.startTime ? { startedAt: new Date(pod.status.startTime) } : {}),
-    }));
+    // A pod being deleted (an old ReplicaSet's, a namespace going away) is not the controller.
+    const live = (pods?.items ?? []).filter(
+      (pod) => !(pod.metadata as { deletionTimestamp?: string }).deletionTimestamp,
+    );
+    return Promise.all(
+      live.map(async (pod) => {
+        const namespace = pod.metadata.namespace ?? '';
+        const starts = (pod.status?.containerStatuses ?? []).flatMap(
+          (c) => c.state?.running?.startedAt ?? [],
+        );
+        const startedAt =
+          starts.length === (pod.status?.containerStatuses ?? []).length && starts.length
+            ? starts.sort()[0]
+            : undefined;
+        return {
+          namespace,
+          name: pod.metadata.name,
+          ...(startedAt ? { startedAt: new Date(startedAt) } : {}),
+          gatewayApiEnabled: await this.gatewayApiEnabled(namespace, pod.spec ?? {}),
+        };
+      }),
+    );
+  }
+
+  /**
+   * Whether a cert-manager controller pod has the Gateway API on: its ControllerConfiguration
+   * (the ConfigMap the chart mounts when `config` is set) says enableGatewayAPI: true, or, before
+   * cert-manager 1.15, its arguments carry --enable-gateway-api.
+   */
+  private async gatewayApiEnabled(
+    namespace: string,
+    spec: { containers?: { args?: string[] }[]; volumes?: { configMap?: { name?: string } }[] },
+  ): Promise<boolean> {
+    if (spec.containers?.some((c) => c.args?.some((arg) => /^--enable-gateway-api(=true)?$/.test(arg))))
+      return true;
+    for (const volume of spec.volumes ?? []) {
+      const name = volume.configMap?.name;
+      if (!name) continue;
+      const map = await this.find<Item>(
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+      );
+      if (Object.values(map?.data ?? {}).some((text) => /^\s*enableGatewayAPI:\s*true\s*$/m.test(text)))
+        return true;
+    }
+    return false;
   }
 }

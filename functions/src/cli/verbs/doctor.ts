@@ -9,6 +9,7 @@ import { type CheckResult, type CheckStatus, SECTIONS, type Section } from '../.
 import { runDoctor } from '../../doctor/doctor.ts';
 import { wireDoctor } from '../../doctor/from-env.ts';
 import { deploySettings } from '../../wiring/dotenv.ts';
+import { adminKubeconfig } from '../admin-kubeconfig.ts';
 import type { VerbContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -52,11 +53,12 @@ export async function run(context: VerbContext): Promise<number> {
   const only = sectionsFrom(flags.only);
   const envFile = resolve((flags['env-file'] as string | undefined) ?? '.env');
   const settings = deploySettings(io.env, envFile);
-  const adminKubeconfig = (flags.kubeconfig as string | undefined) ?? io.env.KUBECONFIG?.split(':')[0];
+  const admin = adminKubeconfig(flags, io.env);
   const { sections, secrets } = wireDoctor({
     env: settings.env,
     envFile: settings.file,
-    ...(adminKubeconfig ? { adminKubeconfig } : {}),
+    adminKubeconfig: admin.path,
+    adminKubeconfigNamed: admin.named,
   });
   const text = context.output === 'text';
   const colour = text && wantsColor(io);
