@@ -87,7 +87,7 @@ const common = {
 } as const;
 
 export interface BuildOptions {
-  /** Where the function folders go (default packages/fleetplane; a test builds into a scratch dir). */
+  /** Where the function folders go (default dist/digitalocean/packages/fleetplane; a test builds into a scratch dir). */
   dir?: string;
   /** Only these functions (default: every one). */
   only?: readonly FunctionName[];
