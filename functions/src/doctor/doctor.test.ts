@@ -12,6 +12,7 @@ import { runDoctor, scrub } from './doctor.ts';
 import { secretsOf } from './from-env.ts';
 import { functionsChecks } from './functions-checks.ts';
 import { netProbes } from './net-probes.ts';
+import { registryChecks } from './registry-checks.ts';
 import { type DoctorSettings, settingsChecks } from './settings-checks.ts';
 
 const verdicts = (results: CheckResult[]) => results.map((r) => `${r.id} ${r.status}`);
@@ -288,5 +289,47 @@ describe('the DNS and TLS section (a real TLS server on loopback)', () => {
       await other.stop();
       await soon.stop();
     }
+  });
+});
+
+describe('the registry section, where the integration test cannot go', () => {
+  // A stand-in for a registry that holds nothing (the real ones are in test/integration/doctor.test.ts).
+  const empty = {
+    tags: async () => [],
+    manifestDigest: async () => undefined,
+    probePush: async () => ({ cancelled: true }),
+  };
+
+  it("does not stop when this release's tag cannot be computed (the packed command has no runtime source)", async () => {
+    const results = await registryChecks({
+      registry: empty,
+      host: 'registry.digitalocean.com',
+      repository: 'my-registry/agent-runtime',
+      buildTag: async () => {
+        throw new Error('image-context bundles the agent runtime from source');
+      },
+    });
+    expect(verdicts(results)).toEqual(['registry.auth ok', 'registry.push ok', 'registry.image warn']);
+    expect(results[2]?.summary).toBe(
+      'registry.digitalocean.com/my-registry/agent-runtime holds no image yet',
+    );
+  });
+
+  it('fails a pinned image that is not there, and does not probe push for it', async () => {
+    let pushed = false;
+    const results = await registryChecks({
+      registry: {
+        ...empty,
+        probePush: async () => {
+          pushed = true;
+          return { cancelled: true };
+        },
+      },
+      host: 'registry.example',
+      repository: 'team/agent-runtime',
+      pinnedReference: 'v1',
+    });
+    expect(pushed).toBe(false);
+    expect(verdicts(results)).toEqual(['registry.auth ok', 'registry.image fail']);
   });
 });

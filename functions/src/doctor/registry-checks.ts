@@ -85,7 +85,8 @@ export async function registryChecks(input: RegistryCheckInput): Promise<CheckRe
     );
     return results;
   }
-  const tag = input.buildTag ? shortTag(await input.buildTag()) : undefined;
+  // The packed command has no runtime source to hash: then the tag is simply not known here.
+  const tag = input.buildTag ? await input.buildTag().then(shortTag, () => undefined) : undefined;
   if (tag && tags.includes(tag))
     results.push(ok('image', `this release's image ${where}:${tag} is built and reachable`));
   else if (tags.length)
