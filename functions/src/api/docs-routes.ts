@@ -1,7 +1,7 @@
 /**
  * GET /openapi.json and GET /docs, public (app.ts). The document is generated from the zod
  * schemas on first request (the generator and zod load lazily, keeping function cold starts
- * small) and cached.
+ * small) and cached, one per platform it describes (its request limits differ).
  */
 import { Hono } from 'hono';
 import { LOCAL_LIMITS, type RequestLimits } from '../core/request-limits.ts';
