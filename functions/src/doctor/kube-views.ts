@@ -17,7 +17,7 @@ import type {
   Condition,
   FunctionsClusterView,
   GatewayView,
-} from './cluster-checks.ts';
+} from './cluster-views.ts';
 
 interface Meta {
   name: string;
