@@ -1,8 +1,10 @@
 /**
- * Bundles each DigitalOcean Function with esbuild: a directory packages/fleetplane/<name>/
- * with `index.js` (CommonJS, `exports.main`) and, beside it, the heavy adapters it may load
- * (the S3 store, the Kubernetes cluster) as separate files. `doctl serverless deploy .`
- * zips each directory as one function; the folder is generated, not committed.
+ * Bundles each DigitalOcean Function with esbuild: a directory
+ * dist/digitalocean/packages/fleetplane/<name>/ with `index.js` (CommonJS, `exports.main`) and,
+ * beside it, the heavy adapters it may load (the S3 store, the Kubernetes cluster) as separate
+ * files; and dist/digitalocean/project.yml, the project to deploy (src/wiring/do-project.ts).
+ * `doctl serverless deploy dist/digitalocean --env .env` zips each directory as one function;
+ * the folder is generated, not committed.
  *
  * WHY the split: CommonJS bundles cannot be code-split, and a 3 MB file costs ~85 ms to load
  * even when the SDKs in it are reached only through import(). With the adapters in files of
@@ -22,21 +24,17 @@ import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import { runtimeContextPlugin } from './src/builds/build-plugin.ts';
 import { consoleAssetsPlugin } from './src/console/build-plugin.ts';
+import { deployableProject, SWEEP_TRIGGER_SETTING } from './src/wiring/do-project.ts';
+import { deploySettings } from './src/wiring/dotenv.ts';
+import { FUNCTIONS, type FunctionName } from './src/wiring/function-env.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'functions', 'src');
-export const FUNCTIONS = [
-  'deploy',
-  'deployments',
-  'templates',
-  'health',
-  'sweep',
-  'console',
-  'gc',
-  'whoami',
-] as const;
-export type FunctionName = (typeof FUNCTIONS)[number];
-export const PACKAGE_DIR = join(root, 'packages', 'fleetplane');
+
+export { FUNCTIONS, type FunctionName };
+/** The project doctl deploys: project.yml and packages/ (see do-project.ts). */
+export const PROJECT_DIR = join(root, 'dist', 'digitalocean');
+export const PACKAGE_DIR = join(PROJECT_DIR, 'packages', 'fleetplane');
 
 /** Modules loaded lazily through import(), each bundled into a file of its own. */
 const LAZY: Record<string, string> = {
@@ -89,7 +87,7 @@ const common = {
 } as const;
 
 export interface BuildOptions {
-  /** Where the function folders go (default packages/fleetplane; a test builds into a scratch dir). */
+  /** Where the function folders go (default dist/digitalocean/packages/fleetplane; a test builds into a scratch dir). */
   dir?: string;
   /** Only these functions (default: every one). */
   only?: readonly FunctionName[];
@@ -152,9 +150,30 @@ export async function buildFunctions(
   return built;
 }
 
+/** Writes PROJECT_DIR/project.yml from project.yml and the settings doctl will template it with. */
+export async function writeDeployableProject(env: NodeJS.ProcessEnv = process.env) {
+  const settings = deploySettings(env, join(root, '.env'));
+  const project = deployableProject(await readFile(join(root, 'project.yml'), 'utf8'), settings.env);
+  await mkdir(PROJECT_DIR, { recursive: true });
+  await writeFile(join(PROJECT_DIR, 'project.yml'), project.text);
+  return { ...project, envFile: settings.file };
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const { name, entryBytes, totalBytes } of await buildFunctions())
     console.log(
       `${name.padEnd(12)} entry ${(entryBytes / 1024).toFixed(0).padStart(5)} KiB, with lazy chunks ${(totalBytes / 1024).toFixed(0).padStart(5)} KiB`,
     );
+  const project = await writeDeployableProject();
+  console.log(
+    `\nwrote dist/digitalocean/project.yml from project.yml and ${project.envFile ? '.env and ' : ''}the environment`,
+  );
+  if (project.leftOut.length)
+    console.log(`left out (unset, so their defaults apply): ${project.leftOut.join(', ')}`);
+  console.log(
+    project.trigger
+      ? `the sweep runs every minute from a scheduled trigger (a private preview; ${SWEEP_TRIGGER_SETTING}=off leaves it out)`
+      : `no scheduled trigger (${SWEEP_TRIGGER_SETTING}=off): run the sweep with doctl serverless functions invoke fleetplane/sweep`,
+  );
+  console.log('deploy: doctl serverless deploy dist/digitalocean --env .env');
 }

@@ -138,6 +138,46 @@ describe('fleetplane against the test environment', () => {
       );
   });
 
+  it('a batch larger than one request goes in parts that fit DigitalOcean (50 agents, 720 KiB), every agent deployed once', async () => {
+    const names = Array.from({ length: 51 }, (_, i) => `parts-${String(i).padStart(2, '0')}`);
+    const file = join(dir, 'parts.json');
+    await writeFile(file, JSON.stringify({ agents: names.map((name) => ({ name })) }));
+    const { result: run, requests } = await counted(server, () => cli(server, 'deploy', file, '-o', 'json'));
+    expect(run.code, explain(run)).toBe(0);
+    expect(run.stderr).toMatch(
+      /^sending 51 agents in 2 requests \(at most 50 agents and 720 KiB each, what DigitalOcean accepts\)$/m,
+    );
+    expect(requests.filter((r) => r.method === 'POST').map((r) => `${r.path} ${r.status}`)).toEqual([
+      '/deploy 201',
+      '/deploy 201',
+    ]);
+    const answer = JSON.parse(run.stdout) as {
+      results: { name: string; outcome: string }[];
+      failed: string[];
+    };
+    expect(answer.failed).toEqual([]);
+    expect(answer.results.map((r) => [r.name, r.outcome])).toEqual(names.map((name) => [name, 'created']));
+    await Promise.all(names.map((name) => cli(server, 'delete', name)));
+  });
+
+  it('a batch in parts is checked whole first: an invalid agent of a later part sends nothing, named by its place in the file', async () => {
+    const agents: object[] = Array.from({ length: 55 }, (_, i) => ({ name: `unsent-${i}` }));
+    agents[53] = { name: 'unsent-53', scaling: { replicas: 0 } };
+    agents[54] = { name: 'unsent-1' };
+    const file = join(dir, 'invalid-parts.json');
+    await writeFile(file, JSON.stringify({ agents }));
+    const { result: run, requests } = await counted(server, () => cli(server, 'deploy', file));
+    expect(run.code, explain(run)).toBe(1);
+    expect(run.stderr).toMatch(
+      /^fleetplane: .*invalid-parts\.json is not a valid batch; nothing was sent:$/m,
+    );
+    expect(run.stderr).toMatch(/^agents\[53\]\.scaling\.replicas: must be at least 1 \(got 0\)$/m);
+    expect(run.stderr).toMatch(
+      /^agents\[54\]\.name: must be unique in one file \("unsent-1" is also agents\[1\]\)$/m,
+    );
+    expect(requests.filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
   it('gc is a dry run (GET /gc) unless --yes (POST /gc), and says when there is nothing of builds to collect', async () => {
     const { result: dry, requests } = await counted(server, () => cli(server, 'gc'));
     expect(dry.code, explain(dry)).toBe(0);

@@ -1,8 +1,9 @@
 /**
- * The bundled DigitalOcean Functions (packages/fleetplane/<name>/index.js, as `doctl serverless
- * deploy` uploads them) invoked through their `main` with recorded DO-shaped args: web raw,
- * legacy __ow_* fields, base64 bodies, plain `doctl serverless functions invoke` params, and
- * the scheduled sweep, all against the real test environment.
+ * The bundled DigitalOcean Functions (dist/digitalocean/packages/fleetplane/<name>/index.js, as
+ * `doctl serverless deploy` uploads them) invoked through their `main` with recorded DO-shaped
+ * args: web raw, legacy __ow_* fields (a JSON body base64-encoded, as the platform sends it),
+ * base64 bodies, plain `doctl serverless functions invoke` params, and the scheduled sweep, all
+ * against the real test environment; and DigitalOcean's request limits (720 KiB, 200 a page).
  */
 import { randomUUID } from 'node:crypto';
 import { cp, readdir, readFile } from 'node:fs/promises';
@@ -118,6 +119,44 @@ describe('the bundled functions', () => {
     expect(JSON.parse(plain.body)).toMatchObject({ name: 'fn-plain', outcome: 'created', generation: 1 });
     const invalid = await mains.deploy(web('POST', '', { body: JSON.stringify({ name: 'Bad!' }) }));
     expect(invalid.statusCode).toBe(422);
+    // A raw web action's __ow_body: JSON arrives base64-encoded, with no flag saying so.
+    const owBody = await mains.deploy({
+      __ow_method: 'post',
+      __ow_path: '',
+      __ow_headers: { authorization: `Bearer ${TEST_TOKEN}`, 'content-type': 'application/json' },
+      __ow_body: Buffer.from(JSON.stringify({ name: 'fn-ow' })).toString('base64'),
+    });
+    expect(owBody.statusCode, owBody.body).toBe(201);
+    expect((await mains.deployments(web('DELETE', '/fn-ow'))).statusCode).toBe(200);
+  });
+
+  it("follow DigitalOcean's request limits: a deploy body of 720 KiB, a page of 200 agents, and the document says so", async () => {
+    const padded = (bytes: number) => {
+      const json = '{"name":"Bad!"}';
+      return json + ' '.repeat(bytes - json.length);
+    };
+    expect((await mains.deploy(web('POST', '', { body: padded(720 * 1024) }))).statusCode).toBe(422);
+    const over = await mains.deploy(web('POST', '', { body: padded(720 * 1024 + 1) }));
+    expect(over.statusCode).toBe(413);
+    // A problem is JSON of the +json family: sent base64, which the platform decodes either way.
+    expect(JSON.parse(Buffer.from(over.body, 'base64').toString('utf8')).detail).toMatch(
+      /^the body must be at most 720 KiB on DigitalOcean/,
+    );
+    const page = await mains.deployments(web('GET', '', { queryString: 'limit=201' }));
+    expect(page.statusCode).toBe(400);
+    const openapi = JSON.parse((await mains.templates(web('GET', '/openapi.json'))).body);
+    expect(openapi.paths['/deploy'].post.responses['413'].description).toMatch(/^Body larger than 720 KiB/);
+  });
+
+  it('serve the console icon base64, as the platform needs for an image (it decodes it)', async () => {
+    const icon = await mains.console(web('GET', '/icon.svg'));
+    expect(icon.statusCode).toBe(200);
+    expect(icon.headers['content-type']).toBe('image/svg+xml');
+    expect(Buffer.from(icon.body, 'base64').toString('utf8')).toMatch(
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+    );
+    const page = await mains.console(web('GET', '/'));
+    expect(page.body).toMatch(/^<!doctype html>/i);
   });
 
   it('deployments lists, reads one (legacy __ow_* args too), tails logs and deletes', async () => {

@@ -1,14 +1,26 @@
 /**
- * project.yml gives each DigitalOcean Function only the variables it uses: the public
- * `health` and `templates` get no more than they need, and every function that renders
- * agents gets every platform setting the code reads (recorded by reading them through a proxy).
- * Its triggers have the shape DigitalOcean's deployer documents today (`type: SCHEDULED`,
+ * project.yml gives each DigitalOcean Function exactly the variables functions/src/wiring/
+ * function-env.ts lists for it (the list `fleetplane doctor` checks and `npm run build` writes
+ * from): the public `health` and `templates` get no more than they need, and every function that
+ * renders agents gets every platform setting the code reads (recorded by reading them through a
+ * proxy). Its triggers have the shape DigitalOcean's deployer documents today (`type: SCHEDULED`,
  * `enabled`, `scheduledDetails: {cron, body}`), not the legacy one it converts and will drop.
+ * The project `npm run build` writes from it leaves out what is unset, and the trigger on request.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { deployableProject, templatingProblem } from '../../functions/src/wiring/do-project.ts';
+import {
+  CLUSTER_ENV,
+  FUNCTION_ENV,
+  FUNCTIONS,
+  PLATFORM_ENV,
+  REQUIRED_ENV,
+  SECRET_ENV,
+  STORE_ENV,
+} from '../../functions/src/wiring/function-env.ts';
 import { platformSettingsFromEnv } from '../../functions/src/wiring/settings.ts';
 
 interface Project {
@@ -49,14 +61,8 @@ const functions = Object.fromEntries(
   (project.packages[0]?.functions ?? []).map((fn) => [fn.name, Object.keys(fn.environment ?? {}).sort()]),
 );
 
-const STORE = [
-  'FLEETPLANE_STORE',
-  'FLEETPLANE_S3_ENDPOINT',
-  'FLEETPLANE_S3_REGION',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-];
-const CLUSTER = ['FLEETPLANE_KUBECONFIG_DATA'];
+const STORE = [...STORE_ENV];
+const CLUSTER = [...CLUSTER_ENV];
 const CREDENTIALS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'FLEETPLANE_KUBECONFIG_DATA'];
 
 /** Every variable platformSettingsFromEnv reads. */
@@ -77,18 +83,21 @@ describe('project.yml', () => {
   it('sets no environment for the whole project or package: each function lists its own', () => {
     expect(project.environment).toBeUndefined();
     expect(project.packages.map((pkg) => pkg.environment)).toEqual([undefined]);
-    expect(Object.keys(functions).sort()).toEqual([
-      'console',
-      'deploy',
-      'deployments',
-      'gc',
-      'health',
-      'sweep',
-      'templates',
-      'whoami',
-    ]);
+    expect(Object.keys(functions).sort()).toEqual([...FUNCTIONS].sort());
     // gc reads and deletes what deploy builds: it has what deploy has.
     expect(functions.gc).toEqual(functions.deploy);
+  });
+
+  it('lists for each function exactly the variables function-env.ts names, each templated from its own name', () => {
+    for (const name of FUNCTIONS)
+      expect({ name, variables: functions[name] }).toEqual({
+        name,
+        variables: [...FUNCTION_ENV[name]].sort(),
+      });
+    for (const fn of project.packages[0]?.functions ?? [])
+      for (const [name, value] of Object.entries(fn.environment ?? {})) expect(value).toBe(`\${${name}}`);
+    const listed = new Set(Object.values(FUNCTION_ENV).flat());
+    for (const name of [...REQUIRED_ENV, ...SECRET_ENV]) expect(listed).toContain(name);
   });
 
   it('gives templates and whoami the token hashes alone, the console its origin and the public address of agents alone, and health the store and the cluster without the token hashes', () => {
@@ -114,6 +123,7 @@ describe('project.yml', () => {
   it('gives deploy, deployments and sweep every platform setting the code reads', () => {
     const settings = platformSettingNames();
     expect(settings).toContain('FLEETPLANE_MAX_CPU_REQUEST');
+    expect(settings.filter((name) => !(PLATFORM_ENV as readonly string[]).includes(name))).toEqual([]);
     for (const name of ['deploy', 'deployments', 'sweep'])
       expect({ name, missing: settings.filter((v) => !functions[name]?.includes(v)) }).toEqual({
         name,
@@ -168,5 +178,76 @@ describe('project.yml', () => {
     expect(values.length).toBeGreaterThan(0);
     for (const value of values) if (value) expect(value).toMatch(imageContext);
     expect(example).toMatch(/fleetplane image-context/);
+  });
+});
+
+describe('the project `npm run build` writes (dist/digitalocean/project.yml)', () => {
+  const template = readFileSync(new URL('project.yml', root), 'utf8');
+  const required = Object.fromEntries(REQUIRED_ENV.map((name) => [name, `value-of-${name}`]));
+  const built = (env: Record<string, string | undefined>) =>
+    parse(deployableProject(template, env).text) as Project;
+  const envOf = (written: Project, fn: string) =>
+    written.packages[0]?.functions.find((f) => f.name === fn)?.environment ?? {};
+
+  it('keeps every set variable as its template and leaves out the unset and the empty ones', () => {
+    const env = { ...required, FLEETPLANE_DOMAIN: 'agents.example.com', FLEETPLANE_INGRESS_CLASS: '' };
+    const result = deployableProject(template, env);
+    const written = parse(result.text) as Project;
+    expect(envOf(written, 'console')).toEqual({ FLEETPLANE_DOMAIN: `\${FLEETPLANE_DOMAIN}` });
+    expect(Object.keys(envOf(written, 'health')).sort()).toEqual(
+      ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'FLEETPLANE_KUBECONFIG_DATA', 'FLEETPLANE_STORE'].sort(),
+    );
+    expect(result.leftOut).toContain('FLEETPLANE_INGRESS_CLASS');
+    expect(result.leftOut).not.toContain('FLEETPLANE_DOMAIN');
+    // Nothing but templates: the deployer fills the values in, no secret lands in the file.
+    expect(result.text).not.toContain('value-of-');
+    // What remains is what DigitalOcean's deployer can resolve: every ${VAR} is set.
+    for (const variable of result.text.matchAll(/\$\{([A-Z0-9_]+)\}/g))
+      expect({ variable: variable[1], set: Boolean(env[variable[1] as keyof typeof env]) }).toEqual({
+        variable: variable[1],
+        set: true,
+      });
+  });
+
+  it('keeps the sweep trigger unless FLEETPLANE_SWEEP_TRIGGER=off, and refuses another value', () => {
+    const sweep = (written: Project) => written.packages[0]?.functions.find((f) => f.name === 'sweep');
+    expect(lintTriggers(sweep(built(required))?.triggers).success).toBe(true);
+    expect(sweep(built({ ...required, FLEETPLANE_SWEEP_TRIGGER: 'on' }))?.triggers).toHaveLength(1);
+    const off = deployableProject(template, { ...required, FLEETPLANE_SWEEP_TRIGGER: 'off' });
+    expect(off.trigger).toBe(false);
+    expect((parse(off.text) as Project).packages[0]?.functions.every((f) => f.triggers === undefined)).toBe(
+      true,
+    );
+    expect(() => deployableProject(template, { ...required, FLEETPLANE_SWEEP_TRIGGER: 'no' })).toThrow(
+      'FLEETPLANE_SWEEP_TRIGGER must be "on" or "off" (got "no")',
+    );
+  });
+
+  it('refuses a value the deployer would paste into a quoted string and break', () => {
+    expect(templatingProblem('{"auths":{}}')).toMatch(/double quote/);
+    expect(templatingProblem('a\\b')).toMatch(/backslash/);
+    expect(templatingProblem('eyJhdXRocyI6e319')).toBeUndefined();
+    expect(() =>
+      deployableProject(template, { ...required, FLEETPLANE_REGISTRY_DOCKER_CONFIG: '{"auths":{}}' }),
+    ).toThrow('FLEETPLANE_REGISTRY_DOCKER_CONFIG holds a double quote (give JSON as base64)');
+  });
+
+  it('says how to deploy it, and keeps the runtime, web and limits of each function', () => {
+    const written = built(required);
+    expect(written.packages[0]?.functions.map((f) => f.name)).toEqual(
+      project.packages[0]?.functions.map((f) => f.name),
+    );
+    for (const fn of written.packages[0]?.functions ?? []) {
+      const source = project.packages[0]?.functions.find((f) => f.name === fn.name) as Record<
+        string,
+        unknown
+      >;
+      const { environment: _a, triggers: _b, ...rest } = fn as unknown as Record<string, unknown>;
+      const { environment: _c, triggers: _d, ...expected } = source;
+      expect(rest).toEqual(expected);
+    }
+    expect(deployableProject(template, required).text).toMatch(
+      /doctl serverless deploy dist\/digitalocean --env \.env/,
+    );
   });
 });

@@ -1,24 +1,31 @@
 /**
  * GET /openapi.json and GET /docs, public (app.ts). The document is generated from the zod
  * schemas on first request (the generator and zod load lazily, keeping function cold starts
- * small) and cached.
+ * small) and cached, one per platform it describes (its request limits differ).
  */
 import { Hono } from 'hono';
+import { LOCAL_LIMITS, type RequestLimits } from '../core/request-limits.ts';
 
-let cached: Promise<{ document: unknown; page: string }> | undefined;
+const cached = new Map<string, Promise<{ document: unknown; page: string }>>();
 
-function docs(version: string) {
-  cached ??= import('./openapi.ts').then(({ openApiDocument, docsPage }) => {
-    const document = openApiDocument(version);
-    return { document, page: docsPage(document) };
-  });
-  return cached;
+function docs(version: string, limits: RequestLimits) {
+  const key = `${version} ${limits.where}`;
+  let entry = cached.get(key);
+  if (!entry) {
+    entry = import('./openapi.ts').then(({ openApiDocument, docsPage }) => {
+      const document = openApiDocument(version, limits);
+      return { document, page: docsPage(document) };
+    });
+    cached.set(key, entry);
+  }
+  return entry;
 }
 
 export const DOCS_PATHS = ['/openapi.json', '/docs'];
 
-export function docsRoutes(version: string) {
+/** The document describes the API where it runs (`limits`: its body and page limits). */
+export function docsRoutes(version: string, limits: RequestLimits = LOCAL_LIMITS) {
   return new Hono()
-    .get('/openapi.json', async (c) => c.json((await docs(version)).document as object))
-    .get('/docs', async (c) => c.html((await docs(version)).page));
+    .get('/openapi.json', async (c) => c.json((await docs(version, limits)).document as object))
+    .get('/docs', async (c) => c.html((await docs(version, limits)).page));
 }

@@ -11,7 +11,8 @@
  */
 import { z } from 'zod';
 import { MAX_AGENTS_PER_REQUEST } from '../core/deploy-request.ts';
-import { agentNameParam, DEFAULT_PAGE, gcBody, listQuery, logsQuery, MAX_PAGE } from './schemas.ts';
+import { LOCAL_LIMITS, type RequestLimits, sizeText } from '../core/request-limits.ts';
+import { agentNameParam, gcBody, listQueryFor, logsQuery } from './schemas.ts';
 
 const SCHEMAS = '#/components/schemas/';
 const ref = (id: string) => ({ $ref: `${SCHEMAS}${id}` });
@@ -104,7 +105,10 @@ const notJson = {
 
 const deployResultOrBatch = { oneOf: [ref('DeployResult'), ref('DeployBatchResponse')] };
 
-export function openApiDocument(version: string) {
+/** The document of the API as it runs `limits.where`: its body and page limits are that platform's. */
+export function openApiDocument(version: string, limits: RequestLimits = LOCAL_LIMITS) {
+  const onDigitalOcean = limits.where === 'digitalocean';
+  const bodyLimit = `${sizeText(limits.maxDeployBodyBytes)}${onDigitalOcean ? ' (DigitalOcean carries at most 1 MB, base64-encoded)' : ''}`;
   return {
     openapi: '3.1.0',
     info: {
@@ -146,6 +150,7 @@ export function openApiDocument(version: string) {
             'failed, the common status when all failed alike, else 207.',
           requestBody: {
             required: true,
+            description: `At most ${bodyLimit}`,
             content: { [JSON_TYPE]: { schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] } } },
           },
           responses: {
@@ -157,7 +162,7 @@ export function openApiDocument(version: string) {
             '207': json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
             '400': problem('The body is not JSON, or is empty'),
             '409': problemOrBatch('Another request changed the same agent first; re-read and retry'),
-            '413': problem('Body larger than 1 MiB'),
+            '413': problem(`Body larger than ${bodyLimit}; send a large batch in parts`),
             ...notJson,
             '422': problem('Invalid config: errors[] names each field, rule and value'),
             ...dependent,
@@ -180,8 +185,8 @@ export function openApiDocument(version: string) {
             {
               name: 'limit',
               in: 'query',
-              description: `Agents per page (default ${DEFAULT_PAGE}, at most ${MAX_PAGE})`,
-              schema: inline(listQuery.shape.limit),
+              description: `Agents per page (default ${limits.defaultPageSize}, at most ${limits.maxPageSize})${onDigitalOcean ? '; a page ends early, with `continue`, before its answer would pass 1 MB' : ''}`,
+              schema: inline(listQueryFor(limits).shape.limit),
             },
             {
               name: 'continue',

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { agentConfigSchema, MAX_NAME_LENGTH } from '../core/agent-config.ts';
 import { BUILD_PHASES } from '../core/build-status.ts';
+import { LOCAL_LIMITS, type RequestLimits } from '../core/request-limits.ts';
 import type { AgentStatus } from '../core/status.ts';
 import { PHASES } from '../core/status.ts';
 import { ROLES } from '../core/token-scope.ts';
@@ -20,9 +21,12 @@ export const agentNameParam = z.object({
     .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, { error: 'must be an agent name (a DNS label)' }),
 });
 
-/** The most agents one page of GET /deployments holds, and its default (about 1 KB an agent: well under 1 MB). */
-export const MAX_PAGE = 500;
-export const DEFAULT_PAGE = 100;
+/**
+ * The most agents one page of GET /deployments holds, and its default, where the API runs
+ * locally (about 1.2 KB an agent: well under 1 MB). DigitalOcean's are smaller (request-limits.ts).
+ */
+export const MAX_PAGE = LOCAL_LIMITS.maxPageSize;
+export const DEFAULT_PAGE = LOCAL_LIMITS.defaultPageSize;
 
 /** An opaque continue token: where the previous page ended, as Kubernetes lists do it. */
 export const continueToken = (after: string) => Buffer.from(JSON.stringify({ after })).toString('base64url');
@@ -42,15 +46,21 @@ const continueSchema = z.string().transform((token, ctx) => {
   return z.NEVER;
 });
 
-export const listQuery = z.object({
-  limit: z.coerce
-    .number({ error: 'must be a whole number' })
-    .int({ error: 'must be a whole number' })
-    .min(1, { error: 'must be at least 1' })
-    .max(MAX_PAGE, { error: `must be at most ${MAX_PAGE}` })
-    .default(DEFAULT_PAGE),
-  continue: continueSchema.optional(),
-});
+/** The query of GET /deployments, with the page bounds of where the API runs. */
+export const listQueryFor = (limits: RequestLimits) =>
+  z.object({
+    limit: z.coerce
+      .number({ error: 'must be a whole number' })
+      .int({ error: 'must be a whole number' })
+      .min(1, { error: 'must be at least 1' })
+      .max(limits.maxPageSize, {
+        error: (issue) =>
+          `must be at most ${limits.maxPageSize}${limits.where === 'digitalocean' ? ' on DigitalOcean, whose answers are capped at 1 MB' : ''} (got ${String(issue.input)})`,
+      })
+      .default(limits.defaultPageSize),
+    continue: continueSchema.optional(),
+  });
+export const listQuery = listQueryFor(LOCAL_LIMITS);
 const shown = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value) : String(value));
 
 export const logsQuery = z.object({

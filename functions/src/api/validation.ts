@@ -47,9 +47,9 @@ export const DISCARD_LIMIT = { bytes: 32 * 1024 * 1024, ms: 10_000 };
  * the rest). So the rest is drained, within DISCARD_LIMIT; a body larger or slower than that is
  * answered with `Connection: close` and cut off, as an attack deserves.
  */
-export function limitBody(maxSize: number, what = 'the body'): MiddlewareHandler {
+export function limitBody(maxSize: number, what = 'the body', said = `${maxSize} bytes`): MiddlewareHandler {
   return async (c, next) => {
-    const tooLarge = () => new PayloadTooLargeError(`${what} must be at most ${maxSize} bytes`);
+    const tooLarge = () => new PayloadTooLargeError(`${what} must be at most ${said}`);
     const body = c.req.raw.body;
     if (!body) return next();
     const cutOff = () => {

@@ -1,6 +1,7 @@
 /**
  * A small client of the OCI Distribution (Docker Registry v2) API: is an image there (HEAD on
- * its manifest, answering the digest), which tags a repository holds, delete a manifest. It
+ * its manifest, answering the digest), which tags a repository holds, delete a manifest, and
+ * whether the credentials may push (an upload started and cancelled, for `fleetplane doctor`). It
  * authenticates as registries ask on a 401: `Basic` with the credentials of a Docker config, or
  * the token flow (`WWW-Authenticate: Bearer realm=…,service=…,scope=…`: fetch a token from the
  * realm with those credentials, then retry with it), which is how DigitalOcean's registry
@@ -247,6 +248,37 @@ export class RegistryClient implements Registry {
       path = /<([^>]+)>;\s*rel="next"/.exec(response.headers.get('link') ?? '')?.[1];
     }
     return tags;
+  }
+
+  /**
+   * Proves the credentials may push to a repository without writing anything: starts a blob
+   * upload (POST /v2/<repo>/blobs/uploads/, 202 with a Location) and cancels it (DELETE on that
+   * Location). Answers whether the cancel was accepted; an upload left open expires by itself.
+   */
+  async probePush(host: string, repository: string): Promise<{ cancelled: boolean }> {
+    const what = `start an upload to ${host}/${repository}`;
+    const scope = `repository:${repository}:pull,push`;
+    const started = await this.request(
+      host,
+      `/v2/${repository}/blobs/uploads/`,
+      { method: 'POST' },
+      scope,
+      what,
+    );
+    if (started.status !== 202) return this.failure(started, what);
+    await started.body?.cancel();
+    const location = started.headers.get('location');
+    if (!location) return { cancelled: false };
+    const upload = new URL(location, `${this.baseUrl(host)}/`);
+    const cancel = await this.request(
+      host,
+      `${upload.pathname}${upload.search}`,
+      { method: 'DELETE' },
+      scope,
+      `cancel the upload to ${host}/${repository}`,
+    );
+    await cancel.body?.cancel();
+    return { cancelled: cancel.ok };
   }
 
   /** Deletes a manifest by digest (every tag pointing at it goes with it); false when already gone. */

@@ -166,6 +166,43 @@ or viewer:GLOB (read them only). A request outside it is refused with a 403 nami
 Exits 1 when the control plane answers but a dependency is down (HTTP 503).`,
     load: () => import('./verbs/health.ts'),
   },
+  doctor: {
+    summary: 'check an installation end to end: store, registry, cluster, DNS and TLS, functions',
+    usage: 'fleetplane doctor [--only SECTIONS] [--env-file FILE] [--kubeconfig FILE] [-o json|yaml]',
+    args: [],
+    remote: false,
+    options: {
+      only: { type: 'string' },
+      'env-file': { type: 'string' },
+      kubeconfig: { type: 'string' },
+    },
+    help: `Checks what the functions need, with the settings they are deployed with (.env under
+the environment, as doctl serverless deploy templates project.yml), and prints a line per
+check: ok, warn or fail, what was checked, and for a failure what to change.
+
+  settings   the settings parse as the functions parse them, and are not the examples'
+  store      the bucket answers and exists, refuses conditional writes it must refuse
+             (If-None-Match, If-Match), serves part and range reads as Kaniko needs
+  registry   the docker config's credentials authenticate and may push; the image is there
+  cluster    as the functions' ServiceAccount: reachable, allowed every verb the control plane
+             uses; with an admin's kubeconfig: the admission policy, namespaces and their Pod
+             Security, Secrets, the IngressClass or Gateway and its address, cert-manager and
+             its issuer, and cert-manager started after the Gateway API CRDs
+  dns        the agents' host resolves to the load balancer; its certificate is valid for it
+  functions  every variable each function needs is set; the sweep's trigger exists; with
+             FLEETPLANE_URL, the deployed control plane answers /health
+
+Safe against production: it writes only scratch keys under probes/ in the bucket (removed
+again), starts a registry upload and cancels it, and only reads the cluster.
+
+  --only SECTIONS    some sections, comma separated (e.g. store,registry)
+  --env-file FILE    the settings file (default .env)
+  --kubeconfig FILE  an admin's kubeconfig for the cluster checks the functions' ServiceAccount
+                     may not read (default KUBECONFIG, then ~/.kube/config)
+
+Exits 0 when nothing failed (warnings allowed), 1 when a check failed.`,
+    load: () => import('./verbs/doctor.ts'),
+  },
   render: {
     summary: 'the Kubernetes objects of a config, with no server (like helm template)',
     usage:
@@ -208,8 +245,8 @@ on stderr when it is invalid.`,
     args: [],
     remote: false,
     options: { base64: { type: 'boolean' } },
-    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG
-(manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
+    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG (or
+~/.kube/config; manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
 that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
     load: () => import('./verbs/kubeconfig.ts'),
   },

@@ -10,8 +10,9 @@ import { RESERVED_AGENT_NAMES, reservedNameMessage } from './agent-config.ts';
 import { type AgentPolicy, DEFAULT_AGENT_POLICY, egressErrors, policyErrors } from './agent-policy.ts';
 import { type AgentSpec, validateAgentConfig } from './agent-spec.ts';
 import type { FieldError } from './field-errors.ts';
+import { MAX_AGENTS_PER_REQUEST } from './request-limits.ts';
 
-export const MAX_AGENTS_PER_REQUEST = 50;
+export { MAX_AGENTS_PER_REQUEST };
 
 export type CheckedAgent =
   | { index: number; name: string; ok: true; spec: AgentSpec }

@@ -49,7 +49,7 @@ describe('which fields send a Secret somewhere else', () => {
     expect(secretFieldsChanged(owned, spec({ provider: ownConfig.provider }))).toEqual([]);
   });
 
-  it("sees a tool pointed elsewhere: its credentials go where the tool points", () => {
+  it('sees a tool pointed elsewhere: its credentials go where the tool points', () => {
     const tool = (url: string) =>
       spec({
         tools: [

@@ -10,8 +10,13 @@
  *   DigitalOcean has authenticated such a call (namespace key), so it is marked trusted and
  *   skips the bearer check. Web requests can never take this path: they always carry http.
  *
+ * Bodies as the platform carries them (web-media.ts): a raw `__ow_body` is base64 for JSON and
+ * binary types, and a response whose type the platform counts as binary (the console's SVG
+ * icon) goes back base64-encoded, since the platform decodes it.
+ *
  * Pure translation; never reads env, never logs bodies.
  */
+import { owBodyIsBase64, responseNeedsBase64 } from './web-media.ts';
 
 export interface DoHttp {
   method?: string;
@@ -52,6 +57,10 @@ function decodeBody(body: string | undefined, base64: boolean | undefined): stri
   return base64 ? Buffer.from(body, 'base64').toString('utf8') : body;
 }
 
+/** A header by name, in any case (the platform lower-cases them; a test may not). */
+const headerOf = (headers: Record<string, string>, name: string) =>
+  Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+
 /** The Request an invocation stands for, with `route` (e.g. "/deployments") as the path prefix. */
 export function requestOf(
   args: DoArgs,
@@ -64,10 +73,10 @@ export function requestOf(
     const path = http?.path ?? args.__ow_path ?? '';
     const query = http?.queryString ?? args.__ow_query ?? '';
     const headers = { ...(http?.headers ?? args.__ow_headers ?? {}) };
+    // `http` says whether its body is base64; a raw `__ow_body` does not, its content type does.
+    const base64 = http ? http.isBase64Encoded : owBodyIsBase64(headerOf(headers, 'content-type'));
     const body =
-      method === 'GET' || method === 'HEAD'
-        ? undefined
-        : decodeBody(http?.body ?? args.__ow_body, http?.isBase64Encoded);
+      method === 'GET' || method === 'HEAD' ? undefined : decodeBody(http?.body ?? args.__ow_body, base64);
     const url = `${ORIGIN}${route}${path && !path.startsWith('/') ? '/' : ''}${path}${query ? `?${query}` : ''}`;
     return {
       request: new Request(url, { method, headers, ...(body === undefined ? {} : { body }) }),
@@ -93,7 +102,10 @@ export async function resultOf(response: Response): Promise<DoResult> {
   response.headers.forEach((value, key) => {
     headers[key] = value;
   });
-  return { statusCode: response.status, headers, body: await response.text() };
+  const body = responseNeedsBase64(response.headers.get('content-type'))
+    ? Buffer.from(await response.arrayBuffer()).toString('base64')
+    : await response.text();
+  return { statusCode: response.status, headers, body };
 }
 
 /** A DigitalOcean `main` for a route group of the app. */

@@ -6,9 +6,13 @@
 import { Hono } from 'hono';
 import { docsRoutes } from '../api/docs-routes.ts';
 import { templatesRoutes } from '../api/routes/templates.ts';
+import { DIGITALOCEAN_LIMITS } from '../core/request-limits.ts';
 import { VERSION } from '../version.ts';
 import { doMain } from './do-adapter.ts';
 import { functionApp } from './function-app.ts';
 
-const app = functionApp(() => [templatesRoutes(), new Hono().route('/templates', docsRoutes(VERSION))]);
+const app = functionApp(() => [
+  templatesRoutes(),
+  new Hono().route('/templates', docsRoutes(VERSION, DIGITALOCEAN_LIMITS)),
+]);
 export const main = doMain('/templates', app);

@@ -63,6 +63,17 @@ export interface BlobStore {
   ping(): Promise<void>;
 }
 
+/**
+ * Reads a build context the way Kaniko does (the AWS SDK's download manager): a GET of part 1
+ * (`partNumber=1`), then byte ranges. Only a bucket offers them; `fleetplane doctor` checks them.
+ */
+export interface RangedReads {
+  /** The bytes of one part of an object (a single-part object is its own part 1); undefined: no such key. */
+  getPart(key: string, partNumber: number): Promise<Uint8Array | undefined>;
+  /** Bytes `first` to `last`, inclusive (HTTP Range); undefined: no such key. */
+  getRange(key: string, first: number, last: number): Promise<Uint8Array | undefined>;
+}
+
 /** Every key under a prefix, following continuations. */
 export async function listAll(
   blobs: BlobStore,

@@ -29,6 +29,7 @@ import type { SweepGuard } from '../core/sweep-guard.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import { type BlobStore, type ListPage, listAll, type WriteCondition } from './blob-store.ts';
 import type { ConfigStore, EntryPage } from './config-store.ts';
+import { ignoredCondition, probeWriteConditions } from './write-conditions.ts';
 
 export const keys = {
   fleet: 'fleet.json',
@@ -131,27 +132,11 @@ export class RecordStore implements ConfigStore {
    */
   private verifyConditionalWrites(): Promise<void> {
     this.verified ??= (async () => {
-      const key = keys.probe(randomUUID());
-      const refused = async (write: () => Promise<unknown>) =>
-        write().then(
-          () => false,
-          (error: unknown) => {
-            if (error instanceof ConflictError) return true;
-            throw error;
-          },
+      const ignored = ignoredCondition(await probeWriteConditions(this.blobs, keys.probe(randomUUID())));
+      if (ignored)
+        throw new SettingsError(
+          `the store at ${this.description} does not enforce ${ignored} on writes, so concurrent deploys could lose writes; use a backend that does (DigitalOcean Spaces, AWS S3, a recent MinIO)`,
         );
-      try {
-        const etag = await this.blobs.put(key, '{"probe":1}\n', { ifNoneMatch: '*' });
-        const createRefused = await refused(() => this.blobs.put(key, '{"probe":2}\n', { ifNoneMatch: '*' }));
-        const staleRefused = await refused(() => this.blobs.put(key, '{"probe":3}\n', { ifMatch: '"0"' }));
-        await this.blobs.put(key, '{"probe":4}\n', { ifMatch: etag }).catch(() => undefined);
-        if (!createRefused || !staleRefused)
-          throw new SettingsError(
-            `the store at ${this.description} does not enforce ${createRefused ? 'If-Match' : 'If-None-Match'} on writes, so concurrent deploys could lose writes; use a backend that does (DigitalOcean Spaces, AWS S3, a recent MinIO)`,
-          );
-      } finally {
-        await this.blobs.delete(key).catch(() => undefined);
-      }
     })();
     this.verified.catch(() => {
       this.verified = undefined;

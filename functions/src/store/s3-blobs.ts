@@ -17,7 +17,15 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { ConflictError, UnavailableError } from '../core/errors.ts';
-import type { Blob, BlobStore, ListOptions, ListPage, PutOptions, WriteCondition } from './blob-store.ts';
+import type {
+  Blob,
+  BlobStore,
+  ListOptions,
+  ListPage,
+  PutOptions,
+  RangedReads,
+  WriteCondition,
+} from './blob-store.ts';
 
 export interface S3BlobsOptions {
   bucket: string;
@@ -34,7 +42,7 @@ export interface S3BlobsOptions {
 const statusOf = (error: unknown) =>
   error instanceof S3ServiceException ? (error.$metadata.httpStatusCode ?? 0) : undefined;
 
-export class S3Blobs implements BlobStore {
+export class S3Blobs implements BlobStore, RangedReads {
   readonly description: string;
   private readonly client: S3Client;
   private readonly bucket: string;
@@ -217,12 +225,40 @@ export class S3Blobs implements BlobStore {
     };
   }
 
-  async ping(): Promise<void> {
+  /** Whether the bucket exists (HEAD bucket); an unreachable server or refused keys throw. */
+  async bucketExists(): Promise<boolean> {
     const bucket = await this.call(
       'reach the bucket',
       () => this.client.send(new HeadBucketCommand({ Bucket: this.bucket })),
       ['NotFound', 'NoSuchBucket'],
     );
-    if (!bucket) throw new UnavailableError('store', `the bucket of ${this.description} does not exist`, 30);
+    return bucket !== undefined;
+  }
+
+  async ping(): Promise<void> {
+    if (!(await this.bucketExists()))
+      throw new UnavailableError('store', `the bucket of ${this.description} does not exist`, 30);
+  }
+
+  async getPart(key: string, partNumber: number): Promise<Uint8Array | undefined> {
+    return this.call(`read part ${partNumber} of ${key}`, async () => {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, PartNumber: partNumber }),
+      );
+      return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+    });
+  }
+
+  async getRange(key: string, first: number, last: number): Promise<Uint8Array | undefined> {
+    return this.call(`read bytes ${first}-${last} of ${key}`, async () => {
+      const response = await this.client.send(
+        new GetObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Range: `bytes=${first}-${last}`,
+        }),
+      );
+      return (await response.Body?.transformToByteArray()) ?? new Uint8Array();
+    });
   }
 }

@@ -8,19 +8,29 @@ import { Hono } from 'hono';
 import type { AgentSpec } from '../../core/agent-spec.ts';
 import { checkDeployBody, type DeployTarget, deployBodyErrors } from '../../core/deploy-request.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { LOCAL_LIMITS, type RequestLimits, sizeText } from '../../core/request-limits.ts';
 import { authorize } from '../auth.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployBatchResponse, deployResponse } from '../responses.ts';
 import { limitBody, readJsonBody } from '../validation.ts';
 
-export const MAX_DEPLOY_BODY_BYTES = 1024 * 1024;
-
 /**
  * `target` is read per request: the platform's policy comes from settings read then. The
- * app's own routes (route-roots.ts) are reserved names besides the core's list.
+ * app's own routes (route-roots.ts) are reserved names besides the core's list. The body
+ * limit is where the API runs: 1 MiB locally, what fits DigitalOcean's invocation there.
  */
-export function deployRoutes(controlPlane: ControlPlaneProvider, target: () => DeployTarget) {
-  return new Hono().post('/deploy', limitBody(MAX_DEPLOY_BODY_BYTES), async (c) => {
+export function deployRoutes(
+  controlPlane: ControlPlaneProvider,
+  target: () => DeployTarget,
+  limits: RequestLimits = LOCAL_LIMITS,
+) {
+  const where = limits.where === 'digitalocean' ? ' on DigitalOcean (1 MB with base64 encoding)' : '';
+  const limit = limitBody(
+    limits.maxDeployBodyBytes,
+    'the body',
+    `${sizeText(limits.maxDeployBodyBytes)}${where} (send a large batch in parts)`,
+  );
+  return new Hono().post('/deploy', limit, async (c) => {
     // A token that may not deploy at all learns so before its body is read.
     authorize(c, 'deploy');
     const checked = checkDeployBody(await readJsonBody(c), {

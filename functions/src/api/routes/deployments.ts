@@ -2,28 +2,32 @@
  * /deployments: list every agent, one agent in detail, delete, revisions, rollback, logs.
  * Status is read from the cluster on every call; nothing about it is stored. Each route asks
  * the token's scope first: a list shows only the names in scope, any other verb on a name
- * outside it is a 403 before anything is read or changed.
+ * outside it is a 403 before anything is read or changed. A page follows the request limits
+ * of where the API runs (core/request-limits.ts).
  */
 import { zValidator } from '@hono/zod-validator';
 import { Hono } from 'hono';
+import { LOCAL_LIMITS, type RequestLimits } from '../../core/request-limits.ts';
 import { covers } from '../../core/token-scope.ts';
 import { authorize } from '../auth.ts';
+import { fitPage } from '../page-fit.ts';
 import type { ControlPlaneProvider } from '../providers.ts';
 import { deployResponse, removeResponse } from '../responses.ts';
-import { agentNameParam, continueToken, listQuery, logsQuery, rollbackBody } from '../schemas.ts';
+import { agentNameParam, continueToken, listQueryFor, logsQuery, rollbackBody } from '../schemas.ts';
 import { limitBody, parseJsonText, rejectInvalid, validated } from '../validation.ts';
 
-export function deploymentsRoutes(controlPlane: ControlPlaneProvider) {
+export function deploymentsRoutes(controlPlane: ControlPlaneProvider, limits: RequestLimits = LOCAL_LIMITS) {
   const name = zValidator('param', agentNameParam, rejectInvalid);
   return new Hono()
-    .get('/deployments', zValidator('query', listQuery, rejectInvalid), async (c) => {
+    .get('/deployments', zValidator('query', listQueryFor(limits), rejectInvalid), async (c) => {
       const scope = authorize(c, 'list');
       const { limit, continue: token } = c.req.valid('query');
-      const page = await (await controlPlane()).list({
+      const listed = await (await controlPlane()).list({
         limit,
         ...(token ? { after: token.after } : {}),
         visible: (agent) => covers(scope, agent),
       });
+      const page = limits.maxPageBytes ? fitPage(listed, limits.maxPageBytes) : listed;
       return c.json({
         deployments: page.items,
         ...(page.next ? { continue: continueToken(page.next) } : {}),

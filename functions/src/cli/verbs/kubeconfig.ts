@@ -1,14 +1,25 @@
-/** `fleetplane kubeconfig [--base64]`: see ../kubeconfig.ts; needs an admin KUBECONFIG. */
+/**
+ * `fleetplane kubeconfig [--base64]`: see ../kubeconfig.ts; needs an admin kubeconfig (KUBECONFIG,
+ * or ~/.kube/config where `doctl kubernetes cluster create` writes it).
+ */
 import { readFile } from 'node:fs/promises';
+import { adminKubeconfig } from '../admin-kubeconfig.ts';
 import type { VerbContext } from '../context.ts';
 import { UsageError } from '../errors.ts';
 import { EXIT } from '../exit-codes.ts';
 
 export async function run(context: VerbContext): Promise<number> {
-  const path = context.io.env.KUBECONFIG?.split(':')[0];
-  if (!path) throw new UsageError('set KUBECONFIG to an admin kubeconfig of the cluster', 'kubeconfig');
+  const { path, named } = adminKubeconfig({}, context.io.env);
+  const admin = await readFile(path, 'utf8').catch(() => {
+    throw new UsageError(
+      named
+        ? `KUBECONFIG names ${path}, which cannot be read`
+        : `no admin kubeconfig: ${path} does not exist; set KUBECONFIG to an admin kubeconfig of the cluster`,
+      'kubeconfig',
+    );
+  });
   const { serviceAccountKubeconfig } = await import('../kubeconfig.ts');
-  const text = await serviceAccountKubeconfig(await readFile(path, 'utf8'), {
+  const text = await serviceAccountKubeconfig(admin, {
     namespace: 'fleetplane-system',
     secretName: 'fleetplane-control-plane-token',
   });
