@@ -7,6 +7,7 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import type { BuildsObserved } from '../core/build-status.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
+import type { PoolObserved } from '../core/pool-observed.ts';
 
 export interface PodLog {
   pod: string;
@@ -28,6 +29,11 @@ export interface ObserveScope {
 
 export interface ClusterReader {
   observe(scope: ObserveScope): Promise<Observed>;
+  /**
+   * The pool of pooled agents: its Deployment, its pods and their reports (three requests,
+   * whatever the number of agents); with `objects`, every object of the pool as well, for drift.
+   */
+  observePool(options?: { objects?: boolean }): Promise<PoolObserved>;
   podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]>;
 }
 

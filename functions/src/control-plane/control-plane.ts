@@ -17,11 +17,15 @@ import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from 
 import { hashOf } from '../core/hash.ts';
 import { emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
+import type { PoolObserved } from '../core/pool-observed.ts';
+import { dedicatedLeftovers, pooledConfigMapOf } from '../core/pool-status.ts';
 import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
+import { tierOf } from '../core/tiers.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
 import type { ImageSession } from './image-builds.ts';
+import { PoolSession } from './pool.ts';
 import { assertOwned, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 import { type SweepOptions, type SweepReport, sweep } from './sweep.ts';
 
@@ -70,15 +74,35 @@ export class ControlPlane {
     record: AgentRecord | undefined,
     observed: Observed,
     build?: BuildStatus,
+    pool?: PoolObserved,
   ): AgentStatus {
-    const built = record && needsImage(record.spec) ? build : undefined;
+    const built =
+      record && needsImage(record.spec) && tierOf(record.spec) === 'dedicated' ? build : undefined;
     return deriveStatus({
       name,
       record,
       observed,
       url: agentUrl(this.deps.platform, name),
       ...(built ? { build: built } : {}),
+      ...(pool ? { pool } : {}),
     });
+  }
+
+  /** A session on the pool for one operation (see pool.ts). */
+  private poolSession(images?: ImageSession): PoolSession {
+    return new PoolSession(this.deps, () => images);
+  }
+
+  /** The pool as a read needs it: observed once, and only when a pooled agent (or one leaving the pool) is shown. */
+  private async poolFor(
+    pool: PoolSession,
+    shown: { record?: AgentRecord | undefined; observed: Observed; name: string }[],
+  ): Promise<PoolObserved | undefined> {
+    const needed = shown.some(
+      ({ record, observed, name }) =>
+        (record && tierOf(record.spec) === 'pooled') || pooledConfigMapOf(observed, name) !== undefined,
+    );
+    return needed ? pool.observe() : undefined;
   }
 
   /**
@@ -91,12 +115,19 @@ export class ControlPlane {
   private async finish(
     records: AgentRecord[],
     observedOf: (name: string) => Observed,
-    images: ImageSession,
+    images: ImageSession | undefined,
     fleet: string,
+    pool: PoolSession,
   ): Promise<Map<string, { observed?: Observed; error?: unknown }>> {
     const due: AgentRecord[] = [];
     for (const record of records)
-      if (needsImage(record.spec) && (await images.finishDue(record.name, record, observedOf(record.name))))
+      if (
+        betweenTiers(record, observedOf(record.name)) ||
+        (images &&
+          needsImage(record.spec) &&
+          tierOf(record.spec) === 'dedicated' &&
+          (await images.finishDue(record.name, record, observedOf(record.name))))
+      )
         due.push(record);
     const outcomes = new Map<string, { observed?: Observed; error?: unknown }>();
     await mapLimit(due, DEPLOY_CONCURRENCY, async (record) => {
@@ -105,7 +136,8 @@ export class ControlPlane {
           fleet,
           hint: record,
           observed: observedOf(record.name),
-          images,
+          pool,
+          ...(images ? { images } : {}),
         });
         outcomes.set(record.name, 'observed' in result ? { observed: result.observed } : {});
       } catch (error) {
@@ -171,10 +203,13 @@ export class ControlPlane {
     session?: ImageSession,
     /** The agent's objects, when the caller looked already (a batch looks once for all). */
     looked?: Observed,
+    /** The pool as the batch sees it (ensured and observed once for all). */
+    poolSession?: PoolSession,
   ): Promise<DeployResult> {
     const fleet = await this.deps.store.ensureFleet();
     // An explicit deploy may dispatch the image's build, and retry a failed one.
     const images = session ?? this.deps.builds?.session('deploy', fleet);
+    const pool = poolSession ?? this.poolSession(images);
     // Look first, so that a name another store's fleet owns is refused before anything is written.
     // An unreachable cluster does not stop the write: the sweep applies it once the cluster is back.
     let seen = looked;
@@ -192,6 +227,7 @@ export class ControlPlane {
       result = await reconcile(spec.name, this.deps, {
         fleet,
         record,
+        pool,
         ...(seen ? { observed: seen } : {}),
         ...(images ? { images } : {}),
       });
@@ -204,7 +240,8 @@ export class ControlPlane {
         ? result.observed
         : ownedBy(await this.deps.cluster.observe({ agent: spec.name }), fleet);
     const build = result.action === 'building' ? result.build : undefined;
-    return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed, build) };
+    const poolSeen = await this.poolFor(pool, [{ record, observed, name: spec.name }]).catch(() => undefined);
+    return { ...base, kind: 'applied', status: this.statusOf(spec.name, record, observed, build, poolSeen) };
   }
 
   /** Deploys several agents; each gets its own result, and one failure does not stop the rest. */
@@ -212,6 +249,7 @@ export class ControlPlane {
     // One registry lookup and at most one build for the whole batch.
     const fleet = this.deps.builds ? await this.deps.store.ensureFleet().catch(() => undefined) : undefined;
     const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
+    const pool = this.poolSession(images);
     // One look at the cluster for the whole batch (one list call per kind, by a set selector on
     // the agents' names), not one per agent. When it fails, each agent looks (and fails) alone.
     const seen = await this.deps.cluster
@@ -225,6 +263,7 @@ export class ControlPlane {
           undefined,
           images,
           seen && (seen.get(spec.name) ?? emptyObserved()),
+          pool,
         );
       } catch (error) {
         return { name: spec.name, kind: 'failed', error };
@@ -250,13 +289,22 @@ export class ControlPlane {
     const byAgent = observedByAgent(observed);
     const observedOf = (name: string) => byAgent.get(name) ?? emptyObserved();
     const records = entries.filter((entry): entry is AgentRecord => !isTombstone(entry));
-    const finished = fleet && images ? await this.finish(records, observedOf, images, fleet) : new Map();
+    const pool = this.poolSession(images);
+    const finished = fleet ? await this.finish(records, observedOf, images, fleet, pool) : new Map();
+    const poolSeen = await this.poolFor(
+      pool,
+      entries.map((entry) => ({
+        name: entry.name,
+        record: isTombstone(entry) ? undefined : entry,
+        observed: observedOf(entry.name),
+      })),
+    );
     const items = entries.flatMap((entry) => {
       const record = isTombstone(entry) ? undefined : entry;
       const outcome = finished.get(entry.name);
       const seen = outcome?.observed ?? observedOf(entry.name);
       if (!record && seen.objects.length === 0) return [];
-      return [withFinishError(this.statusOf(entry.name, record, seen, build), outcome?.error)];
+      return [withFinishError(this.statusOf(entry.name, record, seen, build, poolSeen), outcome?.error)];
     });
     return { items, ...(next ? { next } : {}) };
   }
@@ -277,10 +325,18 @@ export class ControlPlane {
       images?.build(),
     ]);
     if (!stored && observed.objects.length === 0) throw new NotFoundError(`no agent named "${name}"`);
-    if (!stored || !fleet || !images) return this.statusOf(name, stored?.value, observed, build);
-    const outcome = (await this.finish([stored.value], () => observed, images, fleet)).get(name);
+    const pool = this.poolSession(images);
+    const poolSeen = () => this.poolFor(pool, [{ record: stored?.value, observed, name }]);
+    if (!stored || !fleet) return this.statusOf(name, stored?.value, observed, build, await poolSeen());
+    const outcome = (await this.finish([stored.value], () => observed, images, fleet, pool)).get(name);
     return withFinishError(
-      this.statusOf(name, stored.value, outcome?.observed ?? observed, await images.build()),
+      this.statusOf(
+        name,
+        stored.value,
+        outcome?.observed ?? observed,
+        images ? await images.build() : build,
+        await poolSeen(),
+      ),
       outcome?.error,
     );
   }
@@ -400,6 +456,13 @@ export class ControlPlane {
   gc(options: { dryRun: boolean }): Promise<GcReport> {
     return collectGarbage(this.deps.builds, this.deps.cluster, options);
   }
+}
+
+/** Whether an agent is moving between tiers: its other tier's objects are still observed. */
+function betweenTiers(record: AgentRecord, observed: Observed): boolean {
+  return tierOf(record.spec) === 'pooled'
+    ? dedicatedLeftovers(observed, record.name).length > 0
+    : pooledConfigMapOf(observed, record.name) !== undefined;
 }
 
 /** A status read whose attempt to finish the agent failed says so in its Applied condition. */

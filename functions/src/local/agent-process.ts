@@ -21,6 +21,14 @@ export interface AgentProcessOptions {
   bundlePath: string;
   /** Environment of the agent: the local server's model settings plus the config's env. */
   env: Record<string, string>;
+  /** Path probed for readiness; default `/<agent>/ready`. */
+  readinessPath?: string;
+  /** Called when a (re)started child reports its port, before readiness is probed. */
+  onListening?: () => void;
+  /** Messages from the child other than `listening`. */
+  onMessage?: (message: unknown) => void;
+  /** Called when the child is gone (exited, or could not run), before any restart. */
+  onGone?: () => void;
 }
 
 const MAX_LOG_LINES = 1_000;
@@ -89,8 +97,13 @@ export class AgentProcess {
     child.stdout?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.record(chunk));
     child.on('message', (message) => {
-      if (this.child !== child || !isListening(message)) return;
+      if (this.child !== child) return;
+      if (!isListening(message)) {
+        this.options.onMessage?.(message);
+        return;
+      }
       this.port = message.port;
+      this.options.onListening?.();
       void this.watchReadiness(child, message.port);
     });
     child.on('error', (error) => this.gone(child, `could not run: ${error.message}`));
@@ -103,6 +116,7 @@ export class AgentProcess {
     this.child = undefined;
     this.ready = false;
     this.port = undefined;
+    this.options.onGone?.();
     if (this.stopped) return;
     this.record(`[fleetplane] agent process ${why}`);
     this.lastExit = why;
@@ -116,7 +130,7 @@ export class AgentProcess {
   }
 
   private async watchReadiness(child: ChildProcess, port: number) {
-    const url = `http://127.0.0.1:${port}/${this.options.agent}/ready`;
+    const url = `http://127.0.0.1:${port}${this.options.readinessPath ?? `/${this.options.agent}/ready`}`;
     while (this.child === child && !this.stopped) {
       try {
         const response = await fetch(url);
@@ -130,6 +144,19 @@ export class AgentProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, READINESS_POLL_MS));
     }
+  }
+
+  /** Sends a message to the running child over its IPC channel; false when there is none. */
+  send(message: unknown): boolean {
+    const child = this.child;
+    if (!child?.connected) return false;
+    child.send(message as Parameters<ChildProcess['send']>[0], () => {});
+    return true;
+  }
+
+  /** The child's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Stops the child for good (SIGTERM, then SIGKILL after the grace period). Idempotent. */
