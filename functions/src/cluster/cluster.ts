@@ -9,6 +9,13 @@ import type { BuildsObserved } from '../core/build-status.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
 import type { PoolObserved } from '../core/pool-observed.ts';
 
+/** How many times `tail` lines of a pool pod's log are read to find a pooled agent's `tail`. */
+export const POOLED_LOG_WINDOW = 20;
+
+/** A pooled agent's lines among a pool pod's: its log lines carry `"agent":"<name>"`. */
+export const linesOf = (agent: string, lines: readonly string[], tailLines: number) =>
+  lines.filter((line) => line.includes(`"agent":"${agent}"`)).slice(-tailLines);
+
 export interface PodLog {
   pod: string;
   container: string;
@@ -34,7 +41,11 @@ export interface ClusterReader {
    * whatever the number of agents); with `objects`, every object of the pool as well, for drift.
    */
   observePool(options?: { objects?: boolean }): Promise<PoolObserved>;
-  podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]>;
+  /**
+   * Log tails of the agent's pods; of a pooled agent (`pooled`), the pool pods' lines that name
+   * it (among each pod's last POOLED_LOG_WINDOW x tailLines lines).
+   */
+  podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]>;
 }
 
 export interface ClusterWriter {

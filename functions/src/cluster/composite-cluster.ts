@@ -72,7 +72,7 @@ export class CompositeCluster implements Cluster {
     return [...local, ...remote];
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
     const local = await this.local.podLogs(agent, options);
     return local.length ? local : this.remote.podLogs(agent, options);
   }

@@ -24,7 +24,14 @@ import { type AppliedObject, mergeObserved, type ObjectRef, type Observed, refOf
 import { POOL_SELECTOR_TEXT } from '../core/pool-objects/pool-input.ts';
 import { POOL_KINDS } from '../core/pool-objects/render.ts';
 import { type PoolObserved, reportsByPod } from '../core/pool-observed.ts';
-import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
+import {
+  type BuildCluster,
+  type Cluster,
+  linesOf,
+  type ObserveScope,
+  POOLED_LOG_WINDOW,
+  type PodLog,
+} from './cluster.ts';
 import { KubeBuilds } from './kube-builds.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 import { collectionPath, KubeHttp } from './kube-http.ts';
@@ -259,7 +266,14 @@ export class KubeCluster implements Cluster {
     return changed.filter((ref): ref is ObjectRef => ref !== undefined);
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
+    if (options.pooled) {
+      const pods = await this.list<V1Pod>('v1', 'Pod', this.options.namespace, POOL_SELECTOR_TEXT);
+      const tails = await readPodLogs(this.core, this.options.namespace, pods, {
+        tailLines: Math.min(options.tailLines * POOLED_LOG_WINDOW, 50_000),
+      });
+      return tails.map((log) => ({ ...log, lines: linesOf(agent, log.lines, options.tailLines) }));
+    }
     const { items } = await this.objects
       .list<V1Pod>(
         'v1',

@@ -431,7 +431,8 @@ export class ControlPlane {
 
   async logs(name: string, tailLines: number): Promise<PodLog[]> {
     const stored = await this.deps.store.read(name);
-    const logs = await this.deps.cluster.podLogs(name, { tailLines });
+    const pooled = stored !== undefined && tierOf(stored.value.spec) === 'pooled';
+    const logs = await this.deps.cluster.podLogs(name, { tailLines, pooled });
     if (!stored && logs.length === 0) throw new NotFoundError(`no agent named "${name}"`);
     return logs;
   }

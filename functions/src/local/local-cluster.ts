@@ -25,7 +25,7 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 import { POOL_LABEL, POOL_NAME } from '#agent-runtime/pool-contract';
-import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
+import { type Cluster, linesOf, type ObserveScope, type PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
 import { unescapeKubernetes } from '../core/agent-objects/kubernetes-literal.ts';
 import {
@@ -63,10 +63,21 @@ const keyOf = (object: { kind?: string; metadata?: { name?: string } }) =>
 const isPooled = (object: { metadata?: { labels?: Record<string, string> } }) =>
   object.metadata?.labels?.[TIER_LABEL] === POOLED;
 
-/** The pool's env: the server's model settings, the platform's (pooled agents have no other). */
+/**
+ * The pool's env: the server's model settings, the platform's (pooled agents have no other),
+ * and the pool's own shares (FLEETPLANE_POOL_AGENT_CONCURRENCY, _AGENT_QUEUE, _CONCURRENCY).
+ */
 function poolEnv(serverEnv: LocalClusterOptions['env']): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const name of ['PATH', 'HOME', 'OPENAI_BASE_URL', 'OPENAI_API_KEY']) {
+  for (const name of [
+    'PATH',
+    'HOME',
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+    'FLEETPLANE_POOL_AGENT_CONCURRENCY',
+    'FLEETPLANE_POOL_AGENT_QUEUE',
+    'FLEETPLANE_POOL_CONCURRENCY',
+  ]) {
     const value = serverEnv[name];
     if (value !== undefined) env[name] = value;
   }
@@ -374,13 +385,18 @@ export class LocalCluster implements Cluster {
     return observed;
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
-    if (!this.agents.has(agent) && this.objects.has(`ConfigMap/${objectNames.pooledConfig(agent)}`)) {
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
+    if (options.pooled) {
       // A pooled agent's lines are the pool process's lines that name it.
       const replica = this.pool.replica;
       if (!replica) return [];
-      const mine = replica.logs.filter((line) => line.includes(`"agent":"${agent}"`));
-      return [{ pod: replica.options.podName, container: 'pool', lines: mine.slice(-options.tailLines) }];
+      return [
+        {
+          pod: replica.options.podName,
+          container: 'pool',
+          lines: linesOf(agent, replica.logs, options.tailLines),
+        },
+      ];
     }
     return (this.agents.get(agent)?.processes ?? []).map((process) => ({
       pod: process.options.podName,
