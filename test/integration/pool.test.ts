@@ -34,7 +34,7 @@ describe('the pooled tier on the test cluster', () => {
   const { call } = plane;
   let fake: FakeLlm;
   let pools: PoolProcess[] = [];
-  let kubeconfigPath: string;
+  let kubeconfig: Awaited<ReturnType<typeof poolKubeconfig>> | undefined;
 
   /** Every agent of `wanted` at `phase` in one list walk (limit 500 pages). */
   async function phases(): Promise<Map<string, { phase: string; generation: number }>> {
@@ -56,7 +56,8 @@ describe('the pooled tier on the test cluster', () => {
     const first = await call('POST', '/deploy', { name: 'pool-seed', tier: 'pooled' });
     expect(first.status, JSON.stringify(first.json)).toBe(201);
     expect(first.json.deployment).toMatchObject({ tier: 'pooled', phase: 'Deploying' });
-    kubeconfigPath = await poolKubeconfig(t.kubeconfigPath, t.namespace);
+    kubeconfig = await poolKubeconfig(t.kubeconfigPath, t.namespace);
+    const kubeconfigPath = kubeconfig.path;
     const pods = await readyPoolPods(t.kubeconfigPath, t.namespace, 2);
     pools = await Promise.all(
       pods.map((pod) =>
@@ -67,6 +68,7 @@ describe('the pooled tier on the test cluster', () => {
 
   afterAll(async () => {
     await Promise.all(pools.map((pool) => pool.stop()));
+    await kubeconfig?.remove();
     await fake?.close();
     // The control plane never deletes the pool (it is the namespace's); the test cleans up after itself.
     const fleet = await (await plane.providers.store()).fleet();

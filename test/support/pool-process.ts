@@ -6,16 +6,22 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { bundleRuntime, POOL_BUNDLE_PATH } from '../../agent-runtime/build.ts';
-import { POOL_LABEL, POOL_NAME } from '../../agent-runtime/src/pool/contract.ts';
-import { scratchDir } from './scratch.ts';
+import { POOL_LABEL, POOL_NAME, POOL_NODE_FLAGS } from '../../agent-runtime/src/pool/contract.ts';
 
-/** A kubeconfig holding a short-lived token of the pool's ServiceAccount (TokenRequest). */
-export async function poolKubeconfig(adminKubeconfigPath: string, namespace: string): Promise<string> {
+/**
+ * A kubeconfig file holding a short-lived token of the pool's ServiceAccount (TokenRequest), and
+ * how to remove it (works outside vitest too: the benchmarks use it).
+ */
+export async function poolKubeconfig(
+  adminKubeconfigPath: string,
+  namespace: string,
+): Promise<{ path: string; remove(): Promise<void> }> {
   const admin = new KubeConfig();
   admin.loadFromFile(adminKubeconfigPath);
   const cluster = admin.getCurrentCluster();
@@ -28,7 +34,8 @@ export async function poolKubeconfig(adminKubeconfigPath: string, namespace: str
   });
   if (!status?.token) throw new Error('no token for the pool ServiceAccount');
   const ca = cluster.caData ?? (cluster.caFile ? readFileSync(cluster.caFile).toString('base64') : undefined);
-  const file = join(await scratchDir('fp-pool-kube-'), 'kubeconfig');
+  const dir = await mkdtemp(join(tmpdir(), 'fp-pool-kube-'));
+  const file = join(dir, 'kubeconfig');
   await writeFile(
     file,
     stringify({
@@ -40,7 +47,7 @@ export async function poolKubeconfig(adminKubeconfigPath: string, namespace: str
       'current-context': 'test',
     }),
   );
-  return file;
+  return { path: file, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** The pool Deployment's pods that are Ready (kwok makes them so), waiting for `count` of them. */
@@ -91,7 +98,7 @@ export async function startPoolProcess(options: {
   await bundled;
   const logs: string[] = [];
   const pod = options.pod.metadata?.name ?? '';
-  const child = spawn(process.execPath, [POOL_BUNDLE_PATH], {
+  const child = spawn(process.execPath, [...POOL_NODE_FLAGS, POOL_BUNDLE_PATH], {
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       KUBECONFIG: options.kubeconfigPath,

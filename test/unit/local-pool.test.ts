@@ -121,10 +121,10 @@ describe('pooled agents on the local target', () => {
         if (!(res instanceof Error)) await res.text();
         statuses.set(status, (statuses.get(status) ?? 0) + 1);
         // A flooding client that honours nothing but a short pause between refusals.
-        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 5));
+        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 10));
       }
     };
-    const flooders = Array.from({ length: 32 }, flooder);
+    const flooders = Array.from({ length: 16 }, flooder);
     const during: number[] = [];
     try {
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -21,6 +21,8 @@ export interface AgentProcessOptions {
   bundlePath: string;
   /** Environment of the agent: the local server's model settings plus the config's env. */
   env: Record<string, string>;
+  /** Node flags before the bundle (the pool's). */
+  execArgv?: readonly string[];
   /** Path probed for readiness; default `/<agent>/ready`. */
   readinessPath?: string;
   /** Called when a (re)started child reports its port, before readiness is probed. */
@@ -83,7 +85,7 @@ export class AgentProcess {
     this.port = undefined;
     this.ready = false;
     this.startedAt = new Date();
-    const child = spawn(process.execPath, [this.options.bundlePath], {
+    const child = spawn(process.execPath, [...(this.options.execArgv ?? []), this.options.bundlePath], {
       env: {
         ...this.options.env,
         FLEETPLANE_AGENT_CONFIG: this.options.configPath,

@@ -14,6 +14,7 @@
 import {
   isPoolReportMessage,
   POOL_NAME,
+  POOL_NODE_FLAGS,
   POOL_PATHS,
   type PoolConfigsMessage,
   type PooledConfig,
@@ -106,6 +107,7 @@ export class LocalPool {
       revision: 'pool',
       configPath: '',
       bundlePath,
+      execArgv: POOL_NODE_FLAGS,
       env: { ...this.options.env, FLEETPLANE_POOL_SOURCE: 'ipc' },
       readinessPath: POOL_PATHS.ready,
       onListening: () => {

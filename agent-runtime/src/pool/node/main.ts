@@ -7,7 +7,6 @@
  *
  * It must never log OPENAI_API_KEY. It reads no Secret: the provider key is in its env.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { createOpenAiModel } from '../../llm/openai-model.ts';
 import { nodeClientAddress } from '../../node/client-address.ts';
 import { batchedStdout } from '../../node/log-sink.ts';
@@ -16,8 +15,6 @@ import { createLogger } from '../../observability/logger.ts';
 import { RUNTIME_VERSION } from '../../version.ts';
 import { createPoolRuntime } from '../pool-runtime.ts';
 import { linkToSupervisor } from './ipc-link.ts';
-import { watchPooledConfigs } from './kube-watch.ts';
-import { LeaseReporter } from './lease-report.ts';
 import { type PoolSettings, readPoolSettings } from './settings.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
@@ -53,30 +50,9 @@ export async function main(env: Record<string, string | undefined> = process.env
   if (settings.source === 'ipc') {
     stops.push(linkToSupervisor(runtime));
   } else {
-    const kubeConfig = new KubeConfig();
-    if (settings.kubeconfigPath) kubeConfig.loadFromFile(settings.kubeconfigPath);
-    else kubeConfig.loadFromCluster();
-    const reporter = new LeaseReporter({
-      kubeConfig,
-      namespace: settings.namespace,
-      pod: settings.podName,
-      podUid: settings.podUid,
-      shards: settings.reportShards,
-      report: () => runtime.pool.report(),
-      log,
-    });
-    const watch = watchPooledConfigs({ kubeConfig, namespace: settings.namespace, runtime, log });
-    // Reports start once the first listing is loaded: every shard then, empty ones too.
-    let unsubscribe = () => {};
-    void runtime.synced.then(() => {
-      unsubscribe = runtime.pool.onChange(() => reporter.schedule());
-      reporter.schedule(0);
-    });
-    stops.push(
-      () => unsubscribe(),
-      () => reporter.stop(),
-      () => watch.stop(),
-    );
+    // Loaded only here: the local target's pool (IPC) never pays for the Kubernetes client.
+    const { linkToCluster } = await import('./kube-link.ts');
+    stops.push(...linkToCluster(runtime, settings, log));
   }
 
   log.info('listening', {

@@ -9,13 +9,13 @@
  */
 import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { CORS_ORIGINS_ENV, RUNTIME_PORT, TRUSTED_PROXIES_ENV } from '#agent-runtime/contract';
-import { POOL_NAME, POOL_PATHS } from '#agent-runtime/pool-contract';
+import { POOL_NAME, POOL_NODE_FLAGS, POOL_PATHS } from '#agent-runtime/pool-contract';
 import { containerSecurity, podSecurity } from '../agent-objects/deployment.ts';
 import { formatCpu, formatMemory, parseQuantity } from '../quantity.ts';
 import { POOL_SELECTOR, type PoolInput, poolMeta } from './pool-input.ts';
 
-/** The pool's entry in the agent image (build-jobs/Dockerfile copies it there). */
-export const POOL_COMMAND = ['node', '/app/agent-pool.mjs'];
+/** The pool's entry in the agent image (build-jobs/Dockerfile copies it there), with its Node flags. */
+export const POOL_COMMAND = ['node', ...POOL_NODE_FLAGS, '/app/agent-pool.mjs'];
 /** The ServiceAccount manifests/12-pool-rbac.yaml creates for the pool. */
 export const POOL_SERVICE_ACCOUNT = POOL_NAME;
 
