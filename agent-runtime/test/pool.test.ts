@@ -171,6 +171,39 @@ describe('the pool', () => {
     expect((await post(`${pool.url}/edited/generate`, { prompt: 'x' })).status).toBe(404);
   });
 
+  it('holds a slot for as long as a stream runs, and frees it when the client goes away', async () => {
+    const single = await startPool([pooledAgent('streamer')], {
+      fairness: { perAgent: 1, queuePerAgent: 4, total: 8 },
+    });
+    try {
+      single.fake.script({ chunks: ['a ', 'b ', 'c ', 'd'], chunkDelayMs: 150 });
+      const stream = await post(`${single.url}/streamer/generate`, { prompt: 'x', stream: true });
+      const started = performance.now();
+      const second = await post(`${single.url}/streamer/generate`, { prompt: 'y' });
+      expect(second.status).toBe(200);
+      // It waited for the stream's four chunks (about 600 ms), not just for its headers.
+      expect(performance.now() - started).toBeGreaterThan(350);
+      expect(await stream.text()).toContain('event: done');
+
+      single.fake.script({ chunks: ['slow ', 'slow ', 'slow'], chunkDelayMs: 2_000 });
+      const gone = new AbortController();
+      const abandoned = await fetch(`${single.url}/streamer/generate`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ prompt: 'z', stream: true }),
+        signal: gone.signal,
+      });
+      expect(abandoned.status).toBe(200);
+      gone.abort();
+      const after = performance.now();
+      expect((await post(`${single.url}/streamer/generate`, { prompt: 'next' })).status).toBe(200);
+      expect(performance.now() - after).toBeLessThan(1_500);
+      expect(single.runtime.scheduler.active).toBe(0);
+    } finally {
+      await single.close();
+    }
+  });
+
   it('gives a flooding agent its share and no more: 429s for it, a free slot for the others', async () => {
     const slow = await startPool([pooledAgent('flood'), pooledAgent('quiet')], {
       fairness: { perAgent: 2, queuePerAgent: 2, total: 8 },
