@@ -11,6 +11,7 @@ import type { V1Deployment, V1EnvVar } from '@kubernetes/client-node';
 import { CORS_ORIGINS_ENV, RUNTIME_PORT, TRUSTED_PROXIES_ENV } from '#agent-runtime/contract';
 import { POOL_NAME, POOL_NODE_FLAGS, POOL_PATHS } from '#agent-runtime/pool-contract';
 import { containerSecurity, podSecurity } from '../agent-objects/deployment.ts';
+import { literalContainer } from '../agent-objects/kubernetes-literal.ts';
 import { formatCpu, formatMemory, parseQuantity } from '../quantity.ts';
 import { POOL_SELECTOR, type PoolInput, poolMeta } from './pool-input.ts';
 
@@ -81,8 +82,9 @@ export function buildPoolDeployment(input: PoolInput): V1Deployment {
               labelSelector: { matchLabels: POOL_SELECTOR },
             },
           ],
+          // Literal, as an agent's: no value here is ever expanded by Kubernetes.
           containers: [
-            {
+            literalContainer({
               name: 'pool',
               image: input.image,
               imagePullPolicy: 'IfNotPresent',
@@ -101,7 +103,7 @@ export function buildPoolDeployment(input: PoolInput): V1Deployment {
               readinessProbe: probe(POOL_PATHS.ready, 5, 2),
               securityContext: containerSecurity(),
               volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            },
+            }),
           ],
           volumes: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
         },
