@@ -180,7 +180,7 @@ export const pooledAtScale: Section = {
         ],
         notes: [
           `${AGENTS} pooled agents ("tier": "pooled", one ConfigMap each) deployed once through an in-process control plane (store on MinIO); writes at the API server during that deploy: ${JSON.stringify(deployed.writes)}. The pool's two kwok pods run nothing, so two pool processes (agent-pool.mjs) ran in this process's machine, one per pod, as the pool's ServiceAccount: each listed and loaded all ${AGENTS} configs and wrote its report Leases in ${(loadMs / 1000).toFixed(1)} s. Reads are from a warm control plane (it has listed every record once). The sampled agent was ${phase}; ${running} of ${AGENTS} agents were Running in the walk.`,
-          `A page lists only its own agents' objects (selectors on the page's names), so its cost follows the page, not the fleet; each page with a pooled agent also reads the pool once (its Deployment, pods and report Leases: ${2 * 16} Leases for two pods). The idle sweep's writes, per run: ${JSON.stringify(sweeps.map((s) => s.detail))}.`,
+          `A page lists only its own agents' objects (selectors on the page's names), so its cost follows the page, not the fleet; each page with a pooled agent also reads the pool once (its Deployment, pods and report Leases: ${2 * 16} Leases for two pods). The idle sweep's writes at the API server and requests to the store, per run: ${JSON.stringify(sweeps.map((s) => s.detail))}.`,
         ],
       };
     } finally {
