@@ -6,7 +6,7 @@
  *
  * A session is one operation (a deploy, a batch, a sweep, a status read): it observes the pool
  * at most once and applies its objects at most once, so N pooled agents cost the pool nothing
- * more than one. Applying is server-side apply of what differs from the live objects (drift.ts):
+ * more than one; and deploys in one process share what they found for a minute (PoolKeeper). Applying is server-side apply of what differs from the live objects (drift.ts):
  * with the pool in place, ensuring it writes nothing.
  *
  * WARNING: it never deletes a pool object. The pool is the namespace's, shared by every store
@@ -36,15 +36,51 @@ export type Ensured =
   /** The runtime image is still being built: the pool's objects wait for it. */
   | { kind: 'waiting' };
 
+/** How long a process trusts that it found the pool in place, before deploys look again. */
+export const POOL_TRUST_MS = 60_000;
+
+/**
+ * What one process knows of the pool across operations: that some operation ensured it lately.
+ * Deploys within POOL_TRUST_MS of it neither look at the pool's objects again nor race each other
+ * to create them; the sweep does not use it (it always looks, and repairs what drifted).
+ */
+export class PoolKeeper {
+  private last: { at: number; ensured: Promise<Ensured> } | undefined;
+  private readonly now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.now = now;
+  }
+
+  recent(): Promise<Ensured> | undefined {
+    return this.last && this.now() - this.last.at < POOL_TRUST_MS ? this.last.ensured : undefined;
+  }
+
+  remember(ensured: Promise<Ensured>): void {
+    this.last = { at: this.now(), ensured };
+    // Only a pool found ready is trusted; a failure or a wait is looked at again next time.
+    ensured.then(
+      (result) => {
+        if (result.kind !== 'ready' && this.last?.ensured === ensured) this.last = undefined;
+      },
+      () => {
+        if (this.last?.ensured === ensured) this.last = undefined;
+      },
+    );
+  }
+}
+
 export class PoolSession {
   private readonly deps: PoolDeps;
   private readonly images: (() => ImageSession | undefined) | undefined;
+  private readonly keeper: PoolKeeper | undefined;
   private observed: Promise<PoolObserved> | undefined;
   private ensured: Promise<Ensured> | undefined;
 
-  constructor(deps: PoolDeps, images?: () => ImageSession | undefined) {
+  constructor(deps: PoolDeps, images?: () => ImageSession | undefined, keeper?: PoolKeeper) {
     this.deps = deps;
     this.images = images;
+    this.keeper = keeper;
   }
 
   /** The pool's Deployment, pods and reports, read once for the session. */
@@ -55,7 +91,11 @@ export class PoolSession {
 
   /** Applies what the pool's objects lack, once for the session; answers what it applied. */
   ensure(): Promise<Ensured> {
-    this.ensured ??= this.apply();
+    if (!this.ensured) {
+      const recent = this.keeper?.recent();
+      this.ensured = recent ?? this.apply();
+      if (!recent) this.keeper?.remember(this.ensured);
+    }
     // A failed attempt is tried again by the next agent of the session (or the next session).
     this.ensured.catch(() => {
       this.ensured = undefined;
