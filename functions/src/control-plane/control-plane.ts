@@ -60,8 +60,9 @@ const DEPLOY_CONCURRENCY = 8;
 /**
  * Pooled agents of a batch deployed at once: each is one object, so four times as many keep
  * about as many requests in flight as dedicated agents do. Measured on the test environment,
- * 100 pooled agents took about 1.2 s at 8 and at 32 alike: what bounds them is each agent's
- * round trips to the store (read, conditional create, read again after the apply), not this.
+ * 100 pooled agents took about 1.2 s at 8 and at 32 alike: what bounds them is likely each
+ * agent's round trips to the store (read, conditional create, read again after the apply), not
+ * this (not profiled).
  */
 const POOLED_DEPLOY_CONCURRENCY = 32;
 
