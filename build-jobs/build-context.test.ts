@@ -1,7 +1,8 @@
 /**
  * The image's build context, checked without Docker: unpack the exact tar.gz Kaniko would
  * get, replay the Dockerfile's steps on a scratch root (ENV, WORKDIR, COPY, USER,
- * ENTRYPOINT with this Node standing in for the base image's), start it, hit /health.
+ * ENTRYPOINT with this Node standing in for the base image's), start it, hit /health; then
+ * start the pool's entry from the same root, as the pool Deployment's command does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -16,14 +17,18 @@ import { baseImage, envOf, execForm, parseDockerfile } from './dockerfile.ts';
 describe('agent image build context', () => {
   let ctx: BuildContext;
   let child: ChildProcess | undefined;
+  let pool: ChildProcess | undefined;
+  /** The scratch root the image's steps were replayed on, and the environment they set. */
+  let image: { root: string; cwd: string; env: Record<string, string> } | undefined;
   beforeAll(async () => {
     ctx = await buildContext();
-  });
+  }, 120_000);
   afterAll(() => {
     child?.kill('SIGKILL');
+    pool?.kill('SIGKILL');
   });
 
-  it('holds exactly the Dockerfile and the bundle, owned by root with fixed times', async () => {
+  it('holds exactly the Dockerfile and the bundles, owned by root with fixed times', async () => {
     const dir = await scratchDir('fp-ctx-');
     await writeFile(join(dir, 'context.tar.gz'), ctx.tarGz);
     const entries: { path: string; mode: number; uid: number; gid: number; mtime: string }[] = [];
@@ -39,25 +44,25 @@ describe('agent image build context', () => {
         });
       },
     });
-    expect(ctx.files).toEqual(['Dockerfile', 'agent-runtime.mjs']);
+    expect(ctx.files).toEqual(['Dockerfile', 'agent-runtime.mjs', 'agent-pool.mjs']);
     expect(entries).toEqual(
       ctx.files.map((path) => ({ path, mode: 0o644, uid: 0, gid: 0, mtime: '2000-01-01T00:00:00.000Z' })),
     );
   });
 
-  it('is deterministic and content-addressed', async () => {
+  it('is deterministic and content-addressed', { timeout: 120_000 }, async () => {
     const again = await buildContext();
     expect(Buffer.from(again.tarGz).equals(Buffer.from(ctx.tarGz))).toBe(true);
     expect(again.tag).toBe(ctx.tag);
     expect(ctx.tag).toMatch(/^[0-9a-f]{64}$/);
     const dockerfile = await readFile(new URL('./Dockerfile', import.meta.url), 'utf8');
-    const bundle = await readFile(
-      new URL('../agent-runtime/dist/agent-runtime.mjs', import.meta.url),
-      'utf8',
-    );
-    expect(imageTag(bundle, dockerfile, 'node:24.21.0-bookworm-slim')).toBe(ctx.tag);
-    expect(contextFrom(`${bundle}\n`, dockerfile).tag).not.toBe(ctx.tag);
-    expect(contextFrom(bundle, dockerfile.replace('24.21.0', '24.21.1')).tag).not.toBe(ctx.tag);
+    const read = (file: string) =>
+      readFile(new URL(`../agent-runtime/dist/${file}`, import.meta.url), 'utf8');
+    const bundles = { runtime: await read('agent-runtime.mjs'), pool: await read('agent-pool.mjs') };
+    expect(imageTag(bundles, dockerfile, 'node:24.21.0-bookworm-slim')).toBe(ctx.tag);
+    expect(contextFrom({ ...bundles, runtime: `${bundles.runtime}\n` }, dockerfile).tag).not.toBe(ctx.tag);
+    expect(contextFrom({ ...bundles, pool: `${bundles.pool}\n` }, dockerfile).tag).not.toBe(ctx.tag);
+    expect(contextFrom(bundles, dockerfile.replace('24.21.0', '24.21.1')).tag).not.toBe(ctx.tag);
   });
 
   it('pins a Node 24 base, runs as non-root on 8080 with an exec-form entrypoint', async () => {
@@ -110,6 +115,7 @@ describe('agent image build context', () => {
       PORT: '0',
       HOST: '127.0.0.1',
     };
+    image = { root, cwd, env: runEnv };
     const [command, ...args] = entrypoint;
     expect(command).toBe('node');
     child = spawn(process.execPath, args.map(inRoot), {
@@ -129,6 +135,38 @@ describe('agent image build context', () => {
     });
     const res = await fetch(`http://127.0.0.1:${port}/my-assistant/health`);
     expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok' });
+  });
+
+  it('starts the pool from the same image, which serves a pooled agent it is sent', async () => {
+    if (!image) throw new Error('the image steps did not run');
+    const { root, cwd, env } = image;
+    pool = spawn(process.execPath, [join(root, 'app', 'agent-pool.mjs')], {
+      cwd,
+      env: { ...env, FLEETPLANE_POOL_SOURCE: 'ipc' },
+      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      pool!.on('message', (message: { type?: string; port?: number }) => {
+        if (message.type === 'listening') resolve(message.port as number);
+      });
+      pool!.once('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const config = agentConfig();
+    pool.send({
+      type: 'pool-configs',
+      reset: true,
+      upsert: [{ name: config.name, generation: 1, version: '1', configJson: JSON.stringify(config) }],
+      remove: [],
+    });
+    const report = await new Promise<{ serving: Record<string, unknown> }>((resolve) => {
+      pool!.on('message', (message: { type?: string; report?: { serving: Record<string, unknown> } }) => {
+        if (message.type === 'pool-report' && message.report) resolve(message.report);
+      });
+    });
+    expect(report.serving).toEqual({ 'my-assistant': { generation: 1, version: '1' } });
+    expect((await fetch(`http://127.0.0.1:${port}/_pool/ready`)).status).toBe(200);
+    const res = await fetch(`http://127.0.0.1:${port}/my-assistant/health`);
     expect(await res.json()).toEqual({ status: 'ok' });
   });
 });

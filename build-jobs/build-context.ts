@@ -15,11 +15,18 @@ import { tarGz } from './deterministic-tar.ts';
 import { baseImage, parseDockerfile } from './dockerfile.ts';
 
 export const DOCKERFILE_PATH = join(dirname(fileURLToPath(import.meta.url)), 'Dockerfile');
-/** Name of the bundle inside the context; the Dockerfile COPYs it. */
+/** Names of the bundles inside the context; the Dockerfile COPYs them. */
 export const BUNDLE_NAME = 'agent-runtime.mjs';
+export const POOL_BUNDLE_NAME = 'agent-pool.mjs';
+
+/** The two entries of the one image: a dedicated agent, and the pool of pooled agents. */
+export interface Bundles {
+  runtime: string;
+  pool: string;
+}
 
 export interface BuildContext {
-  /** gzipped tar: Dockerfile and the bundle. */
+  /** gzipped tar: Dockerfile and the two bundles. */
   tarGz: Uint8Array;
   /** 64 hex characters; `build-<tag[0..12]>` names the Kaniko Job. */
   tag: string;
@@ -27,27 +34,31 @@ export interface BuildContext {
   files: string[];
 }
 
-export async function buildContext(opts: { bundle?: string } = {}): Promise<BuildContext> {
-  const bundle = opts.bundle ?? (await bundleRuntime()).code;
+export async function buildContext(opts: { bundles?: Bundles } = {}): Promise<BuildContext> {
+  const bundles: Bundles =
+    opts.bundles ?? (await bundleRuntime().then(({ code, pool }) => ({ runtime: code, pool: pool.code })));
   const dockerfile = await readFile(DOCKERFILE_PATH, 'utf8');
-  return contextFrom(bundle, dockerfile);
+  return contextFrom(bundles, dockerfile);
 }
 
 /** The pure part: same inputs, same bytes and tag. */
-export function contextFrom(bundle: string, dockerfile: string): BuildContext {
-  const tag = imageTag(bundle, dockerfile, baseImage(parseDockerfile(dockerfile)));
-  const files = ['Dockerfile', BUNDLE_NAME];
+export function contextFrom(bundles: Bundles, dockerfile: string): BuildContext {
+  const tag = imageTag(bundles, dockerfile, baseImage(parseDockerfile(dockerfile)));
+  const files = ['Dockerfile', BUNDLE_NAME, POOL_BUNDLE_NAME];
   const archive = tarGz([
     { path: 'Dockerfile', data: Buffer.from(dockerfile) },
-    { path: BUNDLE_NAME, data: Buffer.from(bundle) },
+    { path: BUNDLE_NAME, data: Buffer.from(bundles.runtime) },
+    { path: POOL_BUNDLE_NAME, data: Buffer.from(bundles.pool) },
   ]);
   return { tarGz: archive, tag, files };
 }
 
 /** NUL-separated so that moving bytes between the parts cannot give the same hash. */
-export function imageTag(bundle: string, dockerfile: string, base: string): string {
+export function imageTag(bundles: Bundles, dockerfile: string, base: string): string {
   return createHash('sha256')
-    .update(bundle)
+    .update(bundles.runtime)
+    .update('\0')
+    .update(bundles.pool)
     .update('\0')
     .update(dockerfile)
     .update('\0')

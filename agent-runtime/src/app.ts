@@ -65,7 +65,7 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
   const { rateLimitPerMinute, authFailuresPerMinute } = config.limits;
   let keys: Parameters<typeof accessGuard>[0]['keys'];
   if (config.requireApiKey) {
-    const hashes = deps.apiKeyHashes ?? [];
+    const hashes = [...(deps.apiKeyHashes ?? []), ...(config.apiKeyHashes ?? [])];
     if (hashes.length === 0)
       log.warn('requireApiKey is on but no key hashes were given: every call will get 401');
     keys = {

@@ -109,6 +109,14 @@ export const runtimeConfigSchema = z
     /** What the agent may call while answering (tools/): none by default. */
     tools: z.array(runtimeToolSchema).max(128).default([]),
     toolLimits: runtimeToolLimitsSchema.prefault({}),
+    /**
+     * Hex SHA-256 hashes of accepted API keys carried in the config itself (a pooled agent
+     * reads no Secret); accepted together with those from `FLEETPLANE_AGENT_API_KEY_HASHES`.
+     */
+    apiKeyHashes: z
+      .array(z.string().regex(/^[0-9a-f]{64}$/))
+      .max(64)
+      .optional(),
   })
   .superRefine((config, ctx) => {
     // The agent's own defaults must fit under its cap, or every call would be refused.

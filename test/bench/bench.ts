@@ -25,17 +25,20 @@ import type { BenchContext, Section } from './lib/section.ts';
 import { agentRuntime, functionColdStart } from './sections/child-benchmarks.ts';
 import { deployFanOut } from './sections/deploy-fan-out.ts';
 import { deployToRunning } from './sections/deploy-to-running.ts';
+import { poolMemory } from './sections/pool-memory.ts';
+import { pooledAtScale } from './sections/pooled-at-scale.ts';
 import { statusAtScale } from './sections/status-at-scale.ts';
 import { sweepAtScale } from './sections/sweep-at-scale.ts';
 import { toolLoop } from './sections/tool-loop.ts';
 
-/** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
 /** In the order RESULTS.md shows them; those that need no environment run first, before it starts. */
 const SECTIONS: Section[] = [
   deployToRunning,
   deployFanOut,
   statusAtScale,
   sweepAtScale,
+  pooledAtScale,
+  poolMemory,
   functionColdStart,
   agentRuntime,
   toolLoop,

@@ -520,6 +520,23 @@ describe('the web console', () => {
     await page.context().close();
   });
 
+  it("shows each agent's tier, and for a pooled agent the pool's pod and the generation it serves", async () => {
+    await deploy({ name: 'pooled-one', tier: 'pooled' });
+    await running('pooled-one');
+    const page = await signedIn('#/');
+    const row = (name: string) => page.locator(`tr[data-agent="${name}"]`);
+    await row('pooled-one').waitFor();
+    expect(await row('pooled-one').locator('td[data-label="Tier"]').textContent()).toBe('pooled');
+    expect(await row('alpha').locator('td[data-label="Tier"]').textContent()).toBe('dedicated');
+    await page.goto(`${server.base}/console/#/agents/pooled-one`);
+    await page.getByText("pooled: served by the namespace's pool").waitFor();
+    const pod = page.locator('tr', { hasText: 'fleetplane-pool-local' });
+    await pod.waitFor();
+    expect(await pod.textContent()).toContain('generation 1');
+    await shot(page, 'agent-pooled');
+    await page.context().close();
+  });
+
   it('contacted no origin but its own and broke no CSP rule on any page', () => {
     const origins = new Set(
       requested.filter((url) => url.startsWith('http')).map((url) => new URL(url).origin),

@@ -12,6 +12,8 @@ import { testEnv } from '../env/inject.ts';
 import { applyManifestFile } from '../support/apply-manifests.ts';
 import { harness, waitFor } from '../support/control-plane-harness.ts';
 import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
+import { kubectl } from '../support/kubectl.ts';
+import { poolKubeconfig } from '../support/pool-process.ts';
 import { testRuntime } from '../support/runtime-contexts.ts';
 
 const manifest = (file: string) => new URL(`../../manifests/${file}`, import.meta.url).pathname;
@@ -141,5 +143,59 @@ describe('the control plane with its ServiceAccount', () => {
     await expect(
       batch.patchNamespacedJob({ name: 'x', namespace: builds, body: { metadata: { labels: { a: 'b' } } } }),
     ).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('deploys a pooled agent, making the pool, and reads its status as the ServiceAccount; the pool may do only its job', async () => {
+    const t = testEnv();
+    for (const file of ['00-namespaces.yaml', '10-control-plane-rbac.yaml', '12-pool-rbac.yaml'])
+      await applyManifestFile(t.kubeconfigPath, manifest(file));
+    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
+      namespace: 'fleetplane-system',
+      secretName: 'fleetplane-control-plane-token',
+    });
+    const { call } = harness({
+      KUBECONFIG: undefined,
+      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
+    });
+    const deployed = await call('POST', '/deploy', { name: 'rbac-pooled', tier: 'pooled' });
+    expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
+    const status = await call('GET', '/deployments/rbac-pooled');
+    expect(status.status, JSON.stringify(status.json)).toBe(200);
+    expect(status.json.tier).toBe('pooled');
+    expect((await call('GET', '/deployments')).status).toBe(200);
+    expect((await call('GET', '/deployments/rbac-pooled/logs?tail=5')).status).toBe(200);
+    expect((await call('DELETE', '/deployments/rbac-pooled')).status).toBe(200);
+    // The pool's own token: it watches ConfigMaps and writes Leases, and nothing more.
+    const pool = await poolKubeconfig(t.kubeconfigPath, t.namespace);
+    try {
+      const asPool = new KubeConfig();
+      asPool.loadFromFile(pool.path);
+      const core = asPool.makeApiClient(CoreV1Api);
+      await core.listNamespacedConfigMap({
+        namespace: t.namespace,
+        labelSelector: 'fleetplane.io/tier=pooled',
+      });
+      await expect(core.listNamespacedSecret({ namespace: t.namespace })).rejects.toMatchObject({
+        code: 403,
+      });
+      await expect(
+        core.readNamespacedSecret({ namespace: t.namespace, name: 'fleetplane-provider' }),
+      ).rejects.toMatchObject({ code: 403 });
+      await expect(
+        core.createNamespacedConfigMap({ namespace: t.namespace, body: { metadata: { name: 'x' } } }),
+      ).rejects.toMatchObject({ code: 403 });
+      await expect(core.listNamespacedPod({ namespace: t.namespace })).rejects.toMatchObject({ code: 403 });
+    } finally {
+      await pool.remove();
+      await kubectl(t, [
+        'delete',
+        'deployments,services,ingresses,horizontalpodautoscalers,poddisruptionbudgets,networkpolicies',
+        '-n',
+        t.namespace,
+        '-l',
+        'fleetplane.io/pool=fleetplane-pool',
+        '--wait=false',
+      ]);
+    }
   });
 });

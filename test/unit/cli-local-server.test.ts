@@ -88,10 +88,11 @@ describe('fleetplane against the local server', () => {
 
   it('shows text for people: list, status, logs, templates, health', async () => {
     const list = await cli('list');
-    expect(list.stdout).toMatch(/^NAME\s+PHASE\s+READY\s+GEN\s+URL/m);
-    expect(list.stdout).toMatch(/^my-assistant\s+Running\s+1\/1\s+1\s+http/m);
+    expect(list.stdout).toMatch(/^NAME\s+PHASE\s+TIER\s+READY\s+GEN\s+URL/m);
+    expect(list.stdout).toMatch(/^my-assistant\s+Running\s+dedicated\s+1\/1\s+1\s+http/m);
     const status = await cli('status', 'my-assistant');
     expect(status.stdout).toMatch(/^phase:\s+Running$/m);
+    expect(status.stdout).toMatch(/^tier:\s+dedicated$/m);
     expect(status.stdout).toMatch(/^ {2}Applied\s+True\s+UpToDate/m);
     const logs = await cli('logs', 'my-assistant', '--tail', '50');
     expect(logs.code, explain(logs)).toBe(0);

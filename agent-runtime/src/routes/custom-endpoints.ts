@@ -14,6 +14,7 @@ import type { AgentRuntime } from '../agent-runtime.ts';
 import { fillPrompt, RESERVED_AGENT_PATHS, type RuntimeCustomEndpoint } from '../contract.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { readJson, validate } from '../http/read-json.ts';
+import { sharedBy } from '../http/shared-schemas.ts';
 import { answer, defaultMaxTokens } from './answer.ts';
 import { checkPromptSize } from './prompt-size.ts';
 
@@ -27,12 +28,18 @@ export function registerCustomEndpoints(app: Hono<AgentEnv>, rt: AgentRuntime): 
   }
 }
 
+const slotsBody = sharedBy(
+  (method: string, slots: readonly string[]) => `${method} ${slots.join(',')}`,
+  (method: string, slots: readonly string[]) => {
+    const fields = Object.fromEntries(slots.map((s) => [s, z.string().min(1)]));
+    return method === 'POST'
+      ? z.strictObject({ ...fields, stream: z.boolean().optional() })
+      : z.strictObject(fields);
+  },
+);
+
 function register(app: Hono<AgentEnv>, rt: AgentRuntime, endpoint: RuntimeCustomEndpoint): void {
-  const slots = Object.fromEntries(endpoint.slots.map((s) => [s, z.string().min(1)]));
-  const schema =
-    endpoint.method === 'POST'
-      ? z.strictObject({ ...slots, stream: z.boolean().optional() })
-      : z.strictObject(slots);
+  const schema = slotsBody(endpoint.method, endpoint.slots);
   app.on(endpoint.method, `/${endpoint.path}`, async (c) => {
     const input =
       endpoint.method === 'POST'

@@ -11,10 +11,11 @@ import { z } from 'zod';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { readJson, validate } from '../http/read-json.ts';
+import { sharedBy } from '../http/shared-schemas.ts';
 import { answer, defaultMaxTokens } from './answer.ts';
 import { checkPromptSize } from './prompt-size.ts';
 
-const generateBody = (maxTokensCap: number) =>
+const generateBody = sharedBy(String, (maxTokensCap: number) =>
   z.strictObject({
     prompt: z.string().min(1),
     messages: z
@@ -24,7 +25,8 @@ const generateBody = (maxTokensCap: number) =>
     temperature: z.number().min(0).max(2).optional(),
     max_tokens: z.number().int().positive().max(maxTokensCap).optional(),
     stream: z.boolean().optional(),
-  });
+  }),
+);
 
 export function registerGenerate(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   const { limits } = rt.config;

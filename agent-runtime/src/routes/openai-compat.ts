@@ -20,6 +20,7 @@ import type { ResolvedRuntimeLimits } from '../contract.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { readJson, validate } from '../http/read-json.ts';
+import { sharedBy } from '../http/shared-schemas.ts';
 import { SSE_HEADERS, sseData, sseStream } from '../http/sse.ts';
 import { chatWithTools } from '../tools/chat-with-tools.ts';
 import { defaultMaxTokens, usageOf, withInstruction } from './answer.ts';
@@ -45,24 +46,27 @@ const FORWARDED = [
   'parallel_tool_calls',
 ] as const;
 
-const chatBody = (limits: ResolvedRuntimeLimits) =>
-  z.looseObject({
-    model: z.string().optional(),
-    messages: z
-      .array(
-        z.looseObject({
-          role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
-          content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
-        }),
-      )
-      .min(1),
-    temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.number().int().positive().max(limits.maxTokensCap).optional(),
-    max_completion_tokens: z.number().int().positive().max(limits.maxTokensCap).optional(),
-    n: z.number().int().min(1).max(limits.maxChoices).nullish(),
-    stream: z.boolean().optional(),
-    stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
-  });
+const chatBody = sharedBy(
+  (limits: ResolvedRuntimeLimits) => `${limits.maxTokensCap}/${limits.maxChoices}`,
+  (limits: ResolvedRuntimeLimits) =>
+    z.looseObject({
+      model: z.string().optional(),
+      messages: z
+        .array(
+          z.looseObject({
+            role: z.enum(['system', 'developer', 'user', 'assistant', 'tool']),
+            content: z.union([z.string(), z.array(z.looseObject({ type: z.string() })), z.null()]).optional(),
+          }),
+        )
+        .min(1),
+      temperature: z.number().min(0).max(2).optional(),
+      max_tokens: z.number().int().positive().max(limits.maxTokensCap).optional(),
+      max_completion_tokens: z.number().int().positive().max(limits.maxTokensCap).optional(),
+      n: z.number().int().min(1).max(limits.maxChoices).nullish(),
+      stream: z.boolean().optional(),
+      stream_options: z.looseObject({ include_usage: z.boolean().optional() }).nullish(),
+    }),
+);
 
 /** /v1/* of an agent whose OpenAI-compatible API is off: a 404 that says why. */
 export function registerOpenAiCompatOff(app: Hono<AgentEnv>): void {

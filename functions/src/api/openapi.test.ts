@@ -90,7 +90,7 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('types logging, cloud and template as enums and cpu/memory with a quantity pattern, as the config schema does', () => {
+  it('types logging, cloud, tier and template as enums and cpu/memory with a quantity pattern, as the config schema does', () => {
     const config = document.components.schemas.AgentConfig as {
       properties: Record<string, Record<string, unknown>>;
     };
@@ -99,6 +99,7 @@ describe('the OpenAPI document', () => {
     );
     expect(config.properties.logging?.enum).toEqual(['debug', 'info', 'warn', 'error']);
     expect(config.properties.cloud?.enum).toEqual(['DigitalOcean', 'local']);
+    expect(config.properties.tier?.enum).toEqual(['dedicated', 'pooled']);
     expect(config.properties.template?.enum).toEqual(
       expect.arrayContaining(['Code Assistant', 'code-assistant']),
     );

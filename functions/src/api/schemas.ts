@@ -12,6 +12,7 @@ import { BUILD_PHASES } from '../core/build-status.ts';
 import { LOCAL_LIMITS, type RequestLimits } from '../core/request-limits.ts';
 import type { AgentStatus } from '../core/status.ts';
 import { PHASES } from '../core/status.ts';
+import { TIERS } from '../core/tiers.ts';
 import { ROLES } from '../core/token-scope.ts';
 
 export const agentNameParam = z.object({
@@ -126,7 +127,7 @@ export const problemSchema = z
   .meta({ id: 'Problem', description: 'RFC 9457 problem details' });
 
 const conditionSchema = z.object({
-  type: z.enum(['Stored', 'Applied', 'Available', 'Progressing', 'Degraded', 'Built', 'Routed']),
+  type: z.enum(['Stored', 'Applied', 'Available', 'Progressing', 'Degraded', 'Built', 'Routed', 'Served']),
   status: z.enum(['True', 'False', 'Unknown']),
   reason: z.string(),
   message: z.string(),
@@ -152,6 +153,10 @@ export const buildStatusSchema = z
 export const agentStatusSchema = z
   .object({
     name: z.string(),
+    tier: z.enum(TIERS).meta({
+      description:
+        "dedicated: its own pods; pooled: served by the namespace's pool (then `pods` are the pool's)",
+    }),
     phase: z.enum(PHASES),
     generation: z.number().int(),
     appliedGeneration: z.number().int().optional(),
@@ -183,6 +188,15 @@ export const agentStatusSchema = z
           node: z.string().optional(),
           reason: z.string().optional(),
           message: z.string().optional(),
+          servedGeneration: z
+            .number()
+            .int()
+            .optional()
+            .meta({ description: 'a pool pod: the generation of this agent it serves' }),
+          loadError: z
+            .string()
+            .optional()
+            .meta({ description: "a pool pod: why this agent's config would not load there" }),
         }),
       )
       .optional(),

@@ -95,7 +95,11 @@ describe('fleetplane offline verbs: render, validate, schema, image-context', ()
     expect(tag).toBeDefined();
     expect(stdout).toContain(`agent-runtime:${tag?.slice(0, 12)}`);
     const listing = await run('tar', ['tzf', out]);
-    expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual(['Dockerfile', 'agent-runtime.mjs']);
+    expect(listing.stdout.split('\n').filter(Boolean).sort()).toEqual([
+      'Dockerfile',
+      'agent-pool.mjs',
+      'agent-runtime.mjs',
+    ]);
   });
 
   it('writes the build context into a new temporary directory when --out is not given, never the working tree', async () => {

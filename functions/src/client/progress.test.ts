@@ -4,6 +4,7 @@ import type { Deployment } from './types.ts';
 
 const base: Deployment = {
   name: 'support-bot',
+  tier: 'dedicated',
   phase: 'Deploying',
   generation: 2,
   url: 'https://agents.example.com/support-bot/',

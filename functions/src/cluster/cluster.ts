@@ -7,6 +7,14 @@ import type { V1Job } from '@kubernetes/client-node';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import type { BuildsObserved } from '../core/build-status.ts';
 import type { AppliedObject, ObjectRef, Observed } from '../core/observed.ts';
+import type { PoolObserved } from '../core/pool-observed.ts';
+
+/** How many times `tail` lines of a pool pod's log are read to find a pooled agent's `tail`. */
+export const POOLED_LOG_WINDOW = 20;
+
+/** A pooled agent's lines among a pool pod's: its log lines carry `"agent":"<name>"`. */
+export const linesOf = (agent: string, lines: readonly string[], tailLines: number) =>
+  lines.filter((line) => line.includes(`"agent":"${agent}"`)).slice(-tailLines);
 
 export interface PodLog {
   pod: string;
@@ -28,7 +36,16 @@ export interface ObserveScope {
 
 export interface ClusterReader {
   observe(scope: ObserveScope): Promise<Observed>;
-  podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]>;
+  /**
+   * The pool of pooled agents: its Deployment, its pods and their reports (three requests,
+   * whatever the number of agents); with `objects`, every object of the pool as well, for drift.
+   */
+  observePool(options?: { objects?: boolean }): Promise<PoolObserved>;
+  /**
+   * Log tails of the agent's pods; of a pooled agent (`pooled`), the pool pods' lines that name
+   * it (among each pod's last POOLED_LOG_WINDOW x tailLines lines).
+   */
+  podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]>;
 }
 
 export interface ClusterWriter {

@@ -7,6 +7,7 @@
 import { TARGET_LABEL } from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, mergeObserved, type ObjectRef, type Observed } from '../core/observed.ts';
+import type { PoolObserved } from '../core/pool-observed.ts';
 import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
 
 const isLocal = (objects: AgentObject[]) => objects[0]?.metadata?.labels?.[TARGET_LABEL] === 'local';
@@ -34,6 +35,24 @@ export class CompositeCluster implements Cluster {
     return mergeObserved(await Promise.all([this.remote.observe(scope), this.local.observe(scope)]));
   }
 
+  /** Both pools: each pod carries its target's label, so status counts only the agent's own. */
+  async observePool(options: { objects?: boolean } = {}): Promise<PoolObserved> {
+    const [remote, local] = await Promise.all([
+      this.remote.observePool(options),
+      this.local.observePool(options),
+    ]);
+    const asLocal = <T extends { metadata?: { labels?: Record<string, string> } }>(item: T): T => ({
+      ...item,
+      metadata: { ...item.metadata, labels: { ...item.metadata?.labels, [TARGET_LABEL]: 'local' } },
+    });
+    return {
+      live: [...remote.live, ...local.live],
+      deployments: [...remote.deployments, ...local.deployments.map(asLocal)],
+      pods: [...remote.pods, ...local.pods.map(asLocal)],
+      reports: new Map([...remote.reports, ...local.reports]),
+    };
+  }
+
   async apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]> {
     return isLocal(objects) ? this.local.apply(objects, observed) : this.remote.apply(objects, observed);
   }
@@ -53,7 +72,7 @@ export class CompositeCluster implements Cluster {
     return [...local, ...remote];
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
     const local = await this.local.podLogs(agent, options);
     return local.length ? local : this.remote.podLogs(agent, options);
   }

@@ -12,14 +12,26 @@ import {
   type KubernetesObject,
   KubernetesObjectApi,
   type V1APIResourceList,
+  type V1Deployment,
   type V1Pod,
   VersionApi,
 } from '@kubernetes/client-node';
+import { POOL_NAME, REPORT_LABEL } from '#agent-runtime/pool-contract';
 import { agentSelector, FIELD_MANAGER } from '../core/agent-objects/labels.ts';
 import { AGENT_KINDS, type AgentObject } from '../core/agent-objects/types.ts';
 import { ClusterRejectedError } from '../core/errors.ts';
 import { type AppliedObject, mergeObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
-import type { BuildCluster, Cluster, ObserveScope, PodLog } from './cluster.ts';
+import { POOL_SELECTOR_TEXT } from '../core/pool-objects/pool-input.ts';
+import { POOL_KINDS } from '../core/pool-objects/render.ts';
+import { type PoolObserved, reportsByPod } from '../core/pool-observed.ts';
+import {
+  type BuildCluster,
+  type Cluster,
+  linesOf,
+  type ObserveScope,
+  POOLED_LOG_WINDOW,
+  type PodLog,
+} from './cluster.ts';
 import { KubeBuilds } from './kube-builds.ts';
 import { httpStatusOf, toClusterError } from './kube-errors.ts';
 import { collectionPath, KubeHttp } from './kube-http.ts';
@@ -31,6 +43,7 @@ const KNOWN_RESOURCES: { apiVersion: string; kind: string; plural: string }[] = 
   ...AGENT_KINDS,
   { kind: 'Pod', apiVersion: 'v1', plural: 'pods' },
   { kind: 'Job', apiVersion: 'batch/v1', plural: 'jobs' },
+  { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', plural: 'leases' },
 ];
 
 /** The resource name of a kind we manage (pods, deployments, ...). */
@@ -137,6 +150,48 @@ export class KubeCluster implements Cluster {
     };
   }
 
+  async observePool(options: { objects?: boolean } = {}): Promise<PoolObserved> {
+    const { namespace } = this.options;
+    const [live, pods, leases] = await Promise.all([
+      options.objects
+        ? Promise.all(
+            POOL_KINDS.map(({ apiVersion, kind }) =>
+              this.list(apiVersion, kind, namespace, POOL_SELECTOR_TEXT),
+            ),
+          ).then((kinds) => kinds.flat())
+        : this.getOptional<V1Deployment>('apps/v1', 'Deployment', POOL_NAME).then((found) =>
+            found ? [found] : [],
+          ),
+      this.list<V1Pod>('v1', 'Pod', namespace, POOL_SELECTOR_TEXT),
+      this.list('coordination.k8s.io/v1', 'Lease', namespace, `${REPORT_LABEL}=${POOL_NAME}`),
+    ]);
+    const deployments = live.filter((object) => object.kind === 'Deployment') as V1Deployment[];
+    return {
+      live: options.objects ? live : [],
+      deployments,
+      pods,
+      reports: reportsByPod(leases, pods),
+    };
+  }
+
+  /** One object by name, or undefined when there is none. */
+  private async getOptional<T extends KubernetesObject>(
+    apiVersion: string,
+    kind: string,
+    name: string,
+  ): Promise<(T & { apiVersion: string; kind: string }) | undefined> {
+    try {
+      const found = await this.http.json<T>(
+        'GET',
+        `${collectionPath(apiVersion, pluralOf(kind), this.options.namespace)}/${encodeURIComponent(name)}`,
+      );
+      return { ...found, apiVersion, kind };
+    } catch (error) {
+      if (httpStatusOf(error) === 404) return undefined;
+      throw toClusterError(error, `get ${kind} ${name}`);
+    }
+  }
+
   async apply(objects: AgentObject[], observed: ObjectRef[]): Promise<AppliedObject[]> {
     const dryRun = this.options.dryRun ? 'All' : undefined;
     return Promise.all(
@@ -211,7 +266,14 @@ export class KubeCluster implements Cluster {
     return changed.filter((ref): ref is ObjectRef => ref !== undefined);
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
+    if (options.pooled) {
+      const pods = await this.list<V1Pod>('v1', 'Pod', this.options.namespace, POOL_SELECTOR_TEXT);
+      const tails = await readPodLogs(this.core, this.options.namespace, pods, {
+        tailLines: Math.min(options.tailLines * POOLED_LOG_WINDOW, 50_000),
+      });
+      return tails.map((log) => ({ ...log, lines: linesOf(agent, log.lines, options.tailLines) }));
+    }
     const { items } = await this.objects
       .list<V1Pod>(
         'v1',

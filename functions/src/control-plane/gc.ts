@@ -4,7 +4,7 @@
  * delete is exactly what it deletes when asked.
  *
  * Kept, always: the image this control plane's agents run now (its tag), and every image a
- * fleetplane Deployment or pod in the agents namespace runs, whatever its fleet. Only
+ * fleetplane Deployment or pod in the agents namespace runs, whatever its fleet, the pool's too. Only
  * content-addressed tags (12 hex digits) are candidates; another tag in the repository, and
  * Kaniko's layer cache (`agent-runtime/cache`), are never touched. An image is deleted by its
  * digest, so a digest that a kept tag shares is kept.
@@ -54,11 +54,14 @@ export async function collectGarbage(
     };
   const { contexts, registry } = builds.deps;
   const target = await builds.target();
-  // Every fleetplane object in the namespace, of any fleet: another store's agents may run our images.
-  const observed = await cluster.observe({});
+  // Every fleetplane object in the namespace, of any fleet: another store's agents may run our
+  // images; and the pool of pooled agents, whichever store made it.
+  const [observed, pool] = await Promise.all([cluster.observe({}), cluster.observePool()]);
   const images = [
-    ...observed.deployments.flatMap((d) => d.spec?.template.spec?.containers.map((c) => c.image) ?? []),
-    ...observed.pods.flatMap((p) => p.spec?.containers.map((c) => c.image) ?? []),
+    ...[...observed.deployments, ...pool.deployments].flatMap(
+      (d) => d.spec?.template.spec?.containers.map((c) => c.image) ?? [],
+    ),
+    ...[...observed.pods, ...pool.pods].flatMap((p) => p.spec?.containers.map((c) => c.image) ?? []),
   ];
   const kept = new Set([shortTag(target.tag)]);
   for (const image of images) {

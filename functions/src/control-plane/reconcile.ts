@@ -13,6 +13,8 @@
  *   again, and a newer generation (or a deletion) that landed meanwhile is applied in turn
  * - with in-cluster builds, applies nothing of an agent until the image it should run is in the
  *   registry (`building`): what runs meanwhile, if anything, is left alone (image-builds.ts)
+ * - a pooled agent is one object, its ConfigMap; the pool is ensured before it is applied; an
+ *   agent moving between tiers keeps its old tier's objects until the new one serves (tier-switch.ts)
  */
 import type { Cluster } from '../cluster/cluster.ts';
 import { renderAgent } from '../core/agent-objects/render.ts';
@@ -31,8 +33,11 @@ import {
   refOf,
 } from '../core/observed.ts';
 import type { PlatformSettings } from '../core/platform.ts';
+import { moving, planSwitch, type SwitchPlan } from '../core/tier-switch.ts';
+import { tierOf } from '../core/tiers.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import type { ImageBuilds, ImageSession, Resolution } from './image-builds.ts';
+import type { PoolSession } from './pool.ts';
 
 export interface ReconcileDeps {
   store: ConfigStore;
@@ -82,6 +87,12 @@ export interface Known {
    * dispatch for all its agents); without one, a sweep's rules apply.
    */
   images?: ImageSession;
+  /**
+   * The pool, as this operation sees it: ensured before a pooled agent's config is applied (a
+   * deploy, a sweep), observed when an agent moving to the pool may leave its dedicated objects.
+   * Without one, a pooled agent's config is applied all the same, and nothing moving is pruned.
+   */
+  pool?: PoolSession;
 }
 
 const describeRef = (ref: ObjectRef) => `${ref.kind}/${ref.name}`;
@@ -108,16 +119,33 @@ function render(record: AgentRecord, deps: ReconcileDeps, fleet: string, image: 
   });
 }
 
-/** What applying `record` (running `image`) over the observed objects would send and delete. */
-function planFor(
+/**
+ * What applying `record` (running `image`) over the observed objects sends and deletes now; an
+ * agent moving between tiers holds back what must wait for the new tier (tier-switch.ts).
+ */
+async function planFor(
   record: AgentRecord | null,
   observed: Observed,
   deps: ReconcileDeps,
   fleet: string,
-  image = deps.runtimeImage,
-) {
+  image: string,
+  pool: PoolSession | undefined,
+): Promise<SwitchPlan> {
   const rendered = record ? render(record, deps, fleet, image) : [];
-  return { rendered, ...planApply(rendered, observed.live) };
+  const { changed, leftovers } = planApply(rendered, observed.live);
+  if (!record) return { apply: changed, prune: leftovers };
+  const tier = tierOf(record.spec);
+  if (!moving(record.name, tier, leftovers)) return { apply: changed, prune: leftovers };
+  return planSwitch({
+    name: record.name,
+    tier,
+    generation: record.generation,
+    target: record.spec.cloud.toLowerCase(),
+    changed,
+    leftovers,
+    observed,
+    ...(tier === 'pooled' && pool ? { pool: await pool.observe() } : {}),
+  });
 }
 
 /** The image the agent's current generation runs, or "wait" while it is being built. */
@@ -128,7 +156,8 @@ function imageOf(
   deps: ReconcileDeps,
   session: () => ImageSession | undefined,
 ): Promise<Resolution> | Resolution {
-  const images = needsImage(record.spec) ? session() : undefined;
+  // A pooled agent is its ConfigMap: no image of its own (the pool's is the pool's business).
+  const images = needsImage(record.spec) && tierOf(record.spec) === 'dedicated' ? session() : undefined;
   if (!images) return { kind: 'ready', image: deps.runtimeImage };
   const deployment = observed.deployments.find((item) => item.metadata?.name === name);
   return images.resolve(deployment?.spec?.template.spec?.containers[0]?.image);
@@ -157,9 +186,9 @@ export async function reconcile(name: string, deps: ReconcileDeps, known: Known)
   if (known.hint !== undefined && known.record === undefined) {
     const resolution = known.hint ? await imageOf(name, known.hint, observed, deps, session) : undefined;
     if (known.hint && resolution?.kind === 'waiting') return building(known.hint, resolution);
-    const image = resolution?.kind === 'ready' ? resolution.image : undefined;
-    const { changed, leftovers } = planFor(known.hint, observed, deps, fleet, image);
-    if (changed.length === 0 && leftovers.length === 0)
+    const image = resolution?.kind === 'ready' ? resolution.image : deps.runtimeImage;
+    const plan = await planFor(known.hint, observed, deps, fleet, image, known.pool);
+    if (plan.apply.length === 0 && plan.prune.length === 0)
       return known.hint
         ? { name, action: 'unchanged', generation: known.hint.generation, observed }
         : { name, action: 'deleted', pruned: [], left: [] };
@@ -200,13 +229,16 @@ export async function reconcile(name: string, deps: ReconcileDeps, known: Known)
       };
     const resolution = await imageOf(name, current, observed, deps, session);
     if (resolution.kind === 'waiting') return building(current, resolution);
-    const { changed, leftovers } = planFor(current, observed, deps, fleet, resolution.image);
-    if (changed.length === 0 && leftovers.length === 0)
+    const plan = await planFor(current, observed, deps, fleet, resolution.image, known.pool);
+    if (plan.apply.length === 0 && plan.prune.length === 0)
       return result ?? { name, action: 'unchanged', generation: current.generation, observed };
-    const applied = changed.length
-      ? await deps.cluster.apply(changed as Parameters<Cluster['apply']>[0], observed.objects)
+    // The pool must exist for a pooled agent's config to be served (local agents have their own).
+    if (plan.apply.length && tierOf(current.spec) === 'pooled' && needsImage(current.spec))
+      await known.pool?.ensure();
+    const applied = plan.apply.length
+      ? await deps.cluster.apply(plan.apply as Parameters<Cluster['apply']>[0], observed.objects)
       : [];
-    const leftoverRefs = leftovers.map((object) => refOf(object));
+    const leftoverRefs = plan.prune.map((object) => refOf(object));
     const left = await deps.cluster.delete(leftoverRefs);
     const gone = leftoverRefs.filter((ref) => !left.includes(ref));
     pruned.push(...gone.map(describeRef));

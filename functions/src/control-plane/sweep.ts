@@ -15,16 +15,23 @@
  * - each object is deleted only if unchanged since it was observed, and each agent's record
  *   is read again before anything is done to it.
  *
+ * Pooled agents' ConfigMaps follow the same rules (they carry the agent and fleet labels). The
+ * pool's own objects are repaired when pooled agents exist, and never deleted (pool.ts).
+ *
  * With in-cluster builds it also finishes deploys whose image build completed, and starts the
  * build of an image no Job is building (after a control plane upgrade, say); it never retries a
  * failed build, which only a deploy does. Agents already on the image cost no build request.
  */
+import { POOL_NAME } from '#agent-runtime/pool-contract';
 import { isTombstone } from '../core/agent-record.ts';
+import { needsImage } from '../core/build-plan.ts';
 import { agentsIn, emptyObserved, observedByAgent } from '../core/observed.ts';
 import { DEFAULT_SWEEP_GUARD_OPTIONS, decideUnexplained } from '../core/sweep-guard.ts';
+import { tierOf } from '../core/tiers.ts';
 import type { Logger } from '../lib/logger.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
+import { PoolSession } from './pool.ts';
 import { type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
 
 export interface SweepOptions {
@@ -131,6 +138,12 @@ export async function sweep(
   // One look at the build, one registry lookup and one dispatch for every agent of this run.
   const images = deps.builds?.session('sweep', fleet);
   const results: ReconcileResult[] = [];
+  // One look at the pool for every pooled agent; its objects repaired if any pooled agent needs it.
+  const pool = new PoolSession(deps, () => images);
+  if (records.some((record) => tierOf(record.spec) === 'pooled' && needsImage(record.spec)))
+    await pool.ensure().catch((error: unknown) => {
+      failures.push({ name: POOL_NAME, error: `ensuring the pool failed: ${(error as Error).message}` });
+    });
   const work = [
     ...records.map((record) => ({ name: record.name, hint: record as typeof record | null })),
     ...deletable.map((name) => ({ name, hint: null })),
@@ -142,6 +155,7 @@ export async function sweep(
           fleet,
           hint,
           observed: byAgent.get(name) ?? emptyObserved(),
+          pool,
           ...(images ? { images } : {}),
         }),
       );

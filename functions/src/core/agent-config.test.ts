@@ -52,6 +52,15 @@ describe('the seed examples', () => {
     ]);
   });
 
+  it('accepts every agent of pooled_agents.json as a pooled agent', () => {
+    const checked = checkDeployBody(example('pooled_agents.json'));
+    if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+    for (const agent of checked.agents) {
+      expect(agent.ok, JSON.stringify(agent)).toBe(true);
+      expect(agent.ok && agent.spec.tier).toBe('pooled');
+    }
+  });
+
   it('keeps the committed JSON Schema in step with the zod schema', () => {
     expect(example('agent.config.schema.json')).toEqual(agentConfigJsonSchema());
   });

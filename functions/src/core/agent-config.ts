@@ -19,6 +19,7 @@ import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, POSITIVE_QUANTITY_PATTERN, parseQuantity } from './quantity.ts';
 import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
 import { findTemplate, TEMPLATE_NAMES, TEMPLATES } from './templates.ts';
+import { pooledIssues, TIERS } from './tiers.ts';
 import { toolSchemas } from './tool-config.ts';
 
 /** Longest agent name: pods add a 17-character suffix and must stay within a 63-character DNS label. */
@@ -56,6 +57,7 @@ const DNS_1035_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
 const POSIX_ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
 const ENDPOINT_PATH = /^[a-z0-9][a-z0-9_-]*(\/[a-z0-9][a-z0-9_-]*)*$/;
 
 const show = (value: unknown): string => {
@@ -380,8 +382,41 @@ export const agentConfigSchema = z
       .meta({
         description: `Stored as written, not acted on: at most ${INTEGRATIONS_CAPS.maxDepth} levels deep and ${INTEGRATIONS_CAPS.maxEntries} keys and array items in all`,
       }),
-    /** Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted keys. */
-    auth: z.strictObject({ apiKeyHashes: secretRefSchema }).optional(),
+    /**
+     * Per-agent API keys: a Secret key holding comma-separated SHA-256 hex hashes of accepted
+     * keys, or the hashes themselves (a pooled agent reads no Secret).
+     */
+    auth: z
+      .strictObject({
+        apiKeyHashes: secretRefSchema.optional(),
+        apiKeySha256: z
+          .array(
+            z.string().regex(SHA256_HEX, {
+              error: (issue) =>
+                `must be the SHA-256 of a key as 64 lower-case hex digits (got ${show(issue.input)})`,
+            }),
+          )
+          .min(1, { error: 'must list at least one hash' })
+          .max(64, {
+            error: (issue) => `must list at most 64 hashes (got ${(issue.input as unknown[]).length})`,
+          })
+          .optional()
+          .meta({
+            description:
+              'SHA-256 (hex) of each accepted key, e.g. `printf %s "$KEY" | sha256sum`; use long random keys, since a hash is not a secret',
+          }),
+      })
+      .refine((auth) => (auth.apiKeyHashes === undefined) !== (auth.apiKeySha256 === undefined), {
+        error: 'must set exactly one of apiKeyHashes (a Secret) or apiKeySha256 (the hashes)',
+      })
+      .optional(),
+    tier: caseInsensitiveEnum(TIERS)
+      .optional()
+      .meta({
+        description:
+          'Where the agent runs: "dedicated" (its own pods; the default) or "pooled" (one ConfigMap, served by the namespace\'s shared pool; no resources, scaling, env, provider or Secret). Matched ignoring case',
+        enum: [...TIERS],
+      }),
     provider: providerSchema.optional(),
     limits: z
       .strictObject({
@@ -455,6 +490,8 @@ export const agentConfigSchema = z
           params: { rule: 'self' },
         });
     });
+    for (const issue of pooledIssues(config))
+      ctx.addIssue({ code: 'custom', ...issue, params: { rule: 'tier' } });
     // An agent reads only its own Secrets: anything else it could print to its log and read back.
     const secretRefs = secretRefsOf({
       env: config.env,

@@ -19,6 +19,7 @@ import { type ModelRef, parseModelRef } from './model-ref.ts';
 import { DEFAULT_PLATFORM, PLATFORM_AGENT_DEFAULTS, type PlatformSettings } from './platform.ts';
 import { formatCpu, parseQuantity } from './quantity.ts';
 import { DEFAULT_TEMPLATE, findTemplate } from './templates.ts';
+import type { Tier } from './tiers.ts';
 
 export interface AgentSpec {
   name: string;
@@ -42,6 +43,10 @@ export interface AgentSpec {
   cloud: Cloud;
   integrations: Record<string, unknown>;
   apiKeyHashes?: { name: string; key: string };
+  /** Hex SHA-256 of accepted API keys, written in the config itself. */
+  apiKeySha256?: string[];
+  /** Set only for "pooled": a dedicated spec leaves it out (so specs from before tiers keep their hash). */
+  tier?: Exclude<Tier, 'dedicated'>;
   /** The agent's own model provider; absent: the platform's (its base URL and its key). */
   provider?: { baseUrl?: string; apiKey?: { name: string; key: string } };
   limits: RuntimeConfig['limits'];
@@ -139,7 +144,9 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
     },
   };
   if (config.max_tokens !== undefined) spec.maxTokens = config.max_tokens;
-  if (config.auth) spec.apiKeyHashes = config.auth.apiKeyHashes;
+  if (config.auth?.apiKeyHashes) spec.apiKeyHashes = config.auth.apiKeyHashes;
+  if (config.auth?.apiKeySha256) spec.apiKeySha256 = config.auth.apiKeySha256;
+  if (config.tier === 'pooled') spec.tier = 'pooled';
   // Set only when written, so that the spec (and its hash) of every other agent is unchanged.
   if (config.provider) spec.provider = config.provider;
   if (config.tools?.length) spec.tools = resolveTools(config.tools);
@@ -179,7 +186,8 @@ export function runtimeConfigOf(
       maxChoices: caps.maxChoices,
       authFailuresPerMinute: caps.authFailuresPerMinute,
     },
-    requireApiKey: spec.apiKeyHashes !== undefined,
+    requireApiKey: spec.apiKeyHashes !== undefined || spec.apiKeySha256 !== undefined,
+    ...(spec.apiKeySha256 ? { apiKeyHashes: spec.apiKeySha256 } : {}),
     // Only for agents with tools, so every other agent's file (and its pods) stays as it was.
     ...(spec.tools?.length
       ? {

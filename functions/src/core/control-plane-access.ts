@@ -54,6 +54,13 @@ export const CONTROL_PLANE_ACCESS: readonly AccessNeed[] = [
     verb: 'get',
     why: "tail an agent's logs",
   },
+  {
+    scope: 'agents',
+    group: 'coordination.k8s.io',
+    resource: 'leases',
+    verb: 'list',
+    why: "read what the pool's pods serve (their report Leases), for pooled agents' status",
+  },
   { scope: 'builds', group: 'batch', resource: 'jobs', verb: 'create', why: 'start a Kaniko build' },
   {
     scope: 'builds',

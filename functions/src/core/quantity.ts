@@ -64,3 +64,13 @@ export function formatCpu(cores: number): string {
   const milli = Math.round(cores * 1000);
   return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
 }
+
+/** Formats bytes as the largest binary unit that divides them ("512Mi", "1Gi"), else plain bytes. */
+export function formatMemory(bytes: number): string {
+  const whole = Math.round(bytes);
+  for (const unit of ['Ei', 'Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const) {
+    const size = BINARY[unit] as number;
+    if (whole >= size && whole % size === 0) return `${whole / size}${unit}`;
+  }
+  return String(whole);
+}

@@ -1,101 +1,42 @@
 /**
  * An agent's status, derived (never stored) from its stored record and what the cluster
- * shows: phase, Kubernetes-style conditions, replicas, pods' reasons, the build.
+ * shows: phase, Kubernetes-style conditions, replicas, pods' reasons, the build. A pooled
+ * agent's comes from the pool's reports instead (pool-status.ts).
  *
  * Pure. Phases: Pending (stored, nothing applied), Building, BuildFailed, Deploying, Running,
  * Degraded (pods failing: CrashLoopBackOff, ImagePullBackOff, OOMKilled, ...), Failed
- * (progress deadline exceeded), Deleting (objects without a stored config).
+ * (progress deadline exceeded), Deleting (objects without a stored config). An agent moving
+ * between tiers is Deploying until the other tier's objects are gone.
  */
-import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import type { V1Deployment } from '@kubernetes/client-node';
 import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { BuildStatus } from './build-status.ts';
 import { runsImage } from './image-ref.ts';
 import type { Observed } from './observed.ts';
+import type { PoolObserved } from './pool-observed.ts';
+import { derivePooledStatus, pooledConfigMapOf } from './pool-status.ts';
+import {
+  type AgentStatus,
+  type Condition,
+  condition,
+  FAILING_REASONS,
+  iso,
+  type Phase,
+  podStatusOf,
+  rolledOut,
+} from './status-parts.ts';
+import { tierOf } from './tiers.ts';
 
-export const PHASES = [
-  'Pending',
-  'Building',
-  'BuildFailed',
-  'Deploying',
-  'Running',
-  'Degraded',
-  'Failed',
-  'Deleting',
-] as const;
-export type Phase = (typeof PHASES)[number];
-
-export interface Condition {
-  type: 'Stored' | 'Applied' | 'Available' | 'Progressing' | 'Degraded' | 'Built' | 'Routed';
-  status: 'True' | 'False' | 'Unknown';
-  reason: string;
-  message: string;
-  lastTransitionTime?: string;
-}
-
-export interface PodStatus {
-  name: string;
-  phase: string;
-  ready: boolean;
-  restarts: number;
-  node?: string;
-  /** Why the pod is not serving: a container's waiting or last terminated reason. */
-  reason?: string;
-  message?: string;
-}
-
-export interface AgentStatus {
-  name: string;
-  phase: Phase;
-  generation: number;
-  /** Generation of the config the cluster runs (the Deployment's annotation). */
-  appliedGeneration?: number;
-  url: string;
-  image?: string;
-  replicas: { desired: number; ready: number; updated: number; available: number };
-  autoscaling?: { min: number; max: number; current: number; targetCpuPercentage?: number };
-  conditions: Condition[];
-  /** The build of the image the agent should run, while its Job exists (in-cluster builds only). */
-  build?: BuildStatus;
-  pods?: PodStatus[];
-}
-
-/** Reasons that mean a pod is failing rather than starting. */
-export const FAILING_REASONS = new Set([
-  'CrashLoopBackOff',
-  'ImagePullBackOff',
-  'ErrImagePull',
-  'InvalidImageName',
-  'CreateContainerConfigError',
-  'CreateContainerError',
-  'RunContainerError',
-  'OOMKilled',
-  'Error',
-]);
-
-const iso = (value: Date | string | undefined) => (value instanceof Date ? value.toISOString() : value);
-
-export function podStatusOf(pod: V1Pod): PodStatus {
-  const containers = pod.status?.containerStatuses ?? [];
-  const waiting = containers.find((c) => c.state?.waiting?.reason)?.state?.waiting;
-  const terminated =
-    containers.find((c) => c.state?.terminated)?.state?.terminated ??
-    containers.find((c) => c.lastState?.terminated?.reason === 'OOMKilled')?.lastState?.terminated;
-  const ready = pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-  // A pod no node accepts never gets container statuses; the scheduler says why instead.
-  const unscheduled = pod.status?.conditions?.find((c) => c.type === 'PodScheduled' && c.status === 'False');
-  const reason = waiting?.reason ?? terminated?.reason ?? unscheduled?.reason ?? pod.status?.reason;
-  const message = waiting?.message ?? terminated?.message ?? unscheduled?.message ?? pod.status?.message;
-  return {
-    name: pod.metadata?.name ?? '',
-    phase: pod.status?.phase ?? 'Unknown',
-    ready,
-    restarts: containers.reduce((sum, c) => sum + (c.restartCount ?? 0), 0),
-    ...(pod.spec?.nodeName ? { node: pod.spec.nodeName } : {}),
-    ...(reason ? { reason } : {}),
-    ...(message ? { message } : {}),
-  };
-}
+export {
+  type AgentStatus,
+  type Condition,
+  FAILING_REASONS,
+  PHASES,
+  type Phase,
+  type PodStatus,
+  podStatusOf,
+} from './status-parts.ts';
 
 export interface StatusInput {
   name: string;
@@ -105,6 +46,8 @@ export interface StatusInput {
   url: string;
   /** The build of the image the agent should run, when one is observed. */
   build?: BuildStatus;
+  /** The pool's pods and reports (needed for pooled agents only). */
+  pool?: PoolObserved;
 }
 
 const BUILT: Record<BuildStatus['phase'], { status: Condition['status']; reason: string }> = {
@@ -130,15 +73,14 @@ function builtCondition(build: BuildStatus): Condition {
   };
 }
 
-const condition = (
-  type: Condition['type'],
-  status: Condition['status'],
-  reason: string,
-  message: string,
-  lastTransitionTime?: string,
-): Condition => ({ type, status, reason, message, ...(lastTransitionTime ? { lastTransitionTime } : {}) });
-
 export function deriveStatus(input: StatusInput): AgentStatus {
+  const pooled = input.record
+    ? tierOf(input.record.spec) === 'pooled'
+    : pooledConfigMapOf(input.observed, input.name) !== undefined;
+  return pooled ? derivePooledStatus(input) : deriveDedicatedStatus(input);
+}
+
+function deriveDedicatedStatus(input: StatusInput): AgentStatus {
   const { record, observed, name } = input;
   const deployment: V1Deployment | undefined = observed.deployments.find((d) => d.metadata?.name === name);
   const pods = observed.pods.filter((pod) => pod.metadata?.labels?.[AGENT_LABEL] === name).map(podStatusOf);
@@ -218,12 +160,7 @@ export function deriveStatus(input: StatusInput): AgentStatus {
   const progressDeadline = deployment?.status?.conditions?.find(
     (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
   );
-  const rolledOut =
-    deployment !== undefined &&
-    (deployment.status?.observedGeneration ?? 0) >= (deployment.metadata?.generation ?? 0) &&
-    replicas.updated >= desired &&
-    replicas.ready >= desired &&
-    desired > 0;
+  const rolledOutNow = rolledOut(deployment, desired);
 
   const image = deployment?.spec?.template.spec?.containers[0]?.image;
   // Waiting for the build: the cluster does not run the built image yet (or, while it builds,
@@ -238,11 +175,25 @@ export function deriveStatus(input: StatusInput): AgentStatus {
   else if (!deployment) phase = 'Pending';
   else if (progressDeadline) phase = 'Failed';
   else if (failing) phase = 'Degraded';
-  else if (upToDate && rolledOut) phase = 'Running';
+  else if (upToDate && rolledOutNow) phase = 'Running';
   else phase = 'Deploying';
+  // Moving from the pool: Running once the pooled ConfigMap is gone (reconcile removes it once this serves).
+  const leftInPool = record ? pooledConfigMapOf(observed, name) : undefined;
+  if (leftInPool && phase === 'Running') {
+    phase = 'Deploying';
+    conditions.push(
+      condition(
+        'Progressing',
+        'True',
+        'LeavingPool',
+        'the agent runs on its own pods; its pooled config goes once its route serves them',
+      ),
+    );
+  }
 
   return {
     name,
+    tier: 'dedicated',
     phase,
     generation,
     ...(appliedGeneration ? { appliedGeneration } : {}),

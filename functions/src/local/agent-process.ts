@@ -23,6 +23,16 @@ export interface AgentProcessOptions {
   env: Record<string, string>;
   /** Why the env cannot be made: the replica never starts and reports it (CreateContainerConfigError). */
   configError?: string;
+  /** Node flags before the bundle (the pool's). */
+  execArgv?: readonly string[];
+  /** Path probed for readiness; default `/<agent>/ready`. */
+  readinessPath?: string;
+  /** Called when a (re)started child reports its port, before readiness is probed. */
+  onListening?: () => void;
+  /** Messages from the child other than `listening`. */
+  onMessage?: (message: unknown) => void;
+  /** Called when the child is gone (exited, or could not run), before any restart. */
+  onGone?: () => void;
 }
 
 const MAX_LOG_LINES = 1_000;
@@ -84,7 +94,7 @@ export class AgentProcess {
     this.port = undefined;
     this.ready = false;
     this.startedAt = new Date();
-    const child = spawn(process.execPath, [this.options.bundlePath], {
+    const child = spawn(process.execPath, [...(this.options.execArgv ?? []), this.options.bundlePath], {
       env: {
         ...this.options.env,
         FLEETPLANE_AGENT_CONFIG: this.options.configPath,
@@ -98,8 +108,13 @@ export class AgentProcess {
     child.stdout?.on('data', (chunk: Buffer) => this.record(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.record(chunk));
     child.on('message', (message) => {
-      if (this.child !== child || !isListening(message)) return;
+      if (this.child !== child) return;
+      if (!isListening(message)) {
+        this.options.onMessage?.(message);
+        return;
+      }
       this.port = message.port;
+      this.options.onListening?.();
       void this.watchReadiness(child, message.port);
     });
     child.on('error', (error) => this.gone(child, `could not run: ${error.message}`));
@@ -112,6 +127,7 @@ export class AgentProcess {
     this.child = undefined;
     this.ready = false;
     this.port = undefined;
+    this.options.onGone?.();
     if (this.stopped) return;
     this.record(`[fleetplane] agent process ${why}`);
     this.lastExit = why;
@@ -125,7 +141,7 @@ export class AgentProcess {
   }
 
   private async watchReadiness(child: ChildProcess, port: number) {
-    const url = `http://127.0.0.1:${port}/${this.options.agent}/ready`;
+    const url = `http://127.0.0.1:${port}${this.options.readinessPath ?? `/${this.options.agent}/ready`}`;
     while (this.child === child && !this.stopped) {
       try {
         const response = await fetch(url);
@@ -139,6 +155,19 @@ export class AgentProcess {
       }
       await new Promise((resolve) => setTimeout(resolve, READINESS_POLL_MS));
     }
+  }
+
+  /** Sends a message to the running child over its IPC channel; false when there is none. */
+  send(message: unknown): boolean {
+    const child = this.child;
+    if (!child?.connected) return false;
+    child.send(message as Parameters<ChildProcess['send']>[0], () => {});
+    return true;
+  }
+
+  /** The child's process id, while it runs. */
+  get pid(): number | undefined {
+    return this.child?.pid;
   }
 
   /** Stops the child for good (SIGTERM, then SIGKILL after the grace period). Idempotent. */

@@ -9,11 +9,15 @@
  * (ready, restarts, CrashLoopBackOff). Deleting an agent stops its processes and removes its
  * directory.
  *
+ * Pooled agents' ConfigMaps go to one pool process (LocalPool) for all of them; its report is
+ * what observePool answers, as a cluster's pool pods' Leases would. The proxy prefers an agent's
+ * own ready processes, then the pool (a pooled agent, or one moving between tiers).
+ *
  * Secrets: a `secretKeyRef` is read from the local secret files (local-secrets.ts), never from
  * the server's own environment; a missing one keeps the agent from starting, with the reason in
  * its pods' status. The server's OPENAI_API_KEY is the platform's key here.
  */
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type {
   KubernetesObject,
   V1ConfigMap,
@@ -21,20 +25,32 @@ import type {
   V1Pod,
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
-import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
+import { POOL_LABEL, POOL_NAME } from '#agent-runtime/pool-contract';
+import { type Cluster, linesOf, type ObserveScope, type PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
 import { unescapeKubernetes } from '../core/agent-objects/kubernetes-literal.ts';
-import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
+import {
+  AGENT_LABEL,
+  FLEET_LABEL,
+  GENERATION_ANNOTATION,
+  objectNames,
+  POOLED,
+  TIER_LABEL,
+} from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { DEFAULT_PLATFORM } from '../core/platform.ts';
+import { emptyPool, type PoolObserved } from '../core/pool-observed.ts';
 import { envValue } from '../wiring/env.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { type DesiredAgent, LocalAgent, revisionOf } from './local-agent.ts';
+import { LOCAL_POOL_POD, LocalPool } from './local-pool.ts';
 import { localSecrets, type SecretReader } from './local-secrets.ts';
 
 export interface LocalClusterOptions {
   bundlePath: () => Promise<string>;
+  /** The pool's bundle; default: agent-pool.mjs beside the agent's bundle. */
+  poolBundlePath?: () => Promise<string>;
   dataDir: string;
   /** The local server's env: only OPENAI_BASE_URL, OPENAI_API_KEY, PATH and HOME come from here. */
   env: Record<string, string | undefined>;
@@ -47,6 +63,30 @@ export const LOCAL_IMAGE = 'local:agent-runtime-bundle';
 
 const keyOf = (object: { kind?: string; metadata?: { name?: string } }) =>
   `${object.kind}/${object.metadata?.name}`;
+
+const isPooled = (object: { metadata?: { labels?: Record<string, string> } }) =>
+  object.metadata?.labels?.[TIER_LABEL] === POOLED;
+
+/**
+ * The pool's env: the server's model settings, the platform's (pooled agents have no other),
+ * and the pool's own shares (FLEETPLANE_POOL_AGENT_CONCURRENCY, _AGENT_QUEUE, _CONCURRENCY).
+ */
+function poolEnv(serverEnv: LocalClusterOptions['env']): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const name of [
+    'PATH',
+    'HOME',
+    'OPENAI_BASE_URL',
+    'OPENAI_API_KEY',
+    'FLEETPLANE_POOL_AGENT_CONCURRENCY',
+    'FLEETPLANE_POOL_AGENT_QUEUE',
+    'FLEETPLANE_POOL_CONCURRENCY',
+  ]) {
+    const value = serverEnv[name];
+    if (value !== undefined) env[name] = value;
+  }
+  return env;
+}
 
 /**
  * The env a Deployment's container asks for, resolved locally, and what keeps it from starting
@@ -95,6 +135,7 @@ export class LocalCluster implements Cluster {
   private readonly agents = new Map<string, LocalAgent>();
   private version = 0;
   private closed = false;
+  private readonly pool: LocalPool;
 
   private readonly secrets: SecretReader;
   /** requireApiKey of each stored ConfigMap (objects are replaced, never changed, on apply). */
@@ -103,16 +144,44 @@ export class LocalCluster implements Cluster {
   constructor(options: LocalClusterOptions) {
     this.options = options;
     this.secrets = localSecrets(options.secretsDir ?? join(options.dataDir, 'secrets'));
+    this.pool = new LocalPool({
+      bundlePath:
+        options.poolBundlePath ?? (async () => join(dirname(await options.bundlePath()), 'agent-pool.mjs')),
+      env: poolEnv(options.env),
+    });
   }
 
-  /** The loopback port of the agent's next ready process (round robin), for the proxy. */
+  /**
+   * The loopback port for the agent's next request: one of its own ready processes (round
+   * robin), else the pool while it holds the agent; undefined when neither can answer.
+   */
   portOf(agent: string): number | undefined {
-    return this.agents.get(agent)?.nextPort();
+    return this.agents.get(agent)?.nextPort() ?? (this.pool.holds(agent) ? this.pool.port : undefined);
   }
 
-  /** Whether the agent is deployed here (its processes may still be starting). */
+  /** Whether the agent is deployed here (its processes, or the pool, may still be starting). */
   hasAgent(agent: string): boolean {
-    return this.objects.has(`Deployment/${objectNames.workload(agent)}`);
+    return (
+      this.objects.has(`Deployment/${objectNames.workload(agent)}`) ||
+      this.objects.has(`ConfigMap/${objectNames.pooledConfig(agent)}`)
+    );
+  }
+
+  /** The pooled configs as the pool loads them (the ConfigMap's version is its resourceVersion here). */
+  private pooledConfigs() {
+    return [...this.objects.values()]
+      .filter(({ object }) => object.kind === 'ConfigMap' && isPooled(object))
+      .map(({ object, resourceVersion }) => ({
+        name: object.metadata?.labels?.[AGENT_LABEL] ?? '',
+        generation: Number(object.metadata?.annotations?.[GENERATION_ANNOTATION]) || 0,
+        version: String(resourceVersion),
+        configJson: (object as V1ConfigMap).data?.[RUNTIME_CONFIG_FILE] ?? '',
+      }));
+  }
+
+  /** Whether the agent has (or had) processes of its own to converge. */
+  private runsOwnProcesses(agent: string): boolean {
+    return this.agents.has(agent) || this.objects.has(`Deployment/${objectNames.workload(agent)}`);
   }
 
   /** Whether the agent's runtime config requires API keys of its own (it checks them itself). */
@@ -147,7 +216,10 @@ export class LocalCluster implements Cluster {
       });
     }
     // Level-triggered: each agent converges to its objects as they stand (a no-op when nothing changed).
-    await Promise.all([...agents].map((agent) => this.sync(agent)));
+    await Promise.all([
+      ...[...agents].filter((agent) => this.runsOwnProcesses(agent)).map((agent) => this.sync(agent)),
+      ...(objects.some(isPooled) && !this.closed ? [this.pool.set(this.pooledConfigs())] : []),
+    ]);
     // Only Deployments have a live form here (no HPA controller, no ingress): answer with it.
     return results.map((result) => {
       const object = this.objects.get(`${result.kind}/${result.name}`)?.object;
@@ -209,6 +281,7 @@ export class LocalCluster implements Cluster {
   async delete(refs: ObjectRef[]): Promise<ObjectRef[]> {
     const agents = new Set<string>();
     const changed: ObjectRef[] = [];
+    let pooled = false;
     for (const ref of refs) {
       const key = `${ref.kind}/${ref.name}`;
       const current = this.objects.get(key);
@@ -217,11 +290,15 @@ export class LocalCluster implements Cluster {
         changed.push(ref);
         continue;
       }
+      if (current && isPooled(current.object)) pooled = true;
       this.objects.delete(key);
       if (ref.agent) agents.add(ref.agent);
     }
     // Level-triggered again: an agent left without a Deployment stops and loses its directory.
-    await Promise.all([...agents].map((agent) => this.sync(agent)));
+    await Promise.all([
+      ...[...agents].filter((agent) => this.agents.has(agent)).map((agent) => this.sync(agent)),
+      ...(pooled && !this.closed ? [this.pool.set(this.pooledConfigs())] : []),
+    ]);
     return changed;
   }
 
@@ -318,7 +395,55 @@ export class LocalCluster implements Cluster {
         void this.sync(name);
   }
 
-  async podLogs(agent: string, options: { tailLines: number }): Promise<PodLog[]> {
+  /**
+   * The pool as a cluster's would be seen: its stored objects (what the control plane applied,
+   * inert here), a Deployment and one pod for the pool process, and the process's last report.
+   */
+  async observePool(): Promise<PoolObserved> {
+    const observed = emptyPool();
+    for (const { object } of this.objects.values())
+      if (object.metadata?.labels?.[POOL_LABEL] === POOL_NAME) observed.live.push(object);
+    const replica = this.pool.replica;
+    if (!replica) return observed;
+    // No target label: alone, the local server runs every agent here; beside a cluster, the
+    // composite marks these pods local.
+    const labels = { [POOL_LABEL]: POOL_NAME };
+    const deployment: V1Deployment = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: POOL_NAME, labels, generation: 1 },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { [POOL_LABEL]: POOL_NAME } },
+        template: { metadata: { labels }, spec: { containers: [{ name: 'pool', image: LOCAL_IMAGE }] } },
+      },
+      status: {
+        observedGeneration: 1,
+        replicas: 1,
+        readyReplicas: replica.ready ? 1 : 0,
+        updatedReplicas: 1,
+        availableReplicas: replica.ready ? 1 : 0,
+      },
+    };
+    observed.deployments.push(deployment);
+    observed.pods.push(this.podOf(deployment, replica));
+    if (this.pool.report) observed.reports.set(LOCAL_POOL_POD, this.pool.report);
+    return observed;
+  }
+
+  async podLogs(agent: string, options: { tailLines: number; pooled?: boolean }): Promise<PodLog[]> {
+    if (options.pooled) {
+      // A pooled agent's lines are the pool process's lines that name it.
+      const replica = this.pool.replica;
+      if (!replica) return [];
+      return [
+        {
+          pod: replica.options.podName,
+          container: 'pool',
+          lines: linesOf(agent, replica.logs, options.tailLines),
+        },
+      ];
+    }
     return (this.agents.get(agent)?.processes ?? []).map((process) => ({
       pod: process.options.podName,
       container: 'agent',
@@ -329,6 +454,6 @@ export class LocalCluster implements Cluster {
   /** Stops every agent process for good (server shutdown); applies after this start nothing. */
   async stopAll(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.agents.values()].map((agent) => agent.shutdown()));
+    await Promise.all([...[...this.agents.values()].map((agent) => agent.shutdown()), this.pool.stop()]);
   }
 }

@@ -9,6 +9,7 @@ import {
   type AgentCaps,
   DEFAULT_PLATFORM,
   type PlatformSettings,
+  type PoolSettings,
   type Routing,
   type ToolCaps,
 } from '../core/platform.ts';
@@ -167,6 +168,41 @@ function agentBoundsFromEnv(env: Env): AgentBounds {
   };
 }
 
+function poolFromEnv(env: Env): PoolSettings {
+  const defaults = DEFAULT_PLATFORM.pool;
+  const whole = (name: string, fallback: number, max: number) => {
+    const value = envValue(env, name) ?? String(fallback);
+    if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > max)
+      throw new SettingsError(`${name} must be a whole number from 1 to ${max} (got "${value}")`);
+    return Number(value);
+  };
+  const quantity = (name: string, fallback: string) => {
+    const value = envValue(env, name) ?? fallback;
+    if (!isPositiveQuantity(value))
+      throw new SettingsError(
+        `${name} must be a positive Kubernetes quantity such as "250m" or "256Mi" (got "${value}")`,
+      );
+    return value;
+  };
+  const minReplicas = whole('FLEETPLANE_POOL_MIN_REPLICAS', defaults.minReplicas, MAX_REPLICAS);
+  const maxReplicas = whole(
+    'FLEETPLANE_POOL_MAX_REPLICAS',
+    Math.max(defaults.maxReplicas, minReplicas),
+    MAX_REPLICAS,
+  );
+  if (maxReplicas < minReplicas)
+    throw new SettingsError(
+      `FLEETPLANE_POOL_MAX_REPLICAS (${maxReplicas}) must not be below FLEETPLANE_POOL_MIN_REPLICAS (${minReplicas})`,
+    );
+  return {
+    minReplicas,
+    maxReplicas,
+    cpu: quantity('FLEETPLANE_POOL_CPU', defaults.cpu),
+    memory: quantity('FLEETPLANE_POOL_MEMORY', defaults.memory),
+    perAgentConcurrency: whole('FLEETPLANE_POOL_AGENT_CONCURRENCY', defaults.perAgentConcurrency, 10_000),
+  };
+}
+
 /** The network settings that bound agents: who may reach them, where they may not go, whose URLs get the key. */
 function networkFromEnv(env: Env) {
   const allowedBaseUrls = list(env, 'FLEETPLANE_ALLOWED_BASE_URLS') ?? [];
@@ -220,6 +256,7 @@ export function platformSettingsFromEnv(
     toolCaps: toolCapsFromEnv(env),
     allowedToolOrigins: allowedToolOriginsFromEnv(env),
     ...networkFromEnv(env),
+    pool: poolFromEnv(env),
   };
   const optional = {
     ingressClass: envValue(env, 'FLEETPLANE_INGRESS_CLASS'),

@@ -8,6 +8,7 @@
  */
 import { request } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
+import { POOL_LABEL, POOL_NAME, REPORT_LABEL } from '../../../agent-runtime/src/pool/contract.ts';
 import { FLEET_LABEL } from '../../../functions/src/core/agent-objects/labels.ts';
 import { AGENT_KINDS } from '../../../functions/src/core/agent-objects/types.ts';
 import type { BenchContext } from './section.ts';
@@ -82,4 +83,30 @@ export async function removeFleetObjects(
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
+}
+
+/**
+ * Removes the pool (its objects and its pods' report Leases), which the control plane never
+ * deletes: the benchmarks made it, so they take it back.
+ */
+export async function removePoolObjects(ctx: Pick<BenchContext, 'kubectl' | 'env'>): Promise<void> {
+  const { namespace } = ctx.env;
+  const kc = new KubeConfig();
+  kc.loadFromFile(ctx.env.kubeconfigPath);
+  const collections = [
+    ...AGENT_KINDS.map(({ apiVersion, plural }) => ({
+      apiVersion,
+      plural,
+      selector: `${POOL_LABEL}=${POOL_NAME}`,
+    })),
+    { apiVersion: 'coordination.k8s.io/v1', plural: 'leases', selector: `${REPORT_LABEL}=${POOL_NAME}` },
+  ];
+  await Promise.all(
+    collections.map(({ apiVersion, plural, selector }) =>
+      deleteCollection(
+        kc,
+        `/${apiVersion.includes('/') ? 'apis' : 'api'}/${apiVersion}/namespaces/${namespace}/${plural}?labelSelector=${encodeURIComponent(selector)}&propagationPolicy=Background`,
+      ),
+    ),
+  );
 }

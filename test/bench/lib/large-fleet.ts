@@ -22,14 +22,21 @@ import type { BenchContext } from './section.ts';
 import { timed } from './stats.ts';
 
 export const SMALL_AGENT = { resources: { cpu: '10m', memory: '16Mi' } };
+/** A pooled agent: its one object is its ConfigMap (a pooled config may not set resources). */
+export const POOLED_AGENT = { tier: 'pooled' };
 const BATCH = 50;
 const PARALLEL_REQUESTS = 2;
 const SERVICE_CIDR = { name: 'fleetplane-bench', cidr: '10.1.0.0/20' };
 
 export const agentName = (prefix: string, i: number) => `${prefix}-${String(i).padStart(4, '0')}`;
 
-/** Deploys `names` through `plane` in batches of 50, `PARALLEL_REQUESTS` requests at a time. */
-export async function deployInBatches(plane: InProcessPlane, names: string[]): Promise<void> {
+/** Deploys `names` (each config `{name, ...agent}`) through `plane` in batches of 50, `parallel` requests at a time. */
+export async function deployInBatches(
+  plane: InProcessPlane,
+  names: string[],
+  agent: Record<string, unknown> = SMALL_AGENT,
+  parallel = PARALLEL_REQUESTS,
+): Promise<void> {
   const batches: string[][] = [];
   for (let i = 0; i < names.length; i += BATCH) batches.push(names.slice(i, i + BATCH));
   let next = 0;
@@ -37,13 +44,13 @@ export async function deployInBatches(plane: InProcessPlane, names: string[]): P
     while (next < batches.length) {
       const batch = batches[next++] as string[];
       const answer = await plane.call('POST', '/deploy', {
-        agents: batch.map((name) => ({ name, ...SMALL_AGENT })),
+        agents: batch.map((name) => ({ name, ...agent })),
       });
       if (answer.status !== 201 || answer.json.failed?.length)
         throw new Error(`POST /deploy answered ${answer.status}: ${answer.text.slice(0, 500)}`);
     }
   };
-  await Promise.all(Array.from({ length: PARALLEL_REQUESTS }, worker));
+  await Promise.all(Array.from({ length: parallel }, worker));
 }
 
 export class LargeFleet {

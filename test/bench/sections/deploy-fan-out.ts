@@ -2,9 +2,11 @@
  * Deploy fan-out: 100 new agents through POST /deploy (two batches of 50, sent together, as two
  * function invocations would run them), timed until both calls answer, which is after every
  * object is applied; against `kubectl apply --server-side` of the same rendered manifests (one
- * multi-document file, same namespace). Runs alternate which goes first; the namespace is emptied
- * (objects and pods) between runs, and each fleetplane run gets a fresh store prefix.
- * Must never leave an object or a store prefix behind.
+ * multi-document file, same namespace). The same 100 agents as pooled agents (one ConfigMap each,
+ * the pool already in place) are measured in the same rounds against the same kubectl. Runs
+ * rotate which goes first; the namespace is emptied (objects and pods) between runs, and each
+ * fleetplane run gets a fresh store prefix.
+ * Must never leave an object or a store prefix behind (nor the pool it made).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -17,10 +19,11 @@ import { hashOf } from '../../../functions/src/core/hash.ts';
 import { runtimeImage } from '../../../functions/src/wiring/providers.ts';
 import { platformSettingsFromEnv } from '../../../functions/src/wiring/settings.ts';
 import { REPO_ROOT } from '../../env/state.ts';
+import { applyManifestFile } from '../../support/apply-manifests.ts';
 import { countRequests, total } from '../../support/control-plane-requests.ts';
 import { inProcessPlane, planeEnv, removeStore } from '../../support/fleet-plane.ts';
-import { removeFleetObjects } from '../lib/cluster-cleanup.ts';
-import { agentName, deployInBatches, SMALL_AGENT } from '../lib/large-fleet.ts';
+import { removeFleetObjects, removePoolObjects } from '../lib/cluster-cleanup.ts';
+import { agentName, deployInBatches, POOLED_AGENT, SMALL_AGENT } from '../lib/large-fleet.ts';
 import type { BenchContext, Section } from '../lib/section.ts';
 import { median, timed } from '../lib/stats.ts';
 
@@ -69,35 +72,40 @@ export const deployFanOut: Section = {
     const kubectlFleet = randomBytes(8).toString('hex');
     const manifests = await renderedManifests(ctx, names, kubectlFleet);
     const ours: number[] = [];
+    const pooled: number[] = [];
     const theirs: number[] = [];
     const requests = {
       ours: { applies: [] as number[], reads: [] as number[] },
+      pooled: { applies: [] as number[], reads: [] as number[] },
       theirs: { applies: [] as number[], reads: [] as number[] },
       ourStore: [] as number[],
     };
-    let detail = { ours: {}, theirs: {} };
+    let detail = { ours: {}, pooled: {}, theirs: {} };
 
-    const runOurs = async (counted: boolean) => {
+    const runPlane = (tier: 'ours' | 'pooled') => async (counted: boolean) => {
       const plane = inProcessPlane(planeEnv(ctx.env));
       await plane.providers.controlPlane(); // clients made: a warm function, as after any earlier call
+      const agent = tier === 'pooled' ? POOLED_AGENT : SMALL_AGENT;
       try {
-        const run = await countRequests(ctx.env, () => timed(() => deployInBatches(plane, names)));
+        const run = await countRequests(ctx.env, () => timed(() => deployInBatches(plane, names, agent)));
         const { ms } = run.result;
         ctx.log(
-          `fan-out: fleetplane ${(ms / 1000).toFixed(2)} s${counted ? '' : ' (warm-up, not counted)'} ${JSON.stringify({ ...run.reads, ...run.writes })}`,
+          `fan-out: fleetplane ${tier === 'pooled' ? 'pooled' : 'dedicated'} ${(ms / 1000).toFixed(2)} s${counted ? '' : ' (warm-up, not counted)'} ${JSON.stringify({ ...run.reads, ...run.writes })}`,
         );
         if (!counted) return;
-        ours.push(ms);
-        requests.ours.applies.push(applies(run.writes));
-        requests.ours.reads.push(total(run.reads));
-        requests.ourStore.push(total(run.store));
-        detail = { ...detail, ours: { ...run.reads, ...run.writes } };
+        (tier === 'pooled' ? pooled : ours).push(ms);
+        requests[tier].applies.push(applies(run.writes));
+        requests[tier].reads.push(total(run.reads));
+        if (tier === 'ours') requests.ourStore.push(total(run.store));
+        detail = { ...detail, [tier]: { ...run.reads, ...run.writes } };
       } finally {
         const fleet = await (await plane.providers.store()).fleet();
         if (fleet) await removeFleetObjects(ctx, fleet);
         await removeStore(ctx.env, plane.env);
       }
     };
+    const runOurs = runPlane('ours');
+    const runPooled = runPlane('pooled');
     const runKubectl = async (counted: boolean) => {
       try {
         const run = await countRequests(ctx.env, () =>
@@ -121,12 +129,20 @@ export const deployFanOut: Section = {
 
     // kubectl's discovery cache is filled before the first timed run, as for any user of it.
     await ctx.kubectl(['api-resources', '-o', 'name']);
-    // Round 0 warms both (this process's code paths, the API server's caches) and is not counted.
-    for (let round = 0; round <= ctx.runs; round++) {
-      const order = round % 2 === 0 ? [runOurs, runKubectl] : [runKubectl, runOurs];
-      for (const step of order) await step(round > 0);
+    // The pool's identity, so that the pool the first pooled run makes can start its pods.
+    await applyManifestFile(ctx.env.kubeconfigPath, join(REPO_ROOT, 'manifests', '12-pool-rbac.yaml'));
+    // Round 0 warms all three (code paths, the API server's caches; the pool is made then) and is not counted.
+    const steps = [runOurs, runPooled, runKubectl];
+    try {
+      for (let round = 0; round <= ctx.runs; round++) {
+        const order = steps.map((_, i) => steps[(i + round) % steps.length] as (typeof steps)[number]);
+        for (const step of order) await step(round > 0);
+      }
+    } finally {
+      await removePoolObjects(ctx);
     }
     const ratio = median(ours) / median(theirs);
+    const pooledRatio = median(pooled) / median(theirs);
     return {
       figures: [
         {
@@ -135,6 +151,19 @@ export const deployFanOut: Section = {
           samples: ours,
           peer: { name: 'kubectl apply --server-side', samples: theirs },
           goal: { text: 'at most 0.5x kubectl', met: ratio <= 0.5 },
+        },
+        {
+          name: `${AGENTS} pooled agents (${AGENTS} objects) applied`,
+          unit: 'ms',
+          samples: pooled,
+          peer: { name: 'kubectl apply --server-side (the dedicated objects)', samples: theirs },
+          goal: { text: 'at most 0.25x kubectl', met: pooledRatio <= 0.25 },
+        },
+        {
+          name: 'API server: APPLY requests, pooled',
+          unit: 'requests',
+          samples: requests.pooled.applies,
+          peer: { name: 'kubectl', samples: requests.theirs.applies },
         },
         {
           name: 'API server: APPLY requests',
@@ -152,7 +181,7 @@ export const deployFanOut: Section = {
       ],
       notes: [
         `fleetplane: two POST /deploy of 50 agents sent together to one control plane in process (store on MinIO, apply to the API server), timed until both answer (each agent is written to the store, then its objects are applied, before its call answers). kubectl: \`kubectl apply --server-side --field-manager=${FIELD_MANAGER} -f\` of the same ${manifests.objects} rendered objects in one file, discovery cache warm. A first round of both is not counted (it warms this process and the API server); then runs alternate which goes first, and the namespace is emptied (objects and pods) between runs.`,
-        `Ratio of medians: ${ratio.toFixed(2)}x kubectl. Requests at the API server in the last run (LISTs of the agents' kinds and pods, writes to those kinds): fleetplane ${JSON.stringify(detail.ours)}; kubectl ${JSON.stringify(detail.theirs)}.`,
+        `Pooled: the same 100 agents with "tier": "pooled", one ConfigMap each; the pool (made by the uncounted first round) is in place, so each deploy only reads it. Ratio of medians: dedicated ${ratio.toFixed(2)}x kubectl, pooled ${pooledRatio.toFixed(2)}x kubectl (${(median(pooled) / median(ours)).toFixed(2)}x dedicated). Requests at the API server in the last run (LISTs of the agents' kinds and pods, writes to those kinds): fleetplane dedicated ${JSON.stringify(detail.ours)}; pooled ${JSON.stringify(detail.pooled)}; kubectl ${JSON.stringify(detail.theirs)}.`,
       ],
     };
   },

@@ -10,10 +10,11 @@ export async function run(context: VerbContext): Promise<number> {
     deployments.length === 0
       ? 'no agents yet (deploy one: fleetplane deploy examples/single_agent.json --wait)'
       : table(
-          ['NAME', 'PHASE', 'READY', 'GEN', 'URL', 'REASON'],
+          ['NAME', 'PHASE', 'TIER', 'READY', 'GEN', 'URL', 'REASON'],
           deployments.map((d) => [
             d.name,
             d.phase,
+            d.tier ?? 'dedicated',
             `${d.replicas.ready}/${d.replicas.desired}`,
             d.generation,
             d.url,

@@ -30,6 +30,7 @@ export function statusText(d: Deployment): string {
   const lines = [
     `name:        ${d.name}`,
     `phase:       ${d.phase}${trouble ? `: ${trouble.reason}` : ''}`,
+    `tier:        ${d.tier === 'pooled' ? "pooled (the pods below are the pool's)" : 'dedicated'}`,
     `generation:  ${d.generation}${applied}`,
     `url:         ${d.url}`,
     ...(d.image ? [`image:       ${d.image}`] : []),
@@ -53,8 +54,32 @@ export function statusText(d: Deployment): string {
       '',
       'pods:',
       table(
-        ['NAME', 'PHASE', 'READY', 'RESTARTS', 'REASON', 'MESSAGE'],
-        d.pods.map((p) => [p.name, p.phase, p.ready ? 'yes' : 'no', p.restarts, p.reason, p.message]),
+        [
+          'NAME',
+          'PHASE',
+          'READY',
+          'RESTARTS',
+          'REASON',
+          'MESSAGE',
+          ...(d.tier === 'pooled' ? ['SERVES'] : []),
+        ],
+        d.pods.map((p) => [
+          p.name,
+          p.phase,
+          p.ready ? 'yes' : 'no',
+          p.restarts,
+          p.reason,
+          p.message,
+          ...(d.tier === 'pooled'
+            ? [
+                p.loadError
+                  ? `failed: ${p.loadError}`
+                  : p.servedGeneration !== undefined
+                    ? `gen ${p.servedGeneration}`
+                    : '-',
+              ]
+            : []),
+        ]),
       ).replace(/^/gm, '  '),
     );
   return lines.join('\n');

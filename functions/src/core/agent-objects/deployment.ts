@@ -38,6 +38,23 @@ import { callerLabels } from './tool-network-rules.ts';
 export const RUNTIME_UID = 1000;
 const CONFIG_DIR = RUNTIME_CONFIG_PATH.slice(0, RUNTIME_CONFIG_PATH.lastIndexOf('/'));
 
+/** The pod's hardening, shared with the pool's pods: non-root as the image's `node` user, seccomp. */
+export const podSecurity = () => ({
+  runAsNonRoot: true,
+  runAsUser: RUNTIME_UID,
+  runAsGroup: RUNTIME_UID,
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+
+/** The container's hardening, shared with the pool's: no privilege, read-only root, no capabilities. */
+export const containerSecurity = () => ({
+  allowPrivilegeEscalation: false,
+  readOnlyRootFilesystem: true,
+  runAsNonRoot: true,
+  capabilities: { drop: ['ALL'] },
+  seccompProfile: { type: 'RuntimeDefault' },
+});
+
 const fromSecret = (name: string, ref: { name: string; key: string }): V1EnvVar => ({
   name,
   valueFrom: { secretKeyRef: { name: ref.name, key: ref.key } },
@@ -121,12 +138,7 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
           ...(platform.imagePullSecret ? { imagePullSecrets: [{ name: platform.imagePullSecret }] } : {}),
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: RUNTIME_UID,
-            runAsGroup: RUNTIME_UID,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: podSecurity(),
           ...(spread
             ? {
                 topologySpreadConstraints: [
@@ -151,13 +163,7 @@ export function buildDeployment(input: RenderInput, configChecksum: string): V1D
               startupProbe: probe('/health', 2, 30),
               livenessProbe: probe('/health', 10, 3),
               readinessProbe: probe('/ready', 5, 2),
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                runAsNonRoot: true,
-                capabilities: { drop: ['ALL'] },
-                seccompProfile: { type: 'RuntimeDefault' },
-              },
+              securityContext: containerSecurity(),
               volumeMounts: [
                 { name: 'config', mountPath: CONFIG_DIR, readOnly: true },
                 { name: 'tmp', mountPath: '/tmp' },

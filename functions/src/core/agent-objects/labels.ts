@@ -4,8 +4,12 @@
  *
  * Pure.
  */
+import { POOL_AGENT_LABEL, POOLED, TIER_LABEL } from '#agent-runtime/pool-contract';
 
-export const AGENT_LABEL = 'fleetplane.io/agent';
+export { POOLED, TIER_LABEL };
+
+/** The same key the pool reads (its contract): one definition. */
+export const AGENT_LABEL = POOL_AGENT_LABEL;
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
 export const MANAGED_BY = 'fleetplane';
 /**
@@ -59,5 +63,7 @@ export function podSelector(name: string): Record<string, string> {
 
 export const objectNames = {
   configMap: (name: string) => `${name}-config`,
+  /** A pooled agent's one object; a name of its own, so both tiers' configs coexist while it moves. */
+  pooledConfig: (name: string) => `${name}-pooled`,
   workload: (name: string) => name,
 } as const;

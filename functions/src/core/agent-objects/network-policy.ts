@@ -17,7 +17,13 @@
  * gets no way in: the deny ranges hold every pod and Service, and only the operator chooses
  * which of them agents reach.
  */
-import type { V1NetworkPolicy, V1NetworkPolicyPeer, V1NetworkPolicyPort } from '@kubernetes/client-node';
+import type {
+  V1NetworkPolicy,
+  V1NetworkPolicyEgressRule,
+  V1NetworkPolicyIngressRule,
+  V1NetworkPolicyPeer,
+  V1NetworkPolicyPort,
+} from '@kubernetes/client-node';
 import ipaddr from 'ipaddr.js';
 import { RUNTIME_PORT } from '#agent-runtime/contract';
 import { agentPolicyOf, platformKeyMayGoTo } from '../agent-policy.ts';
@@ -52,9 +58,15 @@ function listedModelPeer(baseUrl: string): V1NetworkPolicyPeer | undefined {
   return address ? { ipBlock: { cidr: `${address}/32` } } : undefined;
 }
 
-export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
-  const { spec, platform } = input;
-  const baseUrl = spec.provider?.baseUrl ?? platform.openaiBaseUrl;
+/**
+ * The egress of a pod that calls the model at `baseUrl` (an agent's, or the pool's with the
+ * platform's): DNS to the cluster's DNS pods, the internet on 443 (and an https base URL's port),
+ * and a base URL the platform lists, towards its namespace or address.
+ */
+export function modelEgress(
+  platform: RenderInput['platform'],
+  baseUrl: string | undefined,
+): V1NetworkPolicyEgressRule[] {
   const baseUrlPort = baseUrl ? portOfUrl(baseUrl) : undefined;
   const secure = baseUrl !== undefined && parsedUrl(baseUrl)?.protocol === 'https:';
   const internetPorts = [...new Set([443, ...(secure && baseUrlPort ? [baseUrlPort] : [])])].sort(
@@ -65,6 +77,33 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
     baseUrl && baseUrlPort && platformKeyMayGoTo(agentPolicyOf(platform), baseUrl)
       ? listedModelPeer(baseUrl)
       : undefined;
+  return [
+    { to: [CLUSTER_DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
+    {
+      to: [
+        {
+          ipBlock: {
+            cidr: '0.0.0.0/0',
+            ...(platform.egressDenyCidrs.length ? { except: [...platform.egressDenyCidrs] } : {}),
+          },
+        },
+      ],
+      ports: internetPorts.map(tcp),
+    },
+    ...(modelPeer && baseUrlPort ? [{ to: [modelPeer], ports: [tcp(baseUrlPort)] }] : []),
+  ];
+}
+
+/** Who may reach an agent's (or the pool's) HTTP port: the ingress or gateway controller's namespaces. */
+export function agentIngress(platform: RenderInput['platform']): V1NetworkPolicyIngressRule[] {
+  const sources = platform.ingressNamespaces ?? defaultIngressNamespaces(platform);
+  return [
+    { ...(sources.includes('*') ? {} : { from: sources.map(namespacePeer) }), ports: [tcp(RUNTIME_PORT)] },
+  ];
+}
+
+export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
+  const { spec, platform } = input;
   const sources = platform.ingressNamespaces ?? defaultIngressNamespaces(platform);
   return {
     apiVersion: 'networking.k8s.io/v1',
@@ -74,27 +113,12 @@ export function buildNetworkPolicy(input: RenderInput): V1NetworkPolicy {
       podSelector: { matchLabels: podSelector(spec.name) },
       policyTypes: ['Ingress', 'Egress'],
       ingress: [
-        {
-          ...(sources.includes('*') ? {} : { from: sources.map(namespacePeer) }),
-          ports: [tcp(RUNTIME_PORT)],
-        },
+        ...agentIngress(platform),
         // Agents whose agent tools name this one (tool-network-rules.ts); "*" admits them already.
         ...(sources.includes('*') ? [] : [callerIngressRule(spec.name)]),
       ],
       egress: [
-        { to: [CLUSTER_DNS_PEER], ports: [{ protocol: 'UDP', port: 53 }, tcp(53)] },
-        {
-          to: [
-            {
-              ipBlock: {
-                cidr: '0.0.0.0/0',
-                ...(platform.egressDenyCidrs.length ? { except: [...platform.egressDenyCidrs] } : {}),
-              },
-            },
-          ],
-          ports: internetPorts.map(tcp),
-        },
-        ...(modelPeer && baseUrlPort ? [{ to: [modelPeer], ports: [tcp(baseUrlPort)] }] : []),
+        ...modelEgress(platform, spec.provider?.baseUrl ?? platform.openaiBaseUrl),
         ...toolEgressRules(spec, platform),
       ],
     },

@@ -1,10 +1,12 @@
 /**
  * All objects of one agent, in apply order (config before the workload that mounts it,
- * workload before what routes to it).
+ * workload before what routes to it). A pooled agent is one object, its ConfigMap: the pool
+ * (pool-objects/) serves it.
  *
  * Pure.
  */
-import { buildConfigMap, configChecksum } from './config-map.ts';
+import { tierOf } from '../tiers.ts';
+import { buildConfigMap, buildPooledConfigMap, configChecksum } from './config-map.ts';
 import { buildDeployment } from './deployment.ts';
 import { buildHpa } from './hpa.ts';
 import { buildHttpRoute } from './http-route.ts';
@@ -16,6 +18,7 @@ import { buildService } from './service.ts';
 import type { AgentObject } from './types.ts';
 
 export function renderAgent(input: RenderInput): AgentObject[] {
+  if (tierOf(input.spec) === 'pooled') return [buildPooledConfigMap(input)];
   const configMap = buildConfigMap(input);
   const routing = input.platform.routing;
   const objects: (AgentObject | undefined)[] = [

@@ -41,6 +41,12 @@ function overview(status: AgentStatus): HTMLElement {
     { class: 'facts' },
     row('Phase', phaseBadge(status.phase)),
     row(
+      'Tier',
+      status.tier === 'pooled'
+        ? "pooled: served by the namespace's pool (the pods below are the pool's)"
+        : 'dedicated: its own pods',
+    ),
+    row(
       'Generation',
       `${status.generation} stored`,
       status.appliedGeneration !== undefined ? `, ${status.appliedGeneration} in the cluster` : '',
@@ -251,18 +257,28 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
       ),
     );
     const pods = status.pods ?? [];
+    const pooled = status.tier === 'pooled';
     fill(
       podsSlot,
       pods.length
         ? table(
             'Pods',
-            ['Pod', 'Phase', 'Ready', 'Restarts', 'Reason'],
+            ['Pod', 'Phase', 'Ready', 'Restarts', 'Reason', ...(pooled ? ['Serves'] : [])],
             pods.map((pod) => [
               h('code', null, pod.name),
               pod.phase,
               pod.ready ? 'yes' : 'no',
               String(pod.restarts),
               pod.reason ? `${pod.reason}${pod.message ? `: ${pod.message}` : ''}` : '—',
+              ...(pooled
+                ? [
+                    pod.loadError
+                      ? `failed to load: ${pod.loadError}`
+                      : pod.servedGeneration !== undefined
+                        ? `generation ${pod.servedGeneration}`
+                        : 'not yet',
+                  ]
+                : []),
             ]),
           )
         : h('p', { class: 'muted' }, 'No pods yet.'),

@@ -29,6 +29,7 @@ function cells(agent: AgentStatus): HTMLTableCellElement[] {
       h('a', { href: `#/agents/${encodeURIComponent(agent.name)}` }, agent.name),
     ),
     td('Phase', phaseBadge(agent.phase)),
+    td('Tier', agent.tier ?? 'dedicated'),
     td('Ready', `${agent.replicas.ready}/${agent.replicas.desired}`),
     td('Generation', `${agent.generation}${cluster}`),
     td('Image', buildText(agent.build) ?? shortImage(agent.image)),
@@ -69,7 +70,7 @@ export const fleetPage: PageFactory = ({ api, flashed }) => {
       h(
         'tr',
         null,
-        ...['Agent', 'Phase', 'Ready', 'Generation', 'Image / build', 'URL', 'Problem'].map((c) =>
+        ...['Agent', 'Phase', 'Tier', 'Ready', 'Generation', 'Image / build', 'URL', 'Problem'].map((c) =>
           h('th', { scope: 'col' }, c),
         ),
       ),
