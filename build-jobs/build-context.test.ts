@@ -55,14 +55,14 @@ describe('agent image build context', () => {
       new URL('../agent-runtime/dist/agent-runtime.mjs', import.meta.url),
       'utf8',
     );
-    expect(imageTag(bundle, dockerfile, 'node:24.21.0-bookworm-slim')).toBe(ctx.tag);
+    expect(imageTag(bundle, dockerfile, baseImage(parseDockerfile(dockerfile)))).toBe(ctx.tag);
     expect(contextFrom(`${bundle}\n`, dockerfile).tag).not.toBe(ctx.tag);
     expect(contextFrom(bundle, dockerfile.replace('24.21.0', '24.21.1')).tag).not.toBe(ctx.tag);
   });
 
-  it('pins a Node 24 base, runs as non-root on 8080 with an exec-form entrypoint', async () => {
+  it('pins a Node 24 base by digest, runs as non-root on 8080 with an exec-form entrypoint', async () => {
     const steps = parseDockerfile(await readFile(new URL('./Dockerfile', import.meta.url), 'utf8'));
-    expect(baseImage(steps)).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+    expect(baseImage(steps)).toMatch(/^node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
     expect(steps.find((s) => s.op === 'USER')?.args).toBe('1000:1000');
     expect(steps.find((s) => s.op === 'EXPOSE')?.args).toBe('8080');
     expect(envOf(steps)).toMatchObject({

@@ -1,13 +1,15 @@
 /**
  * In-cluster image builds against the real test environment: the control plane uploads the
- * build context to MinIO, creates the Kaniko Job in the builds namespace of the real API server,
- * and asks the real registry (basic auth) whether the image exists.
+ * build context to MinIO and verifies it by its SHA-256, creates the Kaniko Job in the builds
+ * namespace of the real API server, pins agents to the digest the Job reported, and asks the
+ * real registry (basic auth) whether that digest is there.
  *
- * Kaniko itself cannot run here: kwok completes the build Job's pod (a Kaniko image tagged
- * `:fail` fails it with Kaniko's error line), and test/support/kaniko-stand-in.ts then pushes a
- * small image under the Job's destination with crane, which is what a finished Kaniko build
- * leaves behind. Each test deploys a runtime of its own (test/support/runtime-contexts.ts), so it
- * never finds an image another test built.
+ * Kaniko itself cannot run here: test/support/kaniko-stand-in.ts stands in for it (a MOCK of
+ * Kaniko's build and push): it pushes a small image under the Job's destination with crane and
+ * writes the pushed digest on the pod, and kwok then completes the pod with that digest as its
+ * termination message, as Kaniko's --digest-file leaves it (a Kaniko image tagged `:fail` fails
+ * with Kaniko's error line instead). Each test deploys a runtime of its own
+ * (test/support/runtime-contexts.ts), so it never finds an image another test built.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -20,7 +22,11 @@ import type { Env } from '../../functions/src/wiring/env.ts';
 import { pushTestImage, startService, stopService } from '../env/control.ts';
 import { testEnv } from '../env/inject.ts';
 import { adminCluster, harness, storeBlobs, waitFor } from '../support/control-plane-harness.ts';
-import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
+import {
+  FAILING_KANIKO_IMAGE,
+  STAND_IN_KANIKO_IMAGE,
+  startKanikoStandIn,
+} from '../support/kaniko-stand-in.ts';
 import { apiServerRequestCounts, minioRequestCounts, requestsBetween } from '../support/request-counts.ts';
 import { testRuntime } from '../support/runtime-contexts.ts';
 
@@ -30,10 +36,11 @@ const repo = `builds-${run}`;
 const kaniko = startKanikoStandIn({ destinationPrefix: `${t.registry}/${repo}/` });
 afterAll(() => kaniko.stop());
 
-/** Builds on: no pinned image, this file's repository, the registry's credentials. */
+/** Builds on: no pinned image, this file's repository, the registry's credentials, the stand-in builder. */
 const builds = (extra: Env = {}): Env => ({
   FLEETPLANE_RUNTIME_IMAGE: undefined,
   FLEETPLANE_REGISTRY: `${t.registry}/${repo}`,
+  FLEETPLANE_KANIKO_IMAGE: STAND_IN_KANIKO_IMAGE,
   FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
   ...extra,
 });
@@ -202,7 +209,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
   it('a failed build shows BuildFailed with its reason, leaves the running Deployment alone, and only a deploy retries it', async () => {
     const runtime = await testRuntime(`${run}-d`);
     const failing = harness(
-      builds({ FLEETPLANE_STORE: store, FLEETPLANE_KANIKO_IMAGE: 'ghcr.io/osscontainertools/kaniko:fail' }),
+      builds({ FLEETPLANE_STORE: store, FLEETPLANE_KANIKO_IMAGE: FAILING_KANIKO_IMAGE }),
       {
         runtimeContext: runtime.source,
       },

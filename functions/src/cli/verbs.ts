@@ -121,15 +121,19 @@ JSON object per line: {"pod", "container", "line"}.`,
     load: () => import('./verbs/rollback.ts'),
   },
   gc: {
-    summary: 'build contexts and agent images nothing uses any more; --yes deletes them',
-    usage: 'fleetplane gc [--yes] [-o json|yaml]',
+    summary: "build contexts, agent images and deleted agents' Secrets nothing uses; --yes deletes them",
+    usage: 'fleetplane gc [--yes [--delete-secrets]] [-o json|yaml]',
     args: [],
     remote: true,
-    options: { yes: { type: 'boolean' } },
-    help: `Lists the build contexts (in the store's bucket) and the agent images (in the registry)
-that no agent references any more: a dry run, which deletes nothing. The image the agents run
-now, and every image a running agent uses, are always kept.
-  --yes          delete them
+    options: { yes: { type: 'boolean' }, 'delete-secrets': { type: 'boolean' } },
+    help: `Lists the build contexts (in the store's bucket) and the agent image tags (in the registry)
+that no agent uses any more: a dry run, which deletes nothing. Only tags this store recorded
+building are candidates, once older than FLEETPLANE_GC_MIN_AGE_SECONDS (a day), and never one
+whose image another tag also names; the image agents run now is always kept.
+With KUBECONFIG set (an admin's: the control plane may not read Secrets), it also lists the
+Secrets named <agent>.* of agents this store deleted, created before the deletion.
+  --yes              delete the builds
+  --delete-secrets   with --yes, delete those Secrets too
 
 After deleting images, a registry frees their space only when it collects garbage; on
 DigitalOcean: doctl registry garbage-collection start --include-untagged-manifests`,

@@ -15,10 +15,12 @@ import type { Providers } from '../wiring/providers.ts';
 import type { FetchApp } from './do-adapter.ts';
 
 /** The providers of wiring/providers.ts, loaded on first use. */
-export function lazyProviders(env: Env): Pick<Providers, 'controlPlane' | 'health'> {
+export function lazyProviders(env: Env, log?: Logger): Pick<Providers, 'controlPlane' | 'health'> {
   let providers: Promise<Providers> | undefined;
   const load = () => {
-    providers ??= import('../wiring/providers.ts').then(({ providersFromEnv }) => providersFromEnv(env));
+    providers ??= import('../wiring/providers.ts').then(({ providersFromEnv }) =>
+      providersFromEnv(env, log ? { log } : {}),
+    );
     return providers;
   };
   return {
@@ -35,7 +37,11 @@ export function functionApp(
     if (app) return app;
     const env = process.env;
     const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
-    const hono = createApp({ auth: authFromEnv(env, false), log, routes: routes(lazyProviders(env), log) });
+    const hono = createApp({
+      auth: authFromEnv(env, false),
+      log,
+      routes: routes(lazyProviders(env, log), log),
+    });
     app = (request, invocation) => hono.fetch(request, invocation);
     return app;
   };

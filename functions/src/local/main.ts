@@ -42,7 +42,7 @@ const env: NodeJS.ProcessEnv = {
 };
 const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');
 const local = localTargetFallback(env, log);
-const providers = providersFromEnv(env, { localTarget: local.cluster });
+const providers = providersFromEnv(env, { localTarget: local.cluster, log });
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.kind === 'open' });
 
 // Outermost first: who may ask at all, then agents' paths to their processes, then JSON writes to the API.

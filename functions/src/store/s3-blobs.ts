@@ -113,6 +113,18 @@ export class S3Blobs implements BlobStore {
     });
   }
 
+  async getBytes(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined> {
+    return this.call(`read ${key}`, async () => {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+      );
+      return {
+        bytes: (await response.Body?.transformToByteArray()) ?? new Uint8Array(),
+        etag: response.ETag ?? '',
+      };
+    });
+  }
+
   async put(
     key: string,
     body: string | Uint8Array,
@@ -126,6 +138,9 @@ export class S3Blobs implements BlobStore {
           Key: this.prefix + key,
           Body: body,
           ContentType: options.contentType ?? 'application/json',
+          ...(options.sha256
+            ? { ChecksumSHA256: Buffer.from(options.sha256, 'hex').toString('base64') }
+            : {}),
           ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
           ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
         }),
