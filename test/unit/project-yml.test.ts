@@ -48,6 +48,15 @@ const project = parse(readFileSync(new URL('project.yml', root), 'utf8')) as Pro
 const functions = Object.fromEntries(
   (project.packages[0]?.functions ?? []).map((fn) => [fn.name, Object.keys(fn.environment ?? {}).sort()]),
 );
+/** The .env variable each function's variable is templated from (`"${NAME}"`). */
+const templates = Object.fromEntries(
+  (project.packages[0]?.functions ?? []).map((fn) => [
+    fn.name,
+    Object.fromEntries(
+      Object.entries(fn.environment ?? {}).map(([name, value]) => [name, /^\$\{(\w+)\}$/.exec(value)?.[1]]),
+    ),
+  ]),
+);
 
 const STORE = [
   'FLEETPLANE_STORE',
@@ -96,6 +105,14 @@ describe('project.yml', () => {
     expect(functions.health).toEqual([...STORE, ...CLUSTER, 'FLEETPLANE_LOG_LEVEL'].sort());
   });
 
+  it("gives health the kubeconfig of its own identity, never the control plane's, and every other variable its own name", () => {
+    expect(templates.health?.FLEETPLANE_KUBECONFIG_DATA).toBe('FLEETPLANE_HEALTH_KUBECONFIG_DATA');
+    for (const [fn, variables] of Object.entries(templates))
+      for (const [name, template] of Object.entries(variables))
+        if (!(fn === 'health' && name === 'FLEETPLANE_KUBECONFIG_DATA'))
+          expect({ fn, name, template }).toEqual({ fn, name, template: name });
+  });
+
   it('gives credentials only to the functions that reach the store and the cluster', () => {
     for (const [name, variables] of Object.entries(functions))
       expect({ name, credentials: variables?.filter((v) => CREDENTIALS.includes(v)) }).toEqual({
@@ -116,7 +133,8 @@ describe('project.yml', () => {
 
   it('templates only variables that .env.example documents', () => {
     const documented = readFileSync(new URL('.env.example', root), 'utf8');
-    const used = new Set(Object.values(functions).flat());
+    const used = new Set(Object.values(templates).flatMap((variables) => Object.values(variables)));
+    expect(used.has(undefined)).toBe(false);
     expect([...used].filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(documented))).toEqual([]);
   });
 

@@ -196,14 +196,29 @@ on stderr when it is invalid.`,
   },
   kubeconfig: {
     summary: 'the kubeconfig the functions use, made with an admin KUBECONFIG',
-    usage: 'fleetplane kubeconfig [--base64]',
+    usage: 'fleetplane kubeconfig [--for control-plane|health] [--base64]',
     args: [],
     remote: false,
-    options: { base64: { type: 'boolean' } },
-    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG
+    options: { base64: { type: 'boolean' }, for: { type: 'string' } },
+    help: `Reads a ServiceAccount's token with the admin access of KUBECONFIG
 (manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
-that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
+that token only: the control plane's (default), or with --for health the health function's,
+which may read nothing of the fleet. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA
+(or FLEETPLANE_HEALTH_KUBECONFIG_DATA).`,
     load: () => import('./verbs/kubeconfig.ts'),
+  },
+  'admission-params': {
+    summary: "the admission policy's per-installation values, from the functions' settings",
+    usage: 'fleetplane admission-params [-o yaml|json]',
+    args: [],
+    remote: false,
+    options: {},
+    help: `Prints the ConfigMap fleetplane-admission (namespace fleetplane-system) that the control
+plane's admission policy (manifests/12-control-plane-admission.yaml) reads: the namespaces,
+the provider Secret, the runtime repository or pinned image, the builder, the bucket, the
+agents' host and Gateway, all from the same variables the functions use. Apply it with
+  set -a; . ./.env; set +a; npx fleetplane admission-params | kubectl apply -f -`,
+    load: () => import('./verbs/admission-params.ts'),
   },
   'image-context': {
     summary: "the agent image's build context and its content-addressed tag",
