@@ -20,19 +20,16 @@ import { readFileSync } from 'node:fs';
 import { BatchV1Api, CoreV1Api, KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
 import { BUILD_LABEL } from '../../functions/src/core/agent-objects/build-job.ts';
-import { sha256Hex } from '../../functions/src/core/hash.ts';
 import { parseImage, shortTag } from '../../functions/src/core/image-ref.ts';
 import { type PushedImage, pushTestImage } from '../env/control.ts';
+import { TEST_BUILDERS } from '../env/control-plane-identity.ts';
 import { testEnv } from '../env/inject.ts';
 import { waitFor } from './wait.ts';
 
-const KANIKO = 'ghcr.io/osscontainertools/kaniko';
-/** A digest for the test builders' names (settings and the admission policy want one); no such image exists. */
-const TEST_DIGEST = `sha256:${sha256Hex('fleetplane kaniko stand-in')}`;
 /** The builder whose pods wait for this stand-in to push (kwok: tag `:push`). */
-export const STAND_IN_KANIKO_IMAGE = `${KANIKO}:push@${TEST_DIGEST}`;
+export const STAND_IN_KANIKO_IMAGE = TEST_BUILDERS.push;
 /** A builder that fails as Kaniko does (kwok: tag `:fail`, Kaniko's error line as the message). */
-export const FAILING_KANIKO_IMAGE = `${KANIKO}:fail@${TEST_DIGEST}`;
+export const FAILING_KANIKO_IMAGE = TEST_BUILDERS.fail;
 /** Where the stand-in writes the digest it pushed; kwok makes it the termination message. */
 export const PUSHED_DIGEST_ANNOTATION = 'fleetplane.test/pushed-digest';
 
