@@ -144,8 +144,8 @@ describe('the builds namespace', () => {
 });
 
 describe('client addresses through the load balancer (PROXY protocol)', () => {
-  it("asks DigitalOcean's load balancer for it, and has the Gateway expect it", () => {
-    const [proxy, clientPolicy] = manifest('35-client-addresses.yaml');
+  it("asks DigitalOcean's load balancer for it, and has the runbook's Gateway expect it", () => {
+    const [proxy, gatewayClass, clientPolicy] = manifest('35-client-addresses.yaml');
     const gateway = manifest('30-tls-and-gateway.yaml').find((o) => o.kind === 'Gateway');
     expect(proxy.kind).toBe('EnvoyProxy');
     const annotations = proxy.spec.provider.kubernetes.envoyService.annotations;
@@ -153,12 +153,20 @@ describe('client addresses through the load balancer (PROXY protocol)', () => {
     expect(annotations['service.beta.kubernetes.io/do-loadbalancer-hostname']).toBe(
       gateway.spec.listeners[1].hostname,
     );
-    expect(gateway.spec.infrastructure.parametersRef).toEqual({
-      group: 'gateway.envoyproxy.io',
-      kind: 'EnvoyProxy',
-      name: proxy.metadata.name,
+    // The runbook's GatewayClass (Envoy Gateway's controller) takes its settings from the EnvoyProxy.
+    expect(gatewayClass).toMatchObject({
+      kind: 'GatewayClass',
+      metadata: { name: 'eg' },
+      spec: {
+        controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+        parametersRef: {
+          group: 'gateway.envoyproxy.io',
+          kind: 'EnvoyProxy',
+          name: proxy.metadata.name,
+          namespace: proxy.metadata.namespace,
+        },
+      },
     });
-    expect(proxy.metadata.namespace).toBe(gateway.metadata.namespace);
     expect(clientPolicy.kind).toBe('ClientTrafficPolicy');
     expect(clientPolicy.metadata.namespace).toBe(gateway.metadata.namespace);
     expect(clientPolicy.spec.targetRefs).toEqual([
