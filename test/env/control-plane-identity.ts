@@ -51,10 +51,14 @@ export const testRuntimeImages = (registry: string) =>
 const KANIKO = 'ghcr.io/osscontainertools/kaniko';
 /** A digest for the test builders' names (settings and the policy want one); no such image exists. */
 const TEST_BUILDER_DIGEST = `sha256:${sha256Hex('fleetplane kaniko stand-in')}`;
-/** Builders kwok plays: `:push` waits for the stand-in's push, `:fail` fails as Kaniko does. */
+/**
+ * Builders kwok plays: `:push` waits for the stand-in's push, `:fail` fails as Kaniko does,
+ * `:no-digest` completes without reporting a digest.
+ */
 export const TEST_BUILDERS = {
   push: `${KANIKO}:push@${TEST_BUILDER_DIGEST}`,
   fail: `${KANIKO}:fail@${TEST_BUILDER_DIGEST}`,
+  noDigest: `${KANIKO}:no-digest@${TEST_BUILDER_DIGEST}`,
 } as const;
 
 /** Secret names the suite's configs name as the platform's provider key. */
@@ -79,7 +83,7 @@ export function testAdmissionInstallation(target: IdentityTarget): AdmissionInst
       (name) => `${testRegistry(target.registry, name)}/agent-runtime`,
     ),
     runtimeImages: testRuntimeImages(target.registry),
-    builderImages: [DEFAULT_KANIKO_IMAGE, TEST_BUILDERS.push, TEST_BUILDERS.fail],
+    builderImages: [DEFAULT_KANIKO_IMAGE, ...Object.values(TEST_BUILDERS)],
     contextPrefix: `s3://${target.s3.bucket}/`,
     s3Endpoint: target.s3.endpoint,
     s3Region: target.s3.region,

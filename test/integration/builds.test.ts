@@ -25,6 +25,7 @@ import { testEnv } from '../env/inject.ts';
 import { adminCluster, harness, sha256, storeBlobs, waitFor } from '../support/control-plane-harness.ts';
 import {
   FAILING_KANIKO_IMAGE,
+  SILENT_KANIKO_IMAGE,
   STAND_IN_KANIKO_IMAGE,
   startKanikoStandIn,
 } from '../support/kaniko-stand-in.ts';
@@ -320,6 +321,23 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     await waitPhase(call, 'retagged', 'Running');
     expect(await runningImage('retagged')).toBe(`${imageOf(runtime.tag)}@${built.digest}`);
     expect((await call('DELETE', '/deployments/retagged')).status).toBe(200);
+  });
+
+  it('a build that reports no digest fails, and nothing is pinned to what the registry holds under its tag', async () => {
+    const runtime = await testRuntime(`${run}-silent`);
+    const { call } = harness(builds({ FLEETPLANE_KANIKO_IMAGE: SILENT_KANIKO_IMAGE }), {
+      runtimeContext: runtime.source,
+    });
+    expect((await call('POST', '/deploy', { name: 'silent' })).json.deployment.phase).toBe('Building');
+    // The image is there under the tag (pushed by anyone), but no build of this store reported it.
+    await pushTestImage(t.registry, `${repo}/agent-runtime`, shortTag(runtime.tag));
+    const failed = await waitPhase(call, 'silent', 'BuildFailed');
+    expect(failed.build).toMatchObject({
+      phase: 'Failed',
+      reason: expect.stringMatching(/finished without reporting the image's digest/),
+    });
+    expect(await deploymentOf('silent')).toBeUndefined();
+    expect((await call('DELETE', '/deployments/silent')).status).toBe(200);
   });
 
   it('two concurrent deploys of new agents, by two control planes, still make one Job', async () => {

@@ -30,6 +30,8 @@ import { waitFor } from './wait.ts';
 export const STAND_IN_KANIKO_IMAGE = TEST_BUILDERS.push;
 /** A builder that fails as Kaniko does (kwok: tag `:fail`, Kaniko's error line as the message). */
 export const FAILING_KANIKO_IMAGE = TEST_BUILDERS.fail;
+/** A builder that completes without reporting the digest it pushed (kwok: tag `:no-digest`). */
+export const SILENT_KANIKO_IMAGE = TEST_BUILDERS.noDigest;
 /** Where the stand-in writes the digest it pushed; kwok makes it the termination message. */
 export const PUSHED_DIGEST_ANNOTATION = 'fleetplane.test/pushed-digest';
 

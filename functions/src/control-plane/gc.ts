@@ -16,7 +16,13 @@
  */
 import type { Cluster } from '../cluster/cluster.ts';
 import { isTombstone } from '../core/agent-record.ts';
-import { type ImageDecision, planImages, type ReleasedAgent, releasedAgents } from '../core/gc-plan.ts';
+import {
+  type BuildRecord,
+  type ImageDecision,
+  planImages,
+  type ReleasedAgent,
+  releasedAgents,
+} from '../core/gc-plan.ts';
 import { parseImage, shortTag } from '../core/image-ref.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import { mapLimit } from '../lib/map-limit.ts';
@@ -154,7 +160,8 @@ export async function collectGarbage(deps: GcDeps, options: { dryRun: boolean })
       if (!decision) return;
       if (item.kind === 'image') {
         const deletion = await registry.deleteTag(target.host, target.repository, decision.shortTag);
-        // No tag deletion here: the plan proved no other tag names this digest.
+        // This registry cannot remove a tag alone: the image goes by its digest, which the plan
+        // proved no other tag names.
         if (deletion === 'unsupported')
           await registry.deleteManifest(target.host, target.repository, decision.record.digest);
       }
@@ -173,7 +180,7 @@ export async function collectGarbage(deps: GcDeps, options: { dryRun: boolean })
 async function planFor(
   builds: ImageBuilds,
   target: Target,
-  records: Parameters<typeof planImages>[0]['records'],
+  records: readonly BuildRecord[],
   keptTags: Set<string>,
   keptDigests: Set<string>,
   deps: GcDeps,
