@@ -59,15 +59,15 @@ describe('agent image build context', () => {
     const read = (file: string) =>
       readFile(new URL(`../agent-runtime/dist/${file}`, import.meta.url), 'utf8');
     const bundles = { runtime: await read('agent-runtime.mjs'), pool: await read('agent-pool.mjs') };
-    expect(imageTag(bundles, dockerfile, 'node:24.21.0-bookworm-slim')).toBe(ctx.tag);
+    expect(imageTag(bundles, dockerfile, baseImage(parseDockerfile(dockerfile)))).toBe(ctx.tag);
     expect(contextFrom({ ...bundles, runtime: `${bundles.runtime}\n` }, dockerfile).tag).not.toBe(ctx.tag);
     expect(contextFrom({ ...bundles, pool: `${bundles.pool}\n` }, dockerfile).tag).not.toBe(ctx.tag);
     expect(contextFrom(bundles, dockerfile.replace('24.21.0', '24.21.1')).tag).not.toBe(ctx.tag);
   });
 
-  it('pins a Node 24 base, runs as non-root on 8080 with an exec-form entrypoint', async () => {
+  it('pins a Node 24 base by digest, runs as non-root on 8080 with an exec-form entrypoint', async () => {
     const steps = parseDockerfile(await readFile(new URL('./Dockerfile', import.meta.url), 'utf8'));
-    expect(baseImage(steps)).toMatch(/^node:24\.\d+\.\d+-bookworm-slim$/);
+    expect(baseImage(steps)).toMatch(/^node:24\.\d+\.\d+-bookworm-slim@sha256:[0-9a-f]{64}$/);
     expect(steps.find((s) => s.op === 'USER')?.args).toBe('1000:1000');
     expect(steps.find((s) => s.op === 'EXPOSE')?.args).toBe('8080');
     expect(envOf(steps)).toMatchObject({

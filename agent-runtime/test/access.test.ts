@@ -103,13 +103,35 @@ describe('rate limits and keys, in the right order', () => {
     expect((await limited.json()).detail).toBe(
       'too many requests without an accepted API key from this address (3 per minute); retry in 20s',
     );
-    // A right guess now answers like a wrong one: the limit is no oracle.
-    expect((await generate({ ...guesser, authorization: 'Bearer alpha' })).status).toBe(429);
     // Missing keys count as failures too.
     expect((await generate(guesser)).status).toBe(429);
     // Another address with the right key is not affected, and good keys spend no failures.
     const other = { 'x-forwarded-for': '198.51.100.8', authorization: 'Bearer alpha' };
     expect(await statuses(5, other)).toEqual([200, 200, 200, 200, 200]);
+    expect(agent.fake.requests).toHaveLength(5);
+  });
+
+  // The attack on the old order (limit, then key): behind a load balancer or NAT every client
+  // has one address, so ten wrong keys from anyone made every valid key get 429.
+  it('never answers a valid key 429 for the wrong keys others sent from the same address', async () => {
+    agent = await startAgent(
+      agentConfig({
+        requireApiKey: true,
+        limits: limits({ rateLimitPerMinute: 0, authFailuresPerMinute: 10 }),
+      }),
+      { apiKeyHashes: [sha256('alpha'), sha256('beta')] },
+      { trustedProxies: '127.0.0.1' },
+    );
+    const balancer = { 'x-forwarded-for': '10.244.0.9' };
+    const wrong = await statuses(25, { ...balancer, authorization: 'Bearer wrong' });
+    expect(wrong.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(wrong.slice(10)).toEqual(Array(15).fill(429));
+    // The key holders behind the same address still get in, every time...
+    expect(await statuses(3, { ...balancer, authorization: 'Bearer alpha' })).toEqual([200, 200, 200]);
+    expect(await statuses(2, { ...balancer, authorization: 'Bearer beta' })).toEqual([200, 200]);
+    // ...while wrong and missing keys from that address are still limited.
+    expect((await generate({ ...balancer, authorization: 'Bearer wrong' })).status).toBe(429);
+    expect((await generate(balancer)).status).toBe(429);
     expect(agent.fake.requests).toHaveLength(5);
   });
 

@@ -31,6 +31,8 @@ function exportLines(env: TestEnv): string {
     ['AWS_SECRET_ACCESS_KEY', env.s3.secretAccessKey],
     ['FLEETPLANE_REGISTRY', env.registry],
     ['FLEETPLANE_TEST_KUBECTL', env.kubectl],
+    // The control plane's own kubeconfig (its ServiceAccount, under the admission policy).
+    ['FLEETPLANE_TEST_CONTROL_PLANE_KUBECONFIG', env.controlPlaneKubeconfigPath],
   ];
   if (env.registryAuth) {
     vars.push(

@@ -93,11 +93,16 @@ export async function pushTestImage(
   repository: string,
   tag: string,
   auth?: RegistryAuth | null,
+  /** Makes the image differ from any other push of the same reference (another digest). */
+  variant?: string,
 ): Promise<PushedImage> {
   const credentials = auth === undefined ? await localRegistryAuth(registry) : auth;
   const work = await mkdtemp(join(tmpdir(), 'fleetplane-image-'));
   try {
-    await writeFile(join(work, 'image.txt'), `fleetplane test image ${repository}:${tag}\n`);
+    await writeFile(
+      join(work, 'image.txt'),
+      `fleetplane test image ${repository}:${tag}\n${variant ? `${variant}\n` : ''}`,
+    );
     const layer = join(work, 'layer.tar');
     await createTar({ file: layer, cwd: work, portable: true, mtime: new Date(0) }, ['image.txt']);
     const reference = `${registry}/${repository}:${tag}`;
@@ -110,6 +115,28 @@ export async function pushTestImage(
     const digest = stdout.trim().split('@')[1];
     if (!digest?.startsWith('sha256:')) throw new Error(`unexpected crane output: ${stdout}`);
     return { reference, digest };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Gives an image in the registry a second tag (crane tag): the same manifest, so the same
+ * digest, under another name, as a person tagging a release `stable` would.
+ */
+export async function tagTestImage(
+  registry: string,
+  repository: string,
+  from: string,
+  to: string,
+  auth?: RegistryAuth | null,
+): Promise<void> {
+  const credentials = auth === undefined ? await localRegistryAuth(registry) : auth;
+  const work = await mkdtemp(join(tmpdir(), 'fleetplane-image-'));
+  try {
+    if (credentials) await writeFile(join(work, 'config.json'), dockerConfigJson(registry, credentials));
+    const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, DOCKER_CONFIG: work };
+    await run(artefacts().crane, ['tag', '--insecure', `${registry}/${repository}:${from}`, to], { env });
   } finally {
     await rm(work, { recursive: true, force: true });
   }

@@ -21,6 +21,7 @@ import {
   installGatewayApiCrds,
 } from './bootstrap.ts';
 import { ALL_PARTS, buildAll, TOOL_PARTS } from './build.ts';
+import { type InstalledIdentities, installControlPlaneIdentity } from './control-plane-identity.ts';
 import { withFileLock } from './lock.ts';
 import { generatePki, writeKubeconfig } from './pki.ts';
 import {
@@ -181,7 +182,10 @@ export async function up(wanted: Wanted = ALL, dir = defaultStateDir()): Promise
   await mkdir(dirname(dir), { recursive: true });
   return withFileLock(lockPath(dir), log, async () => {
     const existing = await readState(stateFilePath(dir));
-    if (existing?.testEnv && covers(existing.testEnv, wanted) && (await isHealthy(existing))) {
+    // An environment from before the control plane's identity existed is stale, however healthy.
+    const current =
+      !wanted.kubernetes || existsSync(existing?.testEnv?.controlPlaneKubeconfigPath || '/nonexistent');
+    if (existing?.testEnv && current && covers(existing.testEnv, wanted) && (await isHealthy(existing))) {
       log(`reusing the environment already running (state ${stateFilePath(dir)})`);
       return { testEnv: existing.testEnv, reused: true, seconds: { build: 0, start: 0 } };
     }
@@ -336,6 +340,7 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
     accessKeyId: minioCredentials.user,
     secretAccessKey: minioCredentials.password,
   };
+  let identities: InstalledIdentities | undefined;
   const kubernetes = async () => {
     if (!wanted.kubernetes) return;
     await launch('etcd');
@@ -346,7 +351,14 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
       createKwokNodes(kubeconfigs.admin),
       bootstrapNamespaces(kubeconfigs.admin, { agents: AGENTS_NAMESPACE, builds: BUILD_NAMESPACE }),
     ]);
-    log(`kubernetes bootstrapped: nodes Ready, namespaces, Gateway API CRDs (${elapsed()})`);
+    identities = await installControlPlaneIdentity(
+      kubeconfigs.admin,
+      { namespace: AGENTS_NAMESPACE, buildNamespace: BUILD_NAMESPACE, registry: registryHost, s3 },
+      dir,
+    );
+    log(
+      `kubernetes bootstrapped: nodes Ready, namespaces, Gateway API CRDs, the control plane's identity and admission policy (${elapsed()})`,
+    );
   };
   const storage = async () => {
     if (!wanted.s3) return;
@@ -360,6 +372,8 @@ async function start(wanted: Wanted, dir: string): Promise<TestEnv> {
 
   state.testEnv = {
     kubeconfigPath: kubeconfigs.admin,
+    controlPlaneKubeconfigPath: identities?.controlPlaneKubeconfigPath ?? '',
+    healthKubeconfigPath: identities?.healthKubeconfigPath ?? '',
     namespace: AGENTS_NAMESPACE,
     buildNamespace: BUILD_NAMESPACE,
     s3,

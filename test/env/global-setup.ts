@@ -6,10 +6,12 @@
  * Must never stop an environment it did not start.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { bootstrapNamespaces, ensureBucket } from './bootstrap.ts';
 import { buildAll, TOOL_PARTS } from './build.ts';
+import { installControlPlaneIdentity } from './control-plane-identity.ts';
 import { down, up } from './environment.ts';
 import { readExternalInfra } from './external.ts';
 import { dockerConfigJson } from './registry-auth.ts';
@@ -52,12 +54,28 @@ export default async function setup(project: TestProject): Promise<() => Promise
       });
     }
     if (external.s3) await ensureBucket(external.s3);
+    const registry = external.registry ?? (local?.registry as string);
+    const s3 = external.s3 ?? (local?.s3 as TestEnv['s3']);
+    // An external cluster gets the control plane's identity and policy here; a local one got them at `up`.
+    const identities = external.kubeconfigPath
+      ? await mkdir(stateDir(), { recursive: true }).then(() =>
+          installControlPlaneIdentity(
+            external.kubeconfigPath as string,
+            { namespace: external.namespace, buildNamespace: external.buildNamespace, registry, s3 },
+            stateDir(),
+          ),
+        )
+      : {
+          controlPlaneKubeconfigPath: local?.controlPlaneKubeconfigPath as string,
+          healthKubeconfigPath: local?.healthKubeconfigPath as string,
+        };
     const testEnv: TestEnv = {
       kubeconfigPath: external.kubeconfigPath ?? (local?.kubeconfigPath as string),
+      ...identities,
       namespace: external.kubeconfigPath ? external.namespace : (local?.namespace as string),
       buildNamespace: external.kubeconfigPath ? external.buildNamespace : (local?.buildNamespace as string),
-      s3: external.s3 ?? (local?.s3 as TestEnv['s3']),
-      registry: external.registry ?? (local?.registry as string),
+      s3,
+      registry,
       registryAuth: external.registry ? external.registryAuth : (local?.registryAuth ?? null),
       registryDockerConfig: external.registry
         ? external.registryAuth && dockerConfigJson(external.registry, external.registryAuth)

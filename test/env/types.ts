@@ -18,7 +18,15 @@ export interface RegistryAuth {
 }
 
 export interface TestEnv {
+  /** An admin's kubeconfig (system:masters): for tests that act behind the control plane's back. */
   kubeconfigPath: string;
+  /**
+   * The control plane's ServiceAccount (its token only), under the admission policy: every
+   * control plane the suite runs uses this one (manifests/10-control-plane-rbac.yaml, 12-...).
+   */
+  controlPlaneKubeconfigPath: string;
+  /** The health function's ServiceAccount, which may read nothing of the fleet. */
+  healthKubeconfigPath: string;
   /** Where agents go; labelled pod-security.kubernetes.io/enforce=restricted. */
   namespace: string;
   buildNamespace: string;

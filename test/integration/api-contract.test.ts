@@ -303,14 +303,16 @@ describe('real answers match the OpenAPI document', () => {
       env: { PATH: process.env.PATH },
     });
     try {
+      // An image the admission policy does not admit: the cluster refuses the agent's Deployment.
       const { call: mixed } = harness(
-        { FLEETPLANE_NAMESPACE: 'contract-no-such-namespace' },
+        { FLEETPLANE_RUNTIME_IMAGE: 'registry.invalid/agent-runtime:refused' },
         { localTarget: async () => local },
       );
       const batch = { agents: [{ name: 'contract-l', cloud: 'local' }, { name: 'contract-r' }] };
       const answer = await checked(mixed, 'POST', '/deploy', '/deploy', batch);
       expect(answer.status).toBe(207);
       expect(answer.json.failed).toEqual(['contract-r']);
+      expect((await mixed('DELETE', '/deployments/contract-r')).status).toBe(200);
     } finally {
       await local.stopAll();
     }

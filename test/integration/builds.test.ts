@@ -1,39 +1,52 @@
 /**
  * In-cluster image builds against the real test environment: the control plane uploads the
- * build context to MinIO, creates the Kaniko Job in the builds namespace of the real API server,
- * and asks the real registry (basic auth) whether the image exists.
+ * build context to MinIO and verifies it by its SHA-256, creates the Kaniko Job in the builds
+ * namespace of the real API server, pins agents to the digest the Job reported, and asks the
+ * real registry (basic auth) whether that digest is there.
  *
- * Kaniko itself cannot run here: kwok completes the build Job's pod (a Kaniko image tagged
- * `:fail` fails it with Kaniko's error line), and test/support/kaniko-stand-in.ts then pushes a
- * small image under the Job's destination with crane, which is what a finished Kaniko build
- * leaves behind. Each test deploys a runtime of its own (test/support/runtime-contexts.ts), so it
- * never finds an image another test built.
+ * Kaniko itself cannot run here: test/support/kaniko-stand-in.ts stands in for it (a MOCK of
+ * Kaniko's build and push): it pushes a small image under the Job's destination with crane and
+ * writes the pushed digest on the pod, and kwok then completes the pod with that digest as its
+ * termination message, as Kaniko's --digest-file leaves it (a Kaniko image tagged `:fail` fails
+ * with Kaniko's error line instead). Each test deploys a runtime of its own
+ * (test/support/runtime-contexts.ts), so it never finds an image another test built.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BatchV1Api, KubeConfig, type V1Job } from '@kubernetes/client-node';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { RegistryClient } from '../../functions/src/builds/registry.ts';
 import { BUILD_LABEL } from '../../functions/src/core/agent-objects/build-job.ts';
 import { shortTag } from '../../functions/src/core/image-ref.ts';
 import type { Env } from '../../functions/src/wiring/env.ts';
-import { pushTestImage, startService, stopService } from '../env/control.ts';
+import { pushTestImage, startService, stopService, tagTestImage } from '../env/control.ts';
+import { testRegistry } from '../env/control-plane-identity.ts';
 import { testEnv } from '../env/inject.ts';
-import { adminCluster, harness, storeBlobs, waitFor } from '../support/control-plane-harness.ts';
-import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
+import { adminCluster, harness, sha256, storeBlobs, waitFor } from '../support/control-plane-harness.ts';
+import {
+  FAILING_KANIKO_IMAGE,
+  SILENT_KANIKO_IMAGE,
+  STAND_IN_KANIKO_IMAGE,
+  startKanikoStandIn,
+} from '../support/kaniko-stand-in.ts';
 import { apiServerRequestCounts, minioRequestCounts, requestsBetween } from '../support/request-counts.ts';
 import { testRuntime } from '../support/runtime-contexts.ts';
 
 const t = testEnv();
 const run = randomUUID().slice(0, 6);
-const repo = `builds-${run}`;
-const kaniko = startKanikoStandIn({ destinationPrefix: `${t.registry}/${repo}/` });
+// One of the repositories the admission policy admits; each test's runtime (a tag of its own)
+// keeps it apart from earlier runs' images there.
+const repo = 'builds';
+const kaniko = startKanikoStandIn({ destinationPrefix: `${testRegistry(t.registry, repo)}/` });
 afterAll(() => kaniko.stop());
+// A test that failed while the stand-in was paused must not leave the next one's builds hanging.
+afterEach(() => kaniko.pause(false));
 
-/** Builds on: no pinned image, this file's repository, the registry's credentials. */
+/** Builds on: no pinned image, this file's repository, the registry's credentials, the stand-in builder. */
 const builds = (extra: Env = {}): Env => ({
   FLEETPLANE_RUNTIME_IMAGE: undefined,
-  FLEETPLANE_REGISTRY: `${t.registry}/${repo}`,
+  FLEETPLANE_REGISTRY: testRegistry(t.registry, repo),
+  FLEETPLANE_KANIKO_IMAGE: STAND_IN_KANIKO_IMAGE,
   FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
   ...extra,
 });
@@ -51,6 +64,11 @@ async function jobsOf(tag: string): Promise<V1Job[]> {
   });
   return items.filter((job) => !job.metadata?.deletionTimestamp);
 }
+
+const jobComplete = (tag: string) =>
+  waitFor(`the build Job of ${shortTag(tag)} Complete`, async () =>
+    (await jobsOf(tag))[0]?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True'),
+  );
 
 const imageOf = (tag: string) => `${t.registry}/${repo}/agent-runtime:${shortTag(tag)}`;
 
@@ -104,14 +122,22 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
       `--context=s3://${t.s3.bucket}/builds-${run}/builds/${runtime.tag}.tar.gz`,
     );
     expect((await storeBlobs(env).list('builds/')).keys).toEqual([`builds/${runtime.tag}.tar.gz`]);
+    // The Job carries the SHA-256 of the context the control plane verified in the bucket.
+    expect(job?.metadata?.annotations?.['fleetplane.io/context-sha256']).toBe(sha256(await runtime.tarGz()));
 
     const pushed = await kaniko.pushed(runtime.tag);
     const running = await waitPhase(call, 'first', 'Running');
     console.log(
       `first deploy: answered Building in ${answeredMs} ms, Running ${((Date.now() - started) / 1000).toFixed(1)} s after the request`,
     );
+    // Pinned to the digest the build Job reported (the stand-in reports what it pushed).
     expect(running.image).toBe(`${imageOf(runtime.tag)}@${pushed.digest}`);
-    expect(running.build).toMatchObject({ phase: 'Succeeded', digest: expect.stringMatching(/^sha256:/) });
+    expect(running.build).toMatchObject({ phase: 'Succeeded', digest: pushed.digest });
+    // ...and recorded beside the context, for later reads and for gc.
+    expect((await storeBlobs(env).list('builds/')).keys).toEqual([
+      `builds/${runtime.tag}.tar.gz`,
+      expect.stringMatching(/^builds\/images\/[0-9a-f]{32}\.json$/),
+    ]);
     expect((await jobsOf(runtime.tag)).map((j) => j.metadata?.uid)).toEqual([job?.metadata?.uid]);
 
     // The build's log, as Kaniko wrote it (kwok serves it as a kubelet would).
@@ -186,10 +212,10 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     expect(json.outcome).toBe('unchanged');
     expect(json.deployment.phase).toBe('Building');
     expect((await jobsOf(runtime.tag)).length).toBe(1);
-    await waitFor('the build Job Complete', async () =>
-      (await jobsOf(runtime.tag))[0]?.status?.conditions?.some((c) => c.type === 'Complete'),
+    await waitFor('the build pod running', async () =>
+      (await call('GET', '/deployments/first')).json.build?.phase === 'Running' ? true : undefined,
     );
-    // Built, but not in the registry yet: still Building, and the Deployment untouched.
+    // Building (Kaniko has not pushed yet): still Building, and the Deployment untouched.
     expect(await phaseOf(call, 'first')).toBe('Building');
     expect((await deploymentOf('first'))?.metadata?.resourceVersion).toBe(before?.metadata?.resourceVersion);
     await kaniko.pause(false);
@@ -202,7 +228,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
   it('a failed build shows BuildFailed with its reason, leaves the running Deployment alone, and only a deploy retries it', async () => {
     const runtime = await testRuntime(`${run}-d`);
     const failing = harness(
-      builds({ FLEETPLANE_STORE: store, FLEETPLANE_KANIKO_IMAGE: 'ghcr.io/osscontainertools/kaniko:fail' }),
+      builds({ FLEETPLANE_STORE: store, FLEETPLANE_KANIKO_IMAGE: FAILING_KANIKO_IMAGE }),
       {
         runtimeContext: runtime.source,
       },
@@ -247,6 +273,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     const { call } = harness(builds(), { runtimeContext: runtime.source });
     expect((await call('POST', '/deploy', { name: 'late' })).json.deployment.phase).toBe('Building');
     await kaniko.pushed(runtime.tag);
+    await jobComplete(runtime.tag);
     // The build is done and its image pushed; nothing has applied the agent yet.
     expect(await deploymentOf('late')).toBeUndefined();
     const read = await call('GET', '/deployments/late');
@@ -254,6 +281,63 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     expect(['Deploying', 'Running']).toContain(read.json.phase);
     expect(await runningImage('late')).toMatch(new RegExp(`^${imageOf(runtime.tag)}@sha256:`));
     await waitPhase(call, 'late', 'Running');
+  });
+
+  // The attack on the old code: a context placed under the key before the first build was used
+  // as it was, because the key existed; Kaniko would have built whatever it held.
+  it('a context planted in the bucket before the first build is replaced, verified and reported before the Job exists', async () => {
+    const runtime = await testRuntime(`${run}-planted`);
+    const { call, env } = harness(builds(), { runtimeContext: runtime.source });
+    const key = `builds/${runtime.tag}.tar.gz`;
+    const planted = new TextEncoder().encode('FROM attacker.example/backdoor\n');
+    await storeBlobs(env).put(key, planted, { ifNoneMatch: '*' }, { contentType: 'application/gzip' });
+    const { json } = await call('POST', '/deploy', { name: 'planted' });
+    expect(json.deployment.phase).toBe('Building');
+    const stored = await storeBlobs(env).getBytes(key);
+    expect(sha256(stored?.bytes ?? new Uint8Array())).toBe(sha256(await runtime.tarGz()));
+    const [job] = await jobsOf(runtime.tag);
+    expect(job?.metadata?.annotations?.['fleetplane.io/context-sha256']).toBe(sha256(await runtime.tarGz()));
+    await kaniko.pushed(runtime.tag);
+    await waitPhase(call, 'planted', 'Running');
+    expect((await call('DELETE', '/deployments/planted')).status).toBe(200);
+  });
+
+  // The attack on the old code: whatever digest the registry held under the tag was pinned, so a
+  // push over the tag between the build and the apply put someone else's image on every agent.
+  it('pins the digest the build Job reported, not the image someone pushed over the tag since', async () => {
+    const runtime = await testRuntime(`${run}-retag`);
+    const { call } = harness(builds(), { runtimeContext: runtime.source });
+    expect((await call('POST', '/deploy', { name: 'retagged' })).json.deployment.phase).toBe('Building');
+    const built = await kaniko.pushed(runtime.tag);
+    await jobComplete(runtime.tag);
+    const over = await pushTestImage(
+      t.registry,
+      `${repo}/agent-runtime`,
+      shortTag(runtime.tag),
+      undefined,
+      'not ours',
+    );
+    expect(over.digest).not.toBe(built.digest);
+    await waitPhase(call, 'retagged', 'Running');
+    expect(await runningImage('retagged')).toBe(`${imageOf(runtime.tag)}@${built.digest}`);
+    expect((await call('DELETE', '/deployments/retagged')).status).toBe(200);
+  });
+
+  it('a build that reports no digest fails, and nothing is pinned to what the registry holds under its tag', async () => {
+    const runtime = await testRuntime(`${run}-silent`);
+    const { call } = harness(builds({ FLEETPLANE_KANIKO_IMAGE: SILENT_KANIKO_IMAGE }), {
+      runtimeContext: runtime.source,
+    });
+    expect((await call('POST', '/deploy', { name: 'silent' })).json.deployment.phase).toBe('Building');
+    // The image is there under the tag (pushed by anyone), but no build of this store reported it.
+    await pushTestImage(t.registry, `${repo}/agent-runtime`, shortTag(runtime.tag));
+    const failed = await waitPhase(call, 'silent', 'BuildFailed');
+    expect(failed.build).toMatchObject({
+      phase: 'Failed',
+      reason: expect.stringMatching(/finished without reporting the image's digest/),
+    });
+    expect(await deploymentOf('silent')).toBeUndefined();
+    expect((await call('DELETE', '/deployments/silent')).status).toBe(200);
   });
 
   it('two concurrent deploys of new agents, by two control planes, still make one Job', async () => {
@@ -316,24 +400,30 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     };
     const uncached = await measure('cost-a');
     expect(uncached.phase).toBe('Building');
-    expect(uncached.registry).toEqual([
-      `HEAD /v2/${repo}/agent-runtime/manifests/${shortTag(runtime.tag)}`,
-      `HEAD /v2/${repo}/agent-runtime/manifests/${shortTag(runtime.tag)}`,
-    ]);
+    // Nothing this store built yet, and no build: the registry is not asked (its tag proves nothing).
+    expect(uncached.registry).toEqual([]);
     expect(uncached.kube['POST jobs']).toBe(1);
     expect(uncached.kube['LIST jobs']).toBe(1);
     expect(uncached.kube['LIST pods']).toBe(2); // the agent's and the build's
-    // The record is read and written; the context is looked for and uploaded.
-    expect(uncached.s3).toEqual({ GetObject: 1, PutObject: 2, ListObjectsV2: 1 });
+    // The agent's record and the build record are read; the agent's record is written; the context
+    // is looked for, uploaded and read back to verify its SHA-256.
+    expect(uncached.s3).toEqual({ GetObject: 4, PutObject: 2 });
 
-    // What a finished build leaves: a Complete Job and the image. A process that has not seen
-    // the image yet (a cold function) asks the registry once.
-    await waitFor('the build Job Complete', async () =>
-      (await jobsOf(runtime.tag))[0]?.status?.conditions?.some((c) => c.type === 'Complete'),
-    );
-    await pushTestImage(t.registry, `${repo}/agent-runtime`, shortTag(runtime.tag));
+    // The stand-in pushes and reports the digest; the Job completes. A process that has not seen
+    // the image yet (a cold function) checks the reported digest in the registry once, and
+    // records it.
+    await kaniko.pause(false);
+    const built = await kaniko.pushed(runtime.tag);
+    await jobComplete(runtime.tag);
+    await kaniko.pause(true);
     const present = await measure('cost-b');
-    expect(present.registry).toEqual([`HEAD /v2/${repo}/agent-runtime/manifests/${shortTag(runtime.tag)}`]);
+    // The process's first request to the registry meets its 401 challenge, and goes again with
+    // the credentials (kept for the requests after it).
+    expect(present.registry).toEqual([
+      `HEAD /v2/${repo}/agent-runtime/manifests/${built.digest}`,
+      `HEAD /v2/${repo}/agent-runtime/manifests/${built.digest}`,
+    ]);
+    expect(present.s3.PutObject).toBe(2); // the agent's record and the build record
     // The same process again (a warm function): the positive answer is kept.
     const cached = await measure('cost-c');
     expect(cached.registry).toEqual([]);
@@ -346,8 +436,8 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
       'one deploy of a new agent costs:\n' +
         JSON.stringify(
           {
-            'image not in registry (a build is dispatched)': uncached,
-            'image in registry, first lookup': present,
+            'nothing built yet (a build is dispatched)': uncached,
+            'built, first lookup of the reported digest': present,
             'image known (warm)': cached,
           },
           null,
@@ -368,6 +458,7 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     // Meanwhile every agent still runs the old runtime, untouched.
     for (const name of names) expect(await runningImage(name)).not.toContain(shortTag(upgraded.tag));
     const pushed = await kaniko.pushed(upgraded.tag);
+    await jobComplete(upgraded.tag);
     const second = await controlPlane.sweep();
     expect(second.results.map((r) => `${r.name} ${r.action}`)).toEqual(names.map((n) => `${n} applied`));
     for (const name of names)
@@ -412,11 +503,9 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     async () => {
       const runtime = await testRuntime(`${run}-h`);
       const { call } = harness(builds(), { runtimeContext: runtime.source });
-      await kaniko.pause(true);
       expect((await call('POST', '/deploy', { name: 'outage' })).json.deployment.phase).toBe('Building');
-      await waitFor('the build Job Complete', async () =>
-        (await jobsOf(runtime.tag))[0]?.status?.conditions?.some((c) => c.type === 'Complete'),
-      );
+      await kaniko.pushed(runtime.tag);
+      await jobComplete(runtime.tag);
       await stopService('registry');
       let read: Awaited<ReturnType<Call>>;
       try {
@@ -434,64 +523,79 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
           message: expect.stringMatching(/^applying the built image failed: the registry is unreachable/),
         }),
       );
-      await kaniko.pause(false);
-      await kaniko.pushed(runtime.tag);
       await waitPhase(call, 'outage', 'Running');
     },
   );
 
-  it('gc lists contexts and images no agent uses, deletes them only when asked, and keeps what runs', async () => {
-    // `first` moved from runtime a to c to d; nothing runs a or c any more.
-    const [a, c, d] = await Promise.all([
+  // The attacks on the old gc: it deleted by digest, so `stable` naming a build's image went with
+  // it, and it deleted every content-like tag of the repository, another fleet's builds included.
+  it('gc deletes only tags this store built, by tag, once old enough, never an image another tag names; the dry run lists what the real run deletes', async () => {
+    // `first` moved from runtime a to c to d; nothing runs a or c any more. The five agents'
+    // store built runtime `five`, which nothing runs either: it is theirs, not this store's.
+    const [a, c, d, five] = await Promise.all([
       testRuntime(`${run}-a`),
       testRuntime(`${run}-c`),
       testRuntime(`${run}-d`),
+      testRuntime(`${run}-five`),
     ]);
-    const { call } = harness(builds({ FLEETPLANE_STORE: store }), { runtimeContext: d.source });
-    const listed = await call('GET', '/gc');
-    expect(listed.status).toBe(200);
-    expect(listed.json.dryRun).toBe(true);
-    const found = (listed.json.unreferenced as { kind: string; tag: string; deleted: boolean }[]).map(
-      (item) => `${item.kind} ${shortTag(item.tag)} ${item.deleted}`,
-    );
-    // The five agents moved off runtime `five` too; its context is in their store, not this one.
-    const five = await testRuntime(`${run}-five`);
-    expect(found.sort()).toEqual(
-      [
-        `context ${shortTag(a.tag)} false`,
-        `context ${shortTag(c.tag)} false`,
-        `image ${shortTag(a.tag)} false`,
-        `image ${shortTag(c.tag)} false`,
-        `image ${shortTag(five.tag)} false`,
-      ].sort(),
-    );
-    expect(listed.json.kept).toContain(shortTag(d.tag));
     const registry = new RegistryClient({
       credentials: () => (t.registryAuth ? { ...t.registryAuth } : undefined),
     });
-    const head = (tag: string) => registry.manifestDigest(t.registry, `${repo}/agent-runtime`, shortTag(tag));
-    expect(await head(a.tag)).toMatch(/^sha256:/);
+    const head = (tag: string) => registry.manifestDigest(t.registry, `${repo}/agent-runtime`, tag);
+    // Someone tags runtime a's image `stable` (the same digest under another name).
+    await tagTestImage(t.registry, `${repo}/agent-runtime`, shortTag(a.tag), `stable-${run}`);
+    const stable = await head(`stable-${run}`);
+    expect(stable).toBe(await head(shortTag(a.tag)));
+    const summary = (items: { kind: string; tag: string }[]) =>
+      items.map((item) => `${item.kind} ${shortTag(item.tag)}`).sort();
 
+    // With the default minimum age (a day), this store's fresh builds are listed as left alone.
+    const young = harness(builds({ FLEETPLANE_STORE: store }), { runtimeContext: d.source });
+    const waiting = await young.call('GET', '/gc');
+    expect(waiting.status).toBe(200);
+    expect(waiting.json).toMatchObject({ dryRun: true, minAgeSeconds: 86_400 });
+    expect(summary(waiting.json.unreferenced)).toEqual(
+      [`context ${shortTag(a.tag)}`, `context ${shortTag(c.tag)}`].sort(),
+    );
+    expect(waiting.json.skipped.map((item: { reason: string }) => item.reason).join('\n')).toMatch(
+      /younger than the minimum age of 86400 s \(FLEETPLANE_GC_MIN_AGE_SECONDS\)/,
+    );
+    expect(waiting.json.kept).toContain(shortTag(d.tag));
+
+    // Old enough (minimum age 0): the image of c goes; a's stays, since `stable` names it too.
+    const { call } = harness(builds({ FLEETPLANE_STORE: store, FLEETPLANE_GC_MIN_AGE_SECONDS: '0' }), {
+      runtimeContext: d.source,
+    });
+    const listed = await call('GET', '/gc');
+    expect(summary(listed.json.unreferenced)).toEqual(
+      [`context ${shortTag(a.tag)}`, `context ${shortTag(c.tag)}`, `image ${shortTag(c.tag)}`].sort(),
+    );
+    expect(listed.json.skipped).toEqual([
+      {
+        name: `${t.registry}/${repo}/agent-runtime:${shortTag(a.tag)}`,
+        reason: `its image is also tagged stable-${run}`,
+      },
+    ]);
     // A body that is not {"dryRun": false} deletes nothing.
     expect(
       (await call('POST', '/gc', {})).json.unreferenced.every((i: { deleted: boolean }) => !i.deleted),
     ).toBe(true);
     const deleted = await call('POST', '/gc', { dryRun: false });
     expect(deleted.status).toBe(200);
-    expect(deleted.json.unreferenced.map((i: { deleted: boolean }) => i.deleted)).toEqual([
-      true,
-      true,
-      true,
-      true,
-      true,
-    ]);
+    // Exactly what the dry run listed, every one of them deleted.
+    const undeleted = (items: { deleted: boolean }[]) => items.map((item) => ({ ...item, deleted: false }));
+    expect(undeleted(deleted.json.unreferenced)).toEqual(undeleted(listed.json.unreferenced));
+    expect(deleted.json.unreferenced.every((i: { deleted: boolean }) => i.deleted)).toBe(true);
     expect(deleted.json.notes.join(' ')).toMatch(/garbage-collection start/);
-    expect(await head(a.tag)).toBeUndefined();
-    expect(await head(c.tag)).toBeUndefined();
-    expect(await head(d.tag)).toMatch(/^sha256:/);
-    expect((await storeBlobs(harness({ FLEETPLANE_STORE: store }).env).list('builds/')).keys).toEqual([
-      `builds/${d.tag}.tar.gz`,
-    ]);
+
+    expect(await head(shortTag(c.tag))).toBeUndefined();
+    expect(await head(shortTag(a.tag))).toBe(stable);
+    expect(await head(`stable-${run}`)).toBe(stable);
+    expect(await head(shortTag(d.tag))).toMatch(/^sha256:/);
+    expect(await head(shortTag(five.tag))).toMatch(/^sha256:/);
+    const keys = (await storeBlobs(harness({ FLEETPLANE_STORE: store }).env).list('builds/')).keys;
+    expect(keys.filter((key) => key.endsWith('.tar.gz'))).toEqual([`builds/${d.tag}.tar.gz`]);
+    expect(keys.filter((key) => key.startsWith('builds/images/'))).toHaveLength(2); // a's and d's
     expect((await call('GET', '/gc')).json.unreferenced).toEqual([]);
     expect(await phaseOf(call, 'first')).toBe('Running');
   });

@@ -7,7 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
 import { startService, stopService } from '../env/control.ts';
 import { testEnv } from '../env/inject.ts';
 import {
@@ -17,7 +20,7 @@ import {
   type ServerProcess,
   startServer,
 } from '../support/cli-process.ts';
-import { environmentFor, TEST_TOKEN } from '../support/control-plane-harness.ts';
+import { environmentFor, harness, TEST_TOKEN } from '../support/control-plane-harness.ts';
 
 const BATCH = ['code-reviewer', 'support-bot', 'blog-writer', 'research-helper'];
 let server: ServerProcess;
@@ -181,7 +184,8 @@ describe('fleetplane against the test environment', () => {
   it('gc is a dry run (GET /gc) unless --yes (POST /gc), and says when there is nothing of builds to collect', async () => {
     const { result: dry, requests } = await counted(server, () => cli(server, 'gc'));
     expect(dry.code, explain(dry)).toBe(0);
-    expect(dry.stdout).toMatch(/^nothing to collect\nkept \(in use\): none\nin-cluster builds are off here/);
+    expect(dry.stdout).toMatch(/^no builds to collect\nkept \(in use\): none\n/);
+    expect(dry.stdout).toMatch(/^in-cluster builds are off here/m);
     const { result: yes, requests: deleting } = await counted(server, () =>
       cli(server, 'gc', '--yes', '-o', 'json'),
     );
@@ -189,6 +193,85 @@ describe('fleetplane against the test environment', () => {
     expect(JSON.parse(yes.stdout)).toMatchObject({ dryRun: false, unreferenced: [] });
     expect(requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /gc 200']);
     expect(deleting.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /gc 200']);
+  });
+
+  it("gc lists the Secrets of agents this store deleted with the operator's kubeconfig, and deletes them only with --yes --delete-secrets", async () => {
+    const t = testEnv();
+    const admin = (() => {
+      const config = new KubeConfig();
+      config.loadFromFile(t.kubeconfigPath);
+      return new KubeHttp(config);
+    })();
+    const secrets = `/api/v1/namespaces/${t.namespace}/secrets`;
+    const secret = (name: string, type = 'Opaque', data: Record<string, string> = { v: 'eA==' }) =>
+      admin.json('POST', secrets, { body: { metadata: { name }, type, data } });
+    const exists = (name: string) =>
+      admin.json('GET', `${secrets}/${name}`).then(
+        () => true,
+        () => false,
+      );
+    const file = join(dir, 'gc-gone.json');
+    await writeFile(file, JSON.stringify({ name: 'gc-gone' }));
+    // Another store (another fleet) deletes an agent too: its Secrets are not this store's to list.
+    const elsewhere = harness();
+    expect((await elsewhere.call('POST', '/deploy', { name: 'gc-elsewhere' })).status).toBe(201);
+    try {
+      expect((await cli(server, 'deploy', file)).code).toBe(0);
+      await secret('gc-gone.db');
+      await secret('gc-gone.tls', 'kubernetes.io/tls', { 'tls.crt': '', 'tls.key': '' });
+      await secret('gc-gone-other.db');
+      await secret('gc-elsewhere.db');
+      await sleep(1100); // creation times have a resolution of one second
+      expect((await cli(server, 'delete', 'gc-gone', '--wait')).code).toBe(0);
+      expect((await elsewhere.call('DELETE', '/deployments/gc-elsewhere')).status).toBe(200);
+      await sleep(1100);
+      await secret('gc-gone.new');
+
+      const operator = {
+        FLEETPLANE_URL: server.url,
+        FLEETPLANE_TOKEN: TEST_TOKEN,
+        KUBECONFIG: t.kubeconfigPath,
+      };
+      const dry = await fleetplane(['gc'], operator);
+      expect(dry.code, explain(dry)).toBe(0);
+      const rows = (run: CliRun) =>
+        run.stdout
+          .split('\n')
+          .filter((line) => /^gc-/.test(line))
+          .map((line) => line.replace(/\s+/g, ' '));
+      expect(rows(dry)).toEqual([
+        'gc-gone.db gc-gone would delete',
+        expect.stringMatching(/^gc-gone\.new gc-gone kept: it was created after gc-gone was deleted/),
+        'gc-gone.tls gc-gone kept: its type is kubernetes.io/tls, not Opaque',
+      ]);
+      expect(dry.stdout).toContain("'fleetplane gc --yes --delete-secrets' the Secrets too");
+
+      // Without a kubeconfig the names are still said, and how to see more.
+      const blind = await cli(server, 'gc');
+      expect(blind.stdout).toMatch(
+        /deleted agents whose Secrets may remain: (.*, )?gc-gone(, .*)?; set KUBECONFIG/,
+      );
+
+      // --yes alone deletes builds, never Secrets.
+      const yes = await fleetplane(['gc', '--yes'], operator);
+      expect(yes.code, explain(yes)).toBe(0);
+      expect(yes.stdout).toContain("Secrets are deleted only with 'fleetplane gc --yes --delete-secrets'");
+      expect(await exists('gc-gone.db')).toBe(true);
+
+      const both = await fleetplane(['gc', '--yes', '--delete-secrets', '-o', 'json'], operator);
+      expect(both.code, explain(both)).toBe(0);
+      expect(JSON.parse(both.stdout).secrets).toEqual([
+        { name: 'gc-gone.db', agent: 'gc-gone', action: 'delete', deleted: true },
+        expect.objectContaining({ name: 'gc-gone.new', action: 'keep', deleted: false }),
+        expect.objectContaining({ name: 'gc-gone.tls', action: 'keep', deleted: false }),
+      ]);
+      expect(await exists('gc-gone.db')).toBe(false);
+      for (const kept of ['gc-gone.new', 'gc-gone.tls', 'gc-gone-other.db', 'gc-elsewhere.db'])
+        expect({ kept, exists: await exists(kept) }).toEqual({ kept, exists: true });
+    } finally {
+      for (const name of ['gc-gone.db', 'gc-gone.tls', 'gc-gone-other.db', 'gc-elsewhere.db', 'gc-gone.new'])
+        await admin.json('DELETE', `${secrets}/${name}`).catch(() => undefined);
+    }
   });
 
   it('Ctrl-C ends a wait with exit 130 and says the deploy goes on', async () => {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { KubeCluster } from '../../functions/src/cluster/kube-cluster.ts';
 import { AGENT_KINDS } from '../../functions/src/core/agent-objects/types.ts';
+import { testEnv } from '../env/inject.ts';
 import { adminCluster, harness, waitFor } from '../support/control-plane-harness.ts';
 
 const example = (file: string) =>
@@ -208,7 +209,9 @@ describe('concurrent deploys of one name', () => {
 
 describe('status of failing pods', () => {
   it('reports Degraded with the pod reason when the image cannot be pulled', async () => {
-    const { call } = harness({ FLEETPLANE_RUNTIME_IMAGE: 'registry.invalid/agent-runtime:fail-pull' });
+    const { call } = harness({
+      FLEETPLANE_RUNTIME_IMAGE: `${testEnv().registry}/fleetplane/agent-runtime:fail-pull`,
+    });
     expect((await call('POST', '/deploy', { name: 'unpullable' })).status).toBe(201);
     const status = await waitFor('Degraded', async () => {
       const { json } = await call('GET', '/deployments/unpullable');

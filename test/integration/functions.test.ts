@@ -17,6 +17,7 @@ import { buildFunctions, type FunctionName, functionDir } from '../../functions/
 import { openApiDocument } from '../../functions/src/api/openapi.ts';
 import { buildJobName } from '../../functions/src/core/agent-objects/build-job.ts';
 import { VERSION } from '../../functions/src/version.ts';
+import { testRegistry } from '../env/control-plane-identity.ts';
 import { testEnv } from '../env/inject.ts';
 import { environmentFor, TEST_TOKEN, waitFor } from '../support/control-plane-harness.ts';
 import { scratchDir } from '../support/scratch.ts';
@@ -215,7 +216,7 @@ describe('the bundled functions', () => {
     const env = environmentFor({
       FLEETPLANE_LOG_LEVEL: 'error',
       FLEETPLANE_RUNTIME_IMAGE: undefined,
-      FLEETPLANE_REGISTRY: `${t.registry}/functions-${run}`,
+      FLEETPLANE_REGISTRY: testRegistry(t.registry, 'functions'),
       FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
     });
     const kube = new KubeConfig();
@@ -223,7 +224,7 @@ describe('the bundled functions', () => {
     const batch = kube.makeApiClient(BatchV1Api);
     const job = buildJobName(expected.tag);
     // The Job of the real runtime is shared by name: one left by an earlier run (within its TTL)
-    // would push to that run's repository, and this deploy would rightly refuse to reuse it.
+    // would already be there, and this deploy would reuse it instead of creating it.
     const removeJob = () =>
       batch
         .deleteNamespacedJob({ name: job, namespace: t.buildNamespace, propagationPolicy: 'Background' })

@@ -24,7 +24,11 @@ describe('the local server beside a cluster', () => {
     const t = testEnv();
     server = await startLocalServer({
       cwd: await scratchDir('fleetplane-nostore-'),
-      env: { KUBECONFIG: t.kubeconfigPath, FLEETPLANE_NAMESPACE: t.namespace, FLEETPLANE_STORE: '' },
+      env: {
+        KUBECONFIG: t.controlPlaneKubeconfigPath,
+        FLEETPLANE_NAMESPACE: t.namespace,
+        FLEETPLANE_STORE: '',
+      },
     });
     await waitFor(
       'the start-up sweep',

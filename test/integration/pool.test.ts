@@ -49,7 +49,7 @@ describe('the pooled tier on the test cluster', () => {
   }
 
   beforeAll(async () => {
-    for (const file of ['00-namespaces.yaml', '12-pool-rbac.yaml'])
+    for (const file of ['00-namespaces.yaml', '13-pool-rbac.yaml'])
       await applyManifestFile(t.kubeconfigPath, manifest(file));
     fake = await startFakeLlm({ apiKey: 'sk-test' });
     // The first pooled agent makes the pool (its Deployment has two replicas, as by default).

@@ -1,39 +1,56 @@
 /**
- * The control plane runs as its ServiceAccount (manifests/10-control-plane-rbac.yaml), with the
- * kubeconfig `fleetplane kubeconfig` makes, not as an admin: deploy, list, status, revisions,
- * logs and delete all work, and the token cannot do what the Roles do not grant.
+ * The suite's control plane runs as its ServiceAccount (manifests/10-control-plane-rbac.yaml,
+ * 15-builds.yaml), with the kubeconfig `fleetplane kubeconfig` makes (the test environment made
+ * it the same way), under the admission policy of 12-control-plane-admission.yaml: deploy, list,
+ * status, revisions, logs, builds and delete all work with only the Roles it is given, and the
+ * token cannot do what they do not grant. The health function has an identity of its own, which
+ * can read nothing of the fleet.
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BatchV1Api, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { BatchV1Api, CoreV1Api, KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
+import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
+import { testRegistry } from '../env/control-plane-identity.ts';
 import { testEnv } from '../env/inject.ts';
 import { applyManifestFile } from '../support/apply-manifests.ts';
 import { harness, waitFor } from '../support/control-plane-harness.ts';
-import { startKanikoStandIn } from '../support/kaniko-stand-in.ts';
+import {
+  FAILING_KANIKO_IMAGE,
+  STAND_IN_KANIKO_IMAGE,
+  startKanikoStandIn,
+} from '../support/kaniko-stand-in.ts';
 import { kubectl } from '../support/kubectl.ts';
 import { poolKubeconfig } from '../support/pool-process.ts';
 import { testRuntime } from '../support/runtime-contexts.ts';
 
 const manifest = (file: string) => new URL(`../../manifests/${file}`, import.meta.url).pathname;
+const clientOf = (path: string) => {
+  const config = new KubeConfig();
+  config.loadFromString(readFileSync(path, 'utf8'));
+  return config;
+};
+const refused = (call: Promise<unknown>) =>
+  call.then(
+    () => 'allowed',
+    (error: { code?: number }) => error.code,
+  );
 
 describe('the control plane with its ServiceAccount', () => {
-  it('deploys, reports, tails logs and deletes with only the Roles it is given', async () => {
+  it('is what every control plane of the suite runs as: a token, no client certificate', () => {
     const t = testEnv();
-    await applyManifestFile(t.kubeconfigPath, manifest('00-namespaces.yaml'));
-    const applied = await applyManifestFile(t.kubeconfigPath, manifest('10-control-plane-rbac.yaml'));
-    expect(applied).toContain('ServiceAccount/fleetplane-control-plane');
-    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
-      namespace: 'fleetplane-system',
-      secretName: 'fleetplane-control-plane-token',
+    const { env } = harness();
+    expect(env.KUBECONFIG).toBe(t.controlPlaneKubeconfigPath);
+    const text = readFileSync(t.controlPlaneKubeconfigPath, 'utf8');
+    expect(text).not.toContain('client-key');
+    expect(clientOf(t.controlPlaneKubeconfigPath).getCurrentUser()).toMatchObject({
+      name: 'fleetplane-control-plane',
+      token: expect.any(String),
     });
-    expect(kubeconfig).not.toContain('client-key');
+  });
 
-    const { call } = harness({
-      KUBECONFIG: undefined,
-      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
-    });
+  it('deploys, reports, tails logs and deletes with only the Roles it is given', async () => {
+    const { call } = harness();
     const config = {
       name: 'rbac-agent',
       scaling: { autoscale: true, min_replicas: 2, max_replicas: 3 },
@@ -55,8 +72,6 @@ describe('the control plane with its ServiceAccount', () => {
       expect(pod.lines.length, `no log lines for ${pod.pod}`).toBeGreaterThan(0);
       for (const line of pod.lines) expect(line).not.toBe('');
     }
-    const health = await call('GET', '/health');
-    expect(health.json.checks.cluster.ok).toBe(true);
     const deleted = await call('DELETE', '/deployments/rbac-agent');
     expect(deleted.status).toBe(200);
     expect(deleted.json.deleted).toEqual(
@@ -64,38 +79,26 @@ describe('the control plane with its ServiceAccount', () => {
     );
 
     // Least privilege: the same token may not read Secrets or touch other namespaces.
-    const asServiceAccount = new KubeConfig();
-    asServiceAccount.loadFromString(kubeconfig);
-    const core = asServiceAccount.makeApiClient(CoreV1Api);
-    await expect(core.listNamespacedSecret({ namespace: 'agents' })).rejects.toMatchObject({ code: 403 });
-    await expect(core.listNamespacedPod({ namespace: 'kube-system' })).rejects.toMatchObject({ code: 403 });
+    const core = clientOf(testEnv().controlPlaneKubeconfigPath).makeApiClient(CoreV1Api);
+    expect(await refused(core.listNamespacedSecret({ namespace: testEnv().namespace }))).toBe(403);
+    expect(await refused(core.listNamespacedPod({ namespace: 'kube-system' }))).toBe(403);
   });
 
   it('builds the image in the cluster with only its Role in the builds namespace', async () => {
     const t = testEnv();
-    for (const file of ['00-namespaces.yaml', '10-control-plane-rbac.yaml', '15-builds.yaml'])
-      await applyManifestFile(t.kubeconfigPath, manifest(file));
-    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
-      namespace: 'fleetplane-system',
-      secretName: 'fleetplane-control-plane-token',
-    });
     const run = randomUUID().slice(0, 6);
     const runtime = await testRuntime(`rbac-${run}`);
-    const kaniko = startKanikoStandIn({ destinationPrefix: `${t.registry}/rbac-${run}/` });
+    const kaniko = startKanikoStandIn({ destinationPrefix: `${testRegistry(t.registry, 'rbac')}/` });
     try {
       const env = {
-        KUBECONFIG: undefined,
-        FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
         FLEETPLANE_RUNTIME_IMAGE: undefined,
-        FLEETPLANE_REGISTRY: `${t.registry}/rbac-${run}`,
+        FLEETPLANE_REGISTRY: testRegistry(t.registry, 'rbac'),
         FLEETPLANE_REGISTRY_DOCKER_CONFIG: t.registryDockerConfig ?? undefined,
       };
       // A failing builder first, so that the retry (delete the failed Job, create it again) runs too.
       const failing = harness(
-        { ...env, FLEETPLANE_KANIKO_IMAGE: 'ghcr.io/osscontainertools/kaniko:fail' },
-        {
-          runtimeContext: runtime.source,
-        },
+        { ...env, FLEETPLANE_KANIKO_IMAGE: FAILING_KANIKO_IMAGE },
+        { runtimeContext: runtime.source },
       );
       const first = await failing.call('POST', '/deploy', { name: 'rbac-build' });
       expect(first.status, JSON.stringify(first.json)).toBe(201);
@@ -105,7 +108,11 @@ describe('the control plane with its ServiceAccount', () => {
         async () => (await failing.call('GET', '/deployments/rbac-build')).json.phase === 'BuildFailed',
       );
       const fixed = harness(
-        { ...env, FLEETPLANE_STORE: failing.env.FLEETPLANE_STORE },
+        {
+          ...env,
+          FLEETPLANE_KANIKO_IMAGE: STAND_IN_KANIKO_IMAGE,
+          FLEETPLANE_STORE: failing.env.FLEETPLANE_STORE,
+        },
         { runtimeContext: runtime.source },
       );
       const again = await fixed.call('POST', '/deploy', { name: 'rbac-build' });
@@ -128,35 +135,64 @@ describe('the control plane with its ServiceAccount', () => {
     }
 
     // Least privilege in the builds namespace: no Secrets, no pods of its own, no Job edits.
-    const asServiceAccount = new KubeConfig();
-    asServiceAccount.loadFromString(kubeconfig);
-    const core = asServiceAccount.makeApiClient(CoreV1Api);
-    const batch = asServiceAccount.makeApiClient(BatchV1Api);
-    const builds = 'fleetplane-builds';
-    await expect(core.listNamespacedSecret({ namespace: builds })).rejects.toMatchObject({ code: 403 });
-    await expect(
-      core.createNamespacedPod({
-        namespace: builds,
-        body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } },
-      }),
-    ).rejects.toMatchObject({ code: 403 });
-    await expect(
-      batch.patchNamespacedJob({ name: 'x', namespace: builds, body: { metadata: { labels: { a: 'b' } } } }),
-    ).rejects.toMatchObject({ code: 403 });
+    const config = clientOf(t.controlPlaneKubeconfigPath);
+    const core = config.makeApiClient(CoreV1Api);
+    const batch = config.makeApiClient(BatchV1Api);
+    const builds = t.buildNamespace;
+    expect(await refused(core.listNamespacedSecret({ namespace: builds }))).toBe(403);
+    expect(
+      await refused(
+        core.createNamespacedPod({
+          namespace: builds,
+          body: { metadata: { name: 'x' }, spec: { containers: [{ name: 'x', image: 'x' }] } },
+        }),
+      ),
+    ).toBe(403);
+    expect(
+      await refused(
+        batch.patchNamespacedJob({
+          name: 'x',
+          namespace: builds,
+          body: { metadata: { labels: { a: 'b' } } },
+        }),
+      ),
+    ).toBe(403);
+  });
+});
+
+describe("the health function's identity", () => {
+  it('answers /health with the cluster reachable, and can read nothing of the fleet', async () => {
+    const t = testEnv();
+    const { call } = harness({
+      KUBECONFIG: undefined,
+      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(readFileSync(t.healthKubeconfigPath, 'utf8')).toString(
+        'base64',
+      ),
+    });
+    const health = await call('GET', '/health');
+    expect(health.status, JSON.stringify(health.json)).toBe(200);
+    expect(health.json.checks.cluster).toMatchObject({ ok: true, target: 'kubernetes' });
+
+    const config = clientOf(t.healthKubeconfigPath);
+    expect(config.getCurrentUser()).toMatchObject({ name: 'fleetplane-health', token: expect.any(String) });
+    expect((await config.makeApiClient(VersionApi).getCode()).major).toBe('1');
+    const http = new KubeHttp(config);
+    for (const path of [
+      `/apis/apps/v1/namespaces/${t.namespace}/deployments`,
+      `/api/v1/namespaces/${t.namespace}/pods`,
+      `/api/v1/namespaces/${t.namespace}/configmaps`,
+      `/api/v1/namespaces/${t.namespace}/secrets`,
+      `/apis/batch/v1/namespaces/${t.buildNamespace}/jobs`,
+      '/api/v1/namespaces',
+    ])
+      expect({ path, status: await refused(http.json('GET', path)) }).toEqual({ path, status: 403 });
   });
 
   it('deploys a pooled agent, making the pool, and reads its status as the ServiceAccount; the pool may do only its job', async () => {
     const t = testEnv();
-    for (const file of ['00-namespaces.yaml', '10-control-plane-rbac.yaml', '12-pool-rbac.yaml'])
-      await applyManifestFile(t.kubeconfigPath, manifest(file));
-    const kubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
-      namespace: 'fleetplane-system',
-      secretName: 'fleetplane-control-plane-token',
-    });
-    const { call } = harness({
-      KUBECONFIG: undefined,
-      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(kubeconfig).toString('base64'),
-    });
+    await applyManifestFile(t.kubeconfigPath, manifest('13-pool-rbac.yaml'));
+    // The suite's control plane is the ServiceAccount, under the admission policy.
+    const { call } = harness();
     const deployed = await call('POST', '/deploy', { name: 'rbac-pooled', tier: 'pooled' });
     expect(deployed.status, JSON.stringify(deployed.json)).toBe(201);
     const status = await call('GET', '/deployments/rbac-pooled');

@@ -433,6 +433,29 @@ describe.skipIf(!onKwok).concurrent('build Jobs (kwok plays Kaniko)', () => {
     expect(found.status?.active).toBe(1);
   });
 
+  it('keeps a :push build running until the stand-in writes the pushed digest on its pod, then reports exactly that digest', async () => {
+    const build = await startBuild(`push@sha256:${'0'.repeat(64)}`);
+    const running = await eventually('push build running', async () => {
+      const pod = await build.pod();
+      return pod?.status?.phase === 'Running' ? pod : undefined;
+    });
+    await sleep(3000);
+    expect(
+      terminal(await batch.readNamespacedJob({ name: build.name, namespace: env.buildNamespace })),
+    ).toEqual([]);
+    const digest = `sha256:${createHash('sha256').update(build.name).digest('hex')}`;
+    await core.patchNamespacedPod({
+      name: running.metadata?.name ?? '',
+      namespace: env.buildNamespace,
+      body: [
+        { op: 'add', path: '/metadata/annotations', value: { 'fleetplane.test/pushed-digest': digest } },
+      ],
+    });
+    await eventually('push build Complete', () => jobCondition(env.buildNamespace, build.name, 'Complete'));
+    const terminated = (await build.pod())?.status?.containerStatuses?.[0]?.state?.terminated;
+    expect(terminated).toMatchObject({ exitCode: 0, reason: 'Completed', message: digest });
+  });
+
   it('keeps a :slow build running for about 10 s, observable in between, then completes it', async () => {
     const build = await startBuild('slow');
     const running = await eventually('slow build running', async () => {

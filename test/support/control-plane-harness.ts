@@ -16,7 +16,7 @@ import { inProcessPlane, PLANE_TOKEN, planeEnv } from './fleet-plane.ts';
 export { waitFor } from './wait.ts';
 
 export const TEST_TOKEN = PLANE_TOKEN;
-export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+export const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
 /** The settings of a control plane on the test environment, with its own store prefix. */
 export function environmentFor(overrides: Env = {}): Env {

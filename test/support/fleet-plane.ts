@@ -25,7 +25,8 @@ export const PLANE_TOKEN = 'fp-test-token-0123456789';
  */
 export function planeEnv(t: TestEnv, overrides: Env = {}, prefix = 'bench'): Env {
   return {
-    KUBECONFIG: t.kubeconfigPath,
+    // The control plane's ServiceAccount, under the admission policy, as a deployed one runs.
+    KUBECONFIG: t.controlPlaneKubeconfigPath,
     FLEETPLANE_STORE: `s3://${t.s3.bucket}/${prefix}-${randomUUID().slice(0, 8)}`,
     FLEETPLANE_S3_ENDPOINT: t.s3.endpoint,
     FLEETPLANE_S3_REGION: t.s3.region,

@@ -1,7 +1,7 @@
 /**
  * The pool as the tests run it: the real pool entry (agent-runtime/dist/agent-pool.mjs) as a
  * process out of the cluster, speaking for one of the pool Deployment's pods (kwok's pods run
- * nothing), with a kubeconfig of the pool's own ServiceAccount (manifests/12-pool-rbac.yaml), so
+ * nothing), with a kubeconfig of the pool's own ServiceAccount (manifests/13-pool-rbac.yaml), so
  * its RBAC is exercised as in a cluster. Must never leave its process behind (`stop`).
  */
 import { type ChildProcess, spawn } from 'node:child_process';

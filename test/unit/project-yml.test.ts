@@ -16,10 +16,13 @@ import {
   CLUSTER_ENV,
   FUNCTION_ENV,
   FUNCTIONS,
+  type FunctionName,
   PLATFORM_ENV,
   REQUIRED_ENV,
   SECRET_ENV,
+  SETTINGS_READ,
   STORE_ENV,
+  sourceOf,
 } from '../../functions/src/wiring/function-env.ts';
 import { platformSettingsFromEnv } from '../../functions/src/wiring/settings.ts';
 
@@ -60,6 +63,15 @@ const project = parse(readFileSync(new URL('project.yml', root), 'utf8')) as Pro
 const functions = Object.fromEntries(
   (project.packages[0]?.functions ?? []).map((fn) => [fn.name, Object.keys(fn.environment ?? {}).sort()]),
 );
+/** The .env variable each function's variable is templated from (`"${NAME}"`). */
+const templates = Object.fromEntries(
+  (project.packages[0]?.functions ?? []).map((fn) => [
+    fn.name,
+    Object.fromEntries(
+      Object.entries(fn.environment ?? {}).map(([name, value]) => [name, /^\$\{(\w+)\}$/.exec(value)?.[1]]),
+    ),
+  ]),
+);
 
 const STORE = [...STORE_ENV];
 const CLUSTER = [...CLUSTER_ENV];
@@ -88,15 +100,16 @@ describe('project.yml', () => {
     expect(functions.gc).toEqual(functions.deploy);
   });
 
-  it('lists for each function exactly the variables function-env.ts names, each templated from its own name', () => {
+  it('lists for each function exactly the variables function-env.ts names, each templated from its .env source', () => {
     for (const name of FUNCTIONS)
       expect({ name, variables: functions[name] }).toEqual({
         name,
         variables: [...FUNCTION_ENV[name]].sort(),
       });
     for (const fn of project.packages[0]?.functions ?? [])
-      for (const [name, value] of Object.entries(fn.environment ?? {})) expect(value).toBe(`\${${name}}`);
-    const listed = new Set(Object.values(FUNCTION_ENV).flat());
+      for (const [name, value] of Object.entries(fn.environment ?? {}))
+        expect(value).toBe(`\${${sourceOf(fn.name as FunctionName, name)}}`);
+    const listed = new Set(SETTINGS_READ);
     for (const name of [...REQUIRED_ENV, ...SECRET_ENV]) expect(listed).toContain(name);
   });
 
@@ -110,6 +123,14 @@ describe('project.yml', () => {
       'FLEETPLANE_PUBLIC_URL',
     ]);
     expect(functions.health).toEqual([...STORE, ...CLUSTER, 'FLEETPLANE_LOG_LEVEL'].sort());
+  });
+
+  it("gives health the kubeconfig of its own identity, never the control plane's, and every other variable its own name", () => {
+    expect(templates.health?.FLEETPLANE_KUBECONFIG_DATA).toBe('FLEETPLANE_HEALTH_KUBECONFIG_DATA');
+    for (const [fn, variables] of Object.entries(templates))
+      for (const [name, template] of Object.entries(variables))
+        if (!(fn === 'health' && name === 'FLEETPLANE_KUBECONFIG_DATA'))
+          expect({ fn, name, template }).toEqual({ fn, name, template: name });
   });
 
   it('gives credentials only to the functions that reach the store and the cluster', () => {
@@ -133,7 +154,8 @@ describe('project.yml', () => {
 
   it('templates only variables that .env.example documents', () => {
     const documented = readFileSync(new URL('.env.example', root), 'utf8');
-    const used = new Set(Object.values(functions).flat());
+    const used = new Set(Object.values(templates).flatMap((variables) => Object.values(variables)));
+    expect(used.has(undefined)).toBe(false);
     expect([...used].filter((name) => !new RegExp(`^#?\\s*${name}=`, 'm').test(documented))).toEqual([]);
   });
 

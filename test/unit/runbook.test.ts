@@ -10,7 +10,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { GLOBAL_OPTIONS, VERBS } from '../../functions/src/cli/verbs.ts';
-import { FUNCTION_ENV } from '../../functions/src/wiring/function-env.ts';
+import { SETTINGS_READ } from '../../functions/src/wiring/function-env.ts';
 import { GATEWAY_API_VERSION } from '../env/versions.ts';
 
 const root = new URL('../../', import.meta.url);
@@ -266,6 +266,8 @@ describe("the README's DigitalOcean runbook", () => {
     expect(used.map((parts) => parts[0])).toEqual([
       'doctor',
       'kubeconfig',
+      'kubeconfig',
+      'admission-params',
       'doctor',
       'doctor',
       'doctor',
@@ -302,7 +304,7 @@ describe("the README's DigitalOcean runbook", () => {
   });
 
   it('names only variables the functions read (or the command and the build), each documented in .env.example', () => {
-    const functionsRead = new Set(Object.values(FUNCTION_ENV).flat());
+    const functionsRead = new Set(SETTINGS_READ);
     const others = ['FLEETPLANE_URL', 'FLEETPLANE_TOKEN', 'FLEETPLANE_SWEEP_TRIGGER'];
     for (const name of new Set(
       [...runbook.matchAll(/\b(FLEETPLANE_[A-Z0-9_]+|AWS_[A-Z_]+)\b/g)].map((m) => m[1] as string),

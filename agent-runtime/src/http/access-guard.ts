@@ -1,13 +1,15 @@
 /**
  * Who may call the agent, and how often, in one middleware so the order cannot drift:
  *
- * 1. With `requireApiKey`, an address that spent its failed-key budget
- *    (limits.authFailuresPerMinute) gets 429 before its key is even looked at, so after
- *    the limit a right guess answers exactly like a wrong one.
- * 2. The key is checked; a wrong or missing key spends one token of the address's
- *    failure bucket and gets 401.
- * 3. A good key spends one token of its own bucket (limits.rateLimitPerMinute): clients
- *    with keys are limited by key, so many of them behind one NAT do not starve each other.
+ * 1. With `requireApiKey`, the key is checked first. A good key is never refused by the
+ *    failure limiter, whatever its address did: behind a load balancer or a NAT every client
+ *    shares one address, and a stranger's wrong keys must not lock the key holders out.
+ * 2. A missing or wrong key spends one token of its address's failure bucket
+ *    (limits.authFailuresPerMinute) and gets 401; once the bucket is empty, 429 with
+ *    Retry-After, so a scanner is told to back off. Keys are 256-bit random tokens (the
+ *    README says how to make one): the limiter bounds noise and load, not the odds of a guess.
+ * 3. A good key spends one token of its own bucket (limits.rateLimitPerMinute): clients with
+ *    keys are limited by key, so many of them behind one NAT do not starve each other.
  *    Without `requireApiKey`, every request spends a token of its address's bucket.
  *
  * Addresses come from the host (deps.clientAddress), which must not trust X-Forwarded-For
@@ -38,25 +40,24 @@ export function accessGuard(opts: AccessGuardOptions): MiddlewareHandler<AgentEn
     throw tooManyRequests(retryAfter, perMinute);
   };
   return async (c, next) => {
-    const address = `addr:${opts.clientAddress(c) ?? 'unknown'}`;
+    const address = () => `addr:${opts.clientAddress(c) ?? 'unknown'}`;
     if (keys) {
-      const blocked = keys.failures.wait(address);
-      if (blocked > 0) {
-        opts.onLimited();
-        throw tooManyRequests(
-          blocked,
-          keys.failuresPerMinute,
-          `too many requests without an accepted API key from this address (${keys.failuresPerMinute} per minute)`,
-        );
-      }
       const result = await keys.check(c.req.header('authorization'));
       if (!result.ok) {
-        keys.failures.take(address);
+        const blocked = keys.failures.take(address());
+        if (blocked > 0) {
+          opts.onLimited();
+          throw tooManyRequests(
+            blocked,
+            keys.failuresPerMinute,
+            `too many requests without an accepted API key from this address (${keys.failuresPerMinute} per minute)`,
+          );
+        }
         throw unauthorized(result.detail);
       }
       if (requests) spend(requests.limiter, `key:${result.id}`, requests.perMinute);
     } else if (requests) {
-      spend(requests.limiter, address, requests.perMinute);
+      spend(requests.limiter, address(), requests.perMinute);
     }
     await next();
   };

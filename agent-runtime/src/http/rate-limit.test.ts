@@ -14,21 +14,6 @@ describe('RateLimiter', () => {
     expect(limiter.take('b')).toBe(0);
   });
 
-  it('tells the wait without spending a token', () => {
-    let now = 0;
-    const limiter = new RateLimiter(2, () => now);
-    expect(limiter.wait('a')).toBe(0);
-    expect(limiter.size).toBe(0);
-    limiter.take('a');
-    expect(limiter.wait('a')).toBe(0);
-    limiter.take('a');
-    expect(limiter.wait('a')).toBe(30);
-    expect(limiter.wait('a')).toBe(30);
-    now += 30_000;
-    expect(limiter.wait('a')).toBe(0);
-    expect(limiter.take('a')).toBe(0);
-  });
-
   it('never allows more than perMinute plus the refill over any window', () => {
     fc.assert(
       fc.property(

@@ -22,15 +22,6 @@ export class RateLimiter {
     this.maxClients = maxClients;
   }
 
-  /** Seconds until `client` has a token (0: it has one now), without taking it. */
-  wait(client: string): number {
-    const bucket = this.buckets.get(client);
-    if (!bucket) return 0;
-    const ratePerMs = this.perMinute / 60_000;
-    const tokens = Math.min(this.perMinute, bucket.tokens + (this.now() - bucket.updated) * ratePerMs);
-    return tokens >= 1 ? 0 : Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000));
-  }
-
   /** Takes one token; returns 0 when allowed, else the seconds until one is available. */
   take(client: string): number {
     const now = this.now();

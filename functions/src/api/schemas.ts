@@ -372,18 +372,38 @@ export const gcBody = z.strictObject({
 export const gcResponse = z
   .object({
     dryRun: z.boolean(),
+    minAgeSeconds: z.number().meta({
+      description:
+        'images this store built are deleted only once older than this (FLEETPLANE_GC_MIN_AGE_SECONDS)',
+    }),
     kept: z
       .array(z.string())
       .meta({ description: 'short tags in use: the current runtime and every running agent' }),
     unreferenced: z.array(
       z.object({
-        kind: z.enum(['context', 'image']),
+        kind: z.enum(['context', 'image', 'record']).meta({
+          description:
+            'a build context in the bucket, an image tag this store built, or its record of a tag already gone',
+        }),
         name: z.string(),
         tag: z.string(),
         digest: z.string().optional(),
         deleted: z.boolean(),
       }),
     ),
+    skipped: z
+      .array(z.object({ name: z.string(), reason: z.string() }))
+      .meta({ description: 'images this store built that gc leaves alone, and why' }),
+    released: z
+      .object({
+        namespace: z.string(),
+        agents: z.array(z.object({ name: z.string(), deletedAt: z.string() })),
+        platformSecrets: z.array(z.string()),
+      })
+      .meta({
+        description:
+          'agents this store deleted whose Secrets (<agent>.*) may remain; the control plane cannot read Secrets, `fleetplane gc` lists them with your kubeconfig',
+      }),
     notes: z.array(z.string()),
   })
   .meta({

@@ -39,9 +39,14 @@ export interface RegistryReader {
   manifestDigest(host: string, repository: string, reference: string): Promise<string | undefined>;
 }
 
-/** All the control plane does with a registry: look up, and (gc) list tags and delete manifests. */
+/** What deleting a tag did: it went, it was not there, or the registry cannot delete tags. */
+export type TagDeletion = 'deleted' | 'missing' | 'unsupported';
+
+/** All the control plane does with a registry: look up, and (gc) list tags and delete them. */
 export interface Registry extends RegistryReader {
   tags(host: string, repository: string): Promise<string[]>;
+  /** Removes one tag, never the image another tag names (OCI distribution spec 1.1). */
+  deleteTag(host: string, repository: string, tag: string): Promise<TagDeletion>;
   deleteManifest(host: string, repository: string, digest: string): Promise<boolean>;
 }
 
@@ -279,6 +284,38 @@ export class RegistryClient implements Registry {
     );
     await cancel.body?.cancel();
     return { cancelled: cancel.ok };
+  }
+
+  /**
+   * Deletes one tag (`DELETE /v2/<name>/manifests/<tag>`); the image stays for every other tag
+   * that names it. Registries that cannot delete tags answer 405 or UNSUPPORTED.
+   */
+  async deleteTag(host: string, repository: string, tag: string): Promise<TagDeletion> {
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/.test(tag)) throw new Error(`not an image tag: ${tag}`);
+    const what = `delete the tag ${host}/${repository}:${tag}`;
+    const response = await this.request(
+      host,
+      `/v2/${repository}/manifests/${tag}`,
+      { method: 'DELETE' },
+      `repository:${repository}:delete`,
+      what,
+    );
+    if (response.status === 404) {
+      await response.body?.cancel();
+      return 'missing';
+    }
+    if (response.status === 405) {
+      await response.body?.cancel();
+      return 'unsupported';
+    }
+    if (response.status === 400) {
+      const text = await response.text().catch(() => '');
+      if (/UNSUPPORTED/.test(text)) return 'unsupported';
+      throw new SettingsError(`the registry refused to ${what} (HTTP 400): ${text.slice(0, 300)}`);
+    }
+    if (!response.ok) return this.failure(response, what);
+    await response.body?.cancel();
+    return 'deleted';
   }
 
   /** Deletes a manifest by digest (every tag pointing at it goes with it); false when already gone. */

@@ -121,16 +121,20 @@ JSON object per line: {"pod", "container", "line"}.`,
     load: () => import('./verbs/rollback.ts'),
   },
   gc: {
-    summary: 'build contexts and agent images nothing uses any more; --yes deletes them',
-    usage: 'fleetplane gc [--yes] [-o json|yaml]',
+    summary: "build contexts, agent images and deleted agents' Secrets nothing uses; --yes deletes them",
+    usage: 'fleetplane gc [--yes [--delete-secrets]] [-o json|yaml]',
     args: [],
     remote: true,
-    options: { yes: { type: 'boolean' } },
-    help: `Lists the build contexts (in the store's bucket) and the agent images (in the registry)
-that no agent references any more: a dry run, which deletes nothing. The image the agents run
-now, and every image a running agent uses, are always kept. Needs an admin token (it acts on
-what the whole fleet shares).
-  --yes          delete them
+    options: { yes: { type: 'boolean' }, 'delete-secrets': { type: 'boolean' } },
+    help: `Lists the build contexts (in the store's bucket) and the agent image tags (in the registry)
+that no agent uses any more: a dry run, which deletes nothing. Only tags this store recorded
+building are candidates, once older than FLEETPLANE_GC_MIN_AGE_SECONDS (a day), and never one
+whose image another tag also names; the image agents run now is always kept. Needs an admin
+token (it acts on what the whole fleet shares).
+With KUBECONFIG set (an admin's: the control plane may not read Secrets), it also lists the
+Secrets named <agent>.* of agents this store deleted, created before the deletion.
+  --yes              delete the builds
+  --delete-secrets   with --yes, delete those Secrets too
 
 After deleting images, a registry frees their space only when it collects garbage; on
 DigitalOcean: doctl registry garbage-collection start --include-untagged-manifests`,
@@ -241,14 +245,29 @@ on stderr when it is invalid.`,
   },
   kubeconfig: {
     summary: 'the kubeconfig the functions use, made with an admin KUBECONFIG',
-    usage: 'fleetplane kubeconfig [--base64]',
+    usage: 'fleetplane kubeconfig [--for control-plane|health] [--base64]',
     args: [],
     remote: false,
-    options: { base64: { type: 'boolean' } },
-    help: `Reads the control plane's ServiceAccount token with the admin access of KUBECONFIG (or
-~/.kube/config; manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds
-that token only. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA.`,
+    options: { base64: { type: 'boolean' }, for: { type: 'string' } },
+    help: `Reads a ServiceAccount's token with the admin access of KUBECONFIG (or ~/.kube/config;
+manifests/10-control-plane-rbac.yaml must be applied) and prints a kubeconfig that holds that
+token only: the control plane's (default), or with --for health the health function's, which
+may read nothing of the fleet. --base64 prints it ready for FLEETPLANE_KUBECONFIG_DATA (or
+FLEETPLANE_HEALTH_KUBECONFIG_DATA).`,
     load: () => import('./verbs/kubeconfig.ts'),
+  },
+  'admission-params': {
+    summary: "the admission policy's per-installation values, from the functions' settings",
+    usage: 'fleetplane admission-params [-o yaml|json]',
+    args: [],
+    remote: false,
+    options: {},
+    help: `Prints the ConfigMap fleetplane-admission (namespace fleetplane-system) that the control
+plane's admission policy (manifests/12-control-plane-admission.yaml) reads: the namespaces,
+the provider Secret, the runtime repository or pinned image, the builder, the bucket, the
+agents' host and Gateway, all from the same variables the functions use. Apply it with
+  set -a; . ./.env; set +a; npx fleetplane admission-params | kubectl apply -f -`,
+    load: () => import('./verbs/admission-params.ts'),
   },
   'image-context': {
     summary: "the agent image's build context and its content-addressed tag",

@@ -36,7 +36,13 @@ export class KubeHttp {
   async json<T>(
     method: string,
     path: string,
-    options: { query?: Record<string, string | undefined>; body?: unknown; contentType?: string } = {},
+    options: {
+      query?: Record<string, string | undefined>;
+      body?: unknown;
+      contentType?: string;
+      /** Another representation, e.g. a Table (`application/json;as=Table;g=meta.k8s.io;v=v1`). */
+      accept?: string;
+    } = {},
   ): Promise<T> {
     const url = new URL(`${this.server.pathname.replace(/\/$/, '')}${path}`, this.server);
     for (const [key, value] of Object.entries(options.query ?? {}))
@@ -45,7 +51,7 @@ export class KubeHttp {
     const requestOptions: RequestOptions = {
       method,
       headers: {
-        accept: 'application/json',
+        accept: options.accept ?? 'application/json',
         ...(body === undefined ? {} : { 'content-type': options.contentType ?? 'application/json' }),
       },
       timeout: TIMEOUT_MS,

@@ -38,7 +38,7 @@ import { tierOf } from '../core/tiers.ts';
 import { scopeLabel, type TokenScope } from '../core/token-scope.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
-import { collectGarbage, type GcReport } from './gc.ts';
+import { collectGarbage, DEFAULT_GC_MIN_AGE_SECONDS, type GcReport } from './gc.ts';
 import type { ImageSession } from './image-builds.ts';
 import { PoolKeeper, PoolSession } from './pool.ts';
 import { assertOwned, type ReconcileDeps, type ReconcileResult, reconcile } from './reconcile.ts';
@@ -49,6 +49,8 @@ export interface ControlPlaneDeps extends ReconcileDeps {
   cluster: Cluster;
   platform: PlatformSettings;
   sweep?: SweepOptions;
+  /** Images this store built are garbage only once older than this (FLEETPLANE_GC_MIN_AGE_SECONDS). */
+  gcMinAgeSeconds?: number;
   now?: () => Date;
 }
 
@@ -510,7 +512,18 @@ export class ControlPlane {
 
   /** Build contexts and images no agent references any more; deleted only when `dryRun` is false. */
   gc(options: { dryRun: boolean }): Promise<GcReport> {
-    return collectGarbage(this.deps.builds, this.deps.cluster, options);
+    const { builds, cluster, store, platform, gcMinAgeSeconds } = this.deps;
+    return collectGarbage(
+      {
+        builds,
+        cluster,
+        store,
+        platform,
+        minAgeSeconds: gcMinAgeSeconds ?? DEFAULT_GC_MIN_AGE_SECONDS,
+        ...(this.deps.now ? { now: () => (this.deps.now as () => Date)().getTime() } : {}),
+      },
+      options,
+    );
   }
 }
 

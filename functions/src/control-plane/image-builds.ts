@@ -1,24 +1,30 @@
 /**
  * Which image an agent runs, and the in-cluster build that makes it. Every agent runs
- * `<registry>/agent-runtime:<tag12>` of this control plane's build context; reconcile asks a
- * session for it and gets either the image to apply (pinned by digest) or "wait": then nothing
- * of the agent is applied, and the build is dispatched if this operation may (see build-plan.ts).
+ * `<registry>/agent-runtime:<tag12>` of this control plane's build context, pinned to the digest
+ * its build Job reported; reconcile asks a session for it and gets either the image to apply or
+ * "wait": then nothing of the agent is applied, and the build is dispatched if this operation
+ * may (see build-plan.ts).
  *
  *   live Deployment already runs the image   -> that image, no request at all
  *   known present in this process            -> cached reference, no request
  *   a build is running                       -> wait, no request
- *   else ask the registry (HEAD manifest)    -> present: pin by digest; absent: dispatch or wait
+ *   its Job reported a digest, or this store recorded one (builds/images/), and the registry
+ *   holds that digest (HEAD by digest)       -> pinned to it; the record is kept for gc and later
+ *   else                                     -> dispatch or wait
  *
- * A session is one operation (a deploy of a batch, a list, a sweep): its agents share one look at
- * the build, one registry lookup and one dispatch. Dispatching uploads the context to the bucket
- * (skipped when there) and creates the Job `build-<tag12>` (AlreadyExists is success), so N
- * agents, concurrent requests and several control planes make one build.
+ * What the registry holds under the tag is never trusted: anyone with push access can move a
+ * tag, and a build this store never saw is not its own. A session is one operation (a deploy of
+ * a batch, a list, a sweep): its agents share one look at the build, one lookup and one
+ * dispatch. Dispatching verifies the context in the bucket by its SHA-256 (replacing an object
+ * that does not match, and logging it) and creates the Job `build-<tag12>` (AlreadyExists is
+ * success), so N agents, concurrent requests and several control planes make one build.
  *
  * Must never replace a Job that pushes elsewhere, and never retry a failed build unless an
  * explicit deploy asks for it.
  */
 import type { V1Job } from '@kubernetes/client-node';
 import type { ContextStore } from '../builds/build-contexts.ts';
+import type { BuildRecordStore } from '../builds/build-records.ts';
 import type { Registry } from '../builds/registry.ts';
 import type { RuntimeContextSource } from '../builds/runtime-context.ts';
 import type { BuildCluster, PodLog } from '../cluster/cluster.ts';
@@ -33,12 +39,15 @@ import {
 } from '../core/build-plan.ts';
 import { type BuildStatus, type BuildsObserved, buildStatusOf } from '../core/build-status.ts';
 import { UnavailableError } from '../core/errors.ts';
-import { parseImage, runsImage, runtimeImageOf, shortTag, withDigest } from '../core/image-ref.ts';
+import { parseImage, runsImage, runtimeImageOf, withDigest } from '../core/image-ref.ts';
 import type { Observed } from '../core/observed.ts';
+import { type Logger, silentLogger } from '../lib/logger.ts';
 
 export interface ImageBuildsDeps {
   cluster: BuildCluster;
   contexts: ContextStore;
+  /** What this store's builds reported (builds/images/). */
+  records: BuildRecordStore;
   registry: Registry;
   context: RuntimeContextSource;
   /** FLEETPLANE_REGISTRY: images go to `<registry>/agent-runtime:<tag12>`. */
@@ -48,6 +57,8 @@ export interface ImageBuildsDeps {
   job: BuildJobSettings;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where a replaced build context is reported. */
+  log?: Logger;
 }
 
 /** The image this control plane's agents run. */
@@ -99,20 +110,37 @@ export class ImageBuilds {
     return this.present.get(target.image);
   }
 
-  /** The pinned image when the registry has it; `trustMissing` lets a recent "no" stand. */
-  async lookup(target: Target, trustMissing: boolean): Promise<string | undefined> {
+  /**
+   * The pinned image, when a digest this store trusts is in the registry: the one `build`
+   * reported (recorded now, for later), or else the one recorded earlier. `trustMissing` lets a
+   * recent "not there" stand.
+   */
+  async lookup(
+    target: Target,
+    build: BuildStatus | undefined,
+    trustMissing: boolean,
+  ): Promise<string | undefined> {
     const known = this.known(target);
     if (known) return known;
     if (trustMissing && (this.missing.get(target.image) ?? 0) > this.now()) return undefined;
-    const digest = await this.deps.registry.manifestDigest(
-      target.host,
-      target.repository,
-      shortTag(target.tag),
-    );
-    if (!digest) {
+    const { records, registry } = this.deps;
+    const reported = build?.phase === 'Succeeded' && build.image === target.image ? build.digest : undefined;
+    const recorded = await records.read(target.image);
+    const digest = reported ?? recorded?.digest;
+    if (!digest) return undefined;
+    if (!(await registry.manifestDigest(target.host, target.repository, digest))) {
       this.missing.set(target.image, this.now() + MISSING_TTL_MS);
       return undefined;
     }
+    if (reported && build && recorded?.digest !== reported)
+      await records.write({
+        image: target.image,
+        tag: target.tag,
+        digest: reported,
+        job: build.job,
+        ...(build.finishedAt ? { builtAt: build.finishedAt } : {}),
+        recordedAt: new Date(this.now()).toISOString(),
+      });
     const pinned = withDigest(target.image, digest);
     this.present.set(target.image, pinned);
     this.missing.delete(target.image);
@@ -160,7 +188,15 @@ export class ImageSession {
     const [{ tag, image }, observed] = await Promise.all([this.target(), this.observe()]);
     const build = buildStatusOf(observed, buildJobName(tag));
     const foreign = foreignBuild(build, image);
-    return build && foreign ? { ...build, phase: 'Failed', reason: foreign } : build;
+    if (build && foreign) return { ...build, phase: 'Failed', reason: foreign };
+    // The digest is how the agent is pinned: a build that did not report one cannot be used.
+    if (build?.phase === 'Succeeded' && !build.digest)
+      return {
+        ...build,
+        phase: 'Failed',
+        reason: `the build Job ${build.job} finished without reporting the image's digest (Kaniko's --digest-file, the container's termination message); deploy again to rebuild`,
+      };
+    return build;
   }
 
   /**
@@ -199,7 +235,7 @@ export class ImageSession {
     if (known) return { kind: 'ready', image: known };
     const build = await this.build();
     if (registryLookupNeeded(build, this.purpose)) {
-      const pinned = await this.builds.lookup(target, this.purpose === 'read' && !build);
+      const pinned = await this.builds.lookup(target, build, this.purpose === 'read' && !build);
       if (pinned) return { kind: 'ready', image: pinned };
     }
     const action = dispatchFor(build, this.purpose, target.image, this.builds.now());
@@ -210,12 +246,23 @@ export class ImageSession {
 
   private async jobFor(target: Target): Promise<V1Job> {
     const { contexts, context, cluster, registryPrefix, s3, job } = this.builds.deps;
-    await contexts.ensure(target.tag, async () => (await context()).tarGz());
+    const ensured = await contexts.ensure(target.tag, async () => (await context()).tarGz());
+    if (ensured.state === 'replaced')
+      (this.builds.deps.log ?? silentLogger)(
+        'warn',
+        'build context replaced: the bucket held other bytes under its key',
+        {
+          context: contexts.url(target.tag),
+          expectedSha256: ensured.sha256,
+          foundSha256: ensured.found,
+        },
+      );
     return buildJob({
       tag: target.tag,
       registry: registryPrefix,
       namespace: cluster.namespace,
       contextUrl: contexts.url(target.tag),
+      contextSha256: ensured.sha256,
       s3,
       ...(this.fleet ? { fleet: this.fleet } : {}),
       settings: job,

@@ -2,7 +2,7 @@
  * The control plane's side of the pool: it creates and repairs the pool's workload (Deployment,
  * Service, catch-all route, HPA, PDB, NetworkPolicy) the first time a pooled agent needs it, and
  * reads what the pool's pods serve. Its identity (ServiceAccount, Role, RoleBinding) is created
- * once by an administrator (manifests/12-pool-rbac.yaml): the control plane never creates RBAC.
+ * once by an administrator (manifests/13-pool-rbac.yaml): the control plane never creates RBAC.
  *
  * A session is one operation (a deploy, a batch, a sweep, a status read): it observes the pool
  * at most once and applies its objects at most once, so N pooled agents cost the pool nothing

@@ -27,6 +27,11 @@ export const cacheRepository = (registry: string) => `${runtimeRepository(regist
 /** The image pinned to the digest the registry answered for it. */
 export const withDigest = (image: string, digest: string) => `${image}@${digest}`;
 
+const PINNED = /@sha256:[0-9a-f]{64}$/;
+
+/** Whether a reference names its image by digest (`…@sha256:<64 hex>`), so no tag can move it. */
+export const isPinnedByDigest = (reference: string) => PINNED.test(reference);
+
 /** Whether `live` (what a Deployment runs) is `image`, by tag alone or by tag and digest. */
 export function runsImage(live: string | undefined, image: string): boolean {
   return live === image || (live?.startsWith(`${image}@`) ?? false);

@@ -26,6 +26,9 @@ const SETTINGS = {
   FLEETPLANE_KUBECONFIG_DATA: Buffer.from('users:\n- user:\n    token: sa-token-abcdef123456\n').toString(
     'base64',
   ),
+  FLEETPLANE_HEALTH_KUBECONFIG_DATA: Buffer.from(
+    'users:\n- user:\n    token: health-token-123456\n',
+  ).toString('base64'),
   FLEETPLANE_API_TOKEN_HASHES: 'ab'.repeat(32),
   FLEETPLANE_REGISTRY: 'registry.digitalocean.com/my-registry',
   FLEETPLANE_REGISTRY_DOCKER_CONFIG: Buffer.from(

@@ -6,7 +6,7 @@
  */
 import { templatingProblem, wantsSweepTrigger } from '../wiring/do-project.ts';
 import { type Env, envValue } from '../wiring/env.ts';
-import { FUNCTION_ENV, FUNCTIONS, REQUIRED_ENV } from '../wiring/function-env.ts';
+import { FUNCTIONS, REQUIRED_ENV, SETTINGS_READ, settingsOf } from '../wiring/function-env.ts';
 import { type CheckResult, checksOf, messageOf } from './check.ts';
 
 export interface DeployedTrigger {
@@ -33,11 +33,10 @@ const SWEEP_BY_HAND =
 function variables(env: Env): CheckResult[] {
   const unset = REQUIRED_ENV.filter((name) => !envValue(env, name));
   const problems = unset.map((name) => {
-    const users = FUNCTIONS.filter((fn) => FUNCTION_ENV[fn].includes(name));
+    const users = FUNCTIONS.filter((fn) => settingsOf(fn).includes(name));
     return `${name} is unset (${users.join(', ')} need it)`;
   });
-  const listed = [...new Set(Object.values(FUNCTION_ENV).flat())];
-  for (const name of listed) {
+  for (const name of SETTINGS_READ) {
     const value = envValue(env, name);
     const problem = value === undefined ? undefined : templatingProblem(value);
     if (problem) problems.push(`${name} ${problem}`);
@@ -51,7 +50,7 @@ function variables(env: Env): CheckResult[] {
       ),
     ];
   const counts = FUNCTIONS.map(
-    (fn) => `${fn} ${FUNCTION_ENV[fn].filter((name) => envValue(env, name)).length}`,
+    (fn) => `${fn} ${settingsOf(fn).filter((name) => envValue(env, name)).length}`,
   );
   return [
     ok(

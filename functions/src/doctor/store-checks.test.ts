@@ -21,6 +21,10 @@ class MemoryBucket implements StoreProbeTarget {
   async bucketExists() {
     return this.exists;
   }
+  async getBytes(key: string) {
+    const object = this.objects.get(key);
+    return object && { bytes: object.bytes, etag: object.etag };
+  }
   async get(key: string): Promise<Blob | undefined> {
     const object = this.objects.get(key);
     return object && { body: Buffer.from(object.bytes).toString('utf8'), etag: object.etag };

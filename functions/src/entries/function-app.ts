@@ -15,10 +15,12 @@ import type { Providers } from '../wiring/providers.ts';
 import type { FetchApp } from './do-adapter.ts';
 
 /** The providers of wiring/providers.ts, loaded on first use. */
-export function lazyProviders(env: Env): Pick<Providers, 'controlPlane' | 'health'> {
+export function lazyProviders(env: Env, log?: Logger): Pick<Providers, 'controlPlane' | 'health'> {
   let providers: Promise<Providers> | undefined;
   const load = () => {
-    providers ??= import('../wiring/providers.ts').then(({ providersFromEnv }) => providersFromEnv(env));
+    providers ??= import('../wiring/providers.ts').then(({ providersFromEnv }) =>
+      providersFromEnv(env, log ? { log } : {}),
+    );
     return providers;
   };
   return {
@@ -38,7 +40,7 @@ export function functionApp(
     const hono = createApp({
       auth: authFromEnvOrRefuseAll(env),
       log,
-      routes: routes(lazyProviders(env), log),
+      routes: routes(lazyProviders(env, log), log),
     });
     app = (request, invocation) => hono.fetch(request, invocation);
     return app;

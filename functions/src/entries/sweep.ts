@@ -9,7 +9,7 @@ export async function main(): Promise<Record<string, unknown>> {
   const log = jsonLogger('info');
   // One lazy chunk: the providers' (it carries the control plane, and logSweep with it).
   const { providersFromEnv, logSweep } = await import('../wiring/providers.ts');
-  const report = await (await providersFromEnv(process.env).controlPlane()).sweep();
+  const report = await (await providersFromEnv(process.env, { log }).controlPlane()).sweep();
   logSweep(log, report);
   return { ...report };
 }

@@ -52,6 +52,7 @@ const reachableHost =
 const providers = providersFromEnv(env, {
   localTarget: local.cluster,
   localServer: { url: `http://${reachableHost}:${port}`, runsEveryAgent: !clusterConfigured },
+  log,
 });
 const app = createFullApp({ env, providers, log, openWhenUnconfigured: access.kind === 'open' });
 

@@ -41,15 +41,22 @@ export interface ListPage {
   next?: string;
 }
 
-/** What a put may say about the bytes: their media type (JSON when unset). */
+/** What a put may say about the bytes: their media type (JSON when unset), and their hash. */
 export interface PutOptions {
   contentType?: string;
+  /**
+   * The bytes' SHA-256 (hex): a backend that can check it refuses a body that does not match
+   * (S3's x-amz-checksum-sha256); one that cannot still stores the bytes as given.
+   */
+  sha256?: string;
 }
 
 export interface BlobStore {
   /** Where the blobs live, for logs (no credentials). */
   readonly description: string;
   get(key: string): Promise<Blob | undefined>;
+  /** The bytes as stored (build contexts are binary), or undefined when the key is missing. */
+  getBytes(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined>;
   /** Text (records) or bytes (build contexts). */
   put(
     key: string,

@@ -11,7 +11,7 @@ import { mkdir, open, readdir, readFile, rename, rm, writeFile } from 'node:fs/p
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ConflictError, UnavailableError } from '../core/errors.ts';
 import { sha256Hex } from '../core/hash.ts';
-import type { Blob, BlobStore, ListOptions, ListPage, WriteCondition } from './blob-store.ts';
+import type { Blob, BlobStore, ListOptions, ListPage, PutOptions, WriteCondition } from './blob-store.ts';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
 const etagOf = (data: string | Uint8Array) => `"${sha256Hex(data)}"`;
@@ -56,7 +56,26 @@ export class FileBlobs implements BlobStore {
     }
   }
 
-  put(key: string, body: string | Uint8Array, condition: WriteCondition = {}): Promise<string> {
+  async getBytes(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined> {
+    try {
+      const bytes = new Uint8Array(await readFile(this.path(key)));
+      return { bytes, etag: etagOf(bytes) };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw this.unavailable(`read ${this.path(key)}`, error);
+    }
+  }
+
+  put(
+    key: string,
+    body: string | Uint8Array,
+    condition: WriteCondition = {},
+    options: PutOptions = {},
+  ): Promise<string> {
+    if (options.sha256 && sha256Hex(body) !== options.sha256)
+      return Promise.reject(
+        this.unavailable(`write ${key}`, new Error(`its bytes do not match their SHA-256 ${options.sha256}`)),
+      );
     return this.exclusive(key, async () => {
       const current = await this.get(key);
       if ('ifNoneMatch' in condition && current)

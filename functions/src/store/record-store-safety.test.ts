@@ -97,6 +97,9 @@ class IgnoresConditions implements BlobStore {
   get(key: string) {
     return this.inner.get(key);
   }
+  getBytes(key: string) {
+    return this.inner.getBytes(key);
+  }
   put(key: string, body: string, _condition?: WriteCondition) {
     return this.inner.put(key, body);
   }

@@ -137,6 +137,18 @@ export class S3Blobs implements BlobStore, RangedReads {
     }, ['NoSuchKey']);
   }
 
+  async getBytes(key: string): Promise<{ bytes: Uint8Array; etag: string } | undefined> {
+    return this.call(`read ${key}`, async () => {
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }),
+      );
+      return {
+        bytes: (await response.Body?.transformToByteArray()) ?? new Uint8Array(),
+        etag: response.ETag ?? '',
+      };
+    }, ['NoSuchKey']);
+  }
+
   async put(
     key: string,
     body: string | Uint8Array,
@@ -152,6 +164,9 @@ export class S3Blobs implements BlobStore, RangedReads {
             Key: this.prefix + key,
             Body: body,
             ContentType: options.contentType ?? 'application/json',
+            ...(options.sha256
+              ? { ChecksumSHA256: Buffer.from(options.sha256, 'hex').toString('base64') }
+              : {}),
             ...('ifMatch' in condition ? { IfMatch: condition.ifMatch } : {}),
             ...('ifNoneMatch' in condition ? { IfNoneMatch: condition.ifNoneMatch } : {}),
           }),

@@ -6,22 +6,24 @@
  *
  * Settings, each optional (read per call, never at module load):
  *   FLEETPLANE_REGISTRY_DOCKER_CONFIG   the registry's Docker config (JSON or base64), for lookups and gc
- *   FLEETPLANE_KANIKO_IMAGE             the builder image (default: the pinned osscontainertools/kaniko)
+ *   FLEETPLANE_KANIKO_IMAGE             the builder image, by digest (default: the pinned osscontainertools/kaniko)
  *   FLEETPLANE_BUILD_DEADLINE_SECONDS   a build longer than this fails (default 900)
  *   FLEETPLANE_BUILD_TTL_SECONDS        finished Jobs are removed after this (default 3600)
  *   FLEETPLANE_BUILD_CPU, FLEETPLANE_BUILD_MEMORY   the build pod's CPU request and memory (500m, 2Gi)
  *   FLEETPLANE_BUILD_S3_SECRET, FLEETPLANE_BUILD_REGISTRY_SECRET   Secrets in the builds namespace
  */
 import { BuildContexts } from '../builds/build-contexts.ts';
+import { BuildRecords } from '../builds/build-records.ts';
 import { credentialsFor, parseDockerConfig } from '../builds/docker-config.ts';
 import { RegistryClient } from '../builds/registry.ts';
 import type { RuntimeContextSource } from '../builds/runtime-context.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ImageBuilds } from '../control-plane/image-builds.ts';
 import { type BuildJobSettings, DEFAULT_BUILD_JOB_SETTINGS } from '../core/agent-objects/build-job.ts';
-import { parseImage, runtimeRepository } from '../core/image-ref.ts';
+import { isPinnedByDigest, parseImage, runtimeRepository } from '../core/image-ref.ts';
 import type { PlatformSettings } from '../core/platform.ts';
 import { isPositiveQuantity } from '../core/quantity.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import { type Env, envValue, SettingsError } from './env.ts';
 import { numberFromEnv, storeLocation } from './store-from-env.ts';
@@ -38,8 +40,13 @@ export function buildJobSettingsFromEnv(env: Env): BuildJobSettings {
       );
     return value;
   };
+  const kanikoImage = envValue(env, 'FLEETPLANE_KANIKO_IMAGE') ?? defaults.kanikoImage;
+  if (!isPinnedByDigest(kanikoImage))
+    throw new SettingsError(
+      `FLEETPLANE_KANIKO_IMAGE must name the builder by digest, <image>:<tag>@sha256:<64 hex> (crane digest <image>:<tag> prints it), so that a moved tag cannot change what builds agents' images (got "${kanikoImage}")`,
+    );
   return {
-    kanikoImage: envValue(env, 'FLEETPLANE_KANIKO_IMAGE') ?? defaults.kanikoImage,
+    kanikoImage,
     activeDeadlineSeconds: numberFromEnv(
       env,
       'FLEETPLANE_BUILD_DEADLINE_SECONDS',
@@ -75,6 +82,8 @@ export interface BuildsWiring {
   /** The store's blobs (build contexts go beside the configs). */
   blobs: BlobStore;
   context: RuntimeContextSource;
+  /** Where a replaced build context is reported. */
+  log?: Logger;
 }
 
 /** The image builds of this environment, or undefined when nothing is built here. */
@@ -96,10 +105,12 @@ export function imageBuildsFromEnv(env: Env, wiring: BuildsWiring): ImageBuilds 
   return new ImageBuilds({
     cluster,
     contexts: new BuildContexts(wiring.blobs, location),
+    records: new BuildRecords(wiring.blobs),
     registry: registryFromEnv(env),
     context: wiring.context,
     registryPrefix: wiring.platform.registry,
     s3: { ...(endpoint ? { endpoint } : {}), region: envValue(env, 'FLEETPLANE_S3_REGION') ?? 'us-east-1' },
     job: buildJobSettingsFromEnv(env),
+    ...(wiring.log ? { log: wiring.log } : {}),
   });
 }

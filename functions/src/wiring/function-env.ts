@@ -70,6 +70,7 @@ export const PLATFORM_ENV = [
   'FLEETPLANE_REVISIONS_KEPT',
   'FLEETPLANE_SWEEP_MAX_DELETE_SHARE',
   'FLEETPLANE_SWEEP_BUDGET_HOURS',
+  'FLEETPLANE_GC_MIN_AGE_SECONDS',
   'FLEETPLANE_AGENT_MAX_TOOLS',
   'FLEETPLANE_AGENT_MAX_TOOL_STEPS',
   'FLEETPLANE_AGENT_MAX_TOOL_TIMEOUT_MS',
@@ -110,6 +111,24 @@ export const FUNCTION_ENV: Readonly<Record<FunctionName, readonly string[]>> = {
 };
 
 /**
+ * Where a function's variable is templated from in .env, when not from the variable of the same
+ * name: the public health function reads the cluster with an identity of its own, which may read
+ * nothing of the fleet, never with the control plane's.
+ */
+export const ENV_SOURCES: Readonly<Partial<Record<FunctionName, Readonly<Record<string, string>>>>> = {
+  health: { FLEETPLANE_KUBECONFIG_DATA: 'FLEETPLANE_HEALTH_KUBECONFIG_DATA' },
+};
+
+/** The .env variable that function `fn`'s variable `name` comes from (project.yml's `${...}`). */
+export const sourceOf = (fn: FunctionName, name: string): string => ENV_SOURCES[fn]?.[name] ?? name;
+
+/** The .env variables each function is given, by their .env names. */
+export const settingsOf = (fn: FunctionName): string[] => FUNCTION_ENV[fn].map((name) => sourceOf(fn, name));
+
+/** Every .env variable some function reads. */
+export const SETTINGS_READ: readonly string[] = [...new Set(FUNCTIONS.flatMap(settingsOf))];
+
+/**
  * Variables without which a function refuses to run or refuses every request (the others have
  * defaults). Functions that render agents need a bucket, its key and the cluster; web functions
  * behind the token need the token hashes (with none, every request gets 401).
@@ -119,6 +138,7 @@ export const REQUIRED_ENV: readonly string[] = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'FLEETPLANE_KUBECONFIG_DATA',
+  'FLEETPLANE_HEALTH_KUBECONFIG_DATA',
   'FLEETPLANE_API_TOKEN_HASHES',
 ];
 
@@ -126,5 +146,6 @@ export const REQUIRED_ENV: readonly string[] = [
 export const SECRET_ENV: readonly string[] = [
   'AWS_SECRET_ACCESS_KEY',
   'FLEETPLANE_KUBECONFIG_DATA',
+  'FLEETPLANE_HEALTH_KUBECONFIG_DATA',
   'FLEETPLANE_REGISTRY_DOCKER_CONFIG',
 ];

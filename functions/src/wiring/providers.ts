@@ -9,10 +9,12 @@
 import { type RuntimeContextSource, runtimeContext } from '../builds/runtime-context.ts';
 import type { Cluster } from '../cluster/cluster.ts';
 import { ControlPlane } from '../control-plane/control-plane.ts';
+import { DEFAULT_GC_MIN_AGE_SECONDS } from '../control-plane/gc.ts';
 import type { HealthProbes } from '../control-plane/health-probes.ts';
 import { DEFAULT_SWEEP_OPTIONS } from '../control-plane/sweep.ts';
 import type { LocalProcesses } from '../core/deploy-request.ts';
 import type { LocalServerSettings, PlatformSettings } from '../core/platform.ts';
+import type { Logger } from '../lib/logger.ts';
 import type { BlobStore } from '../store/blob-store.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { VERSION } from '../version.ts';
@@ -43,6 +45,8 @@ export interface ProviderOptions extends ClusterFactoryOptions {
   runtimeContext?: RuntimeContextSource;
   /** The local server's own address and reach (agents' tools call each other through it). */
   localServer?: LocalServerSettings;
+  /** Where the control plane reports what it found wrong and repaired (a replaced build context). */
+  log?: Logger;
 }
 
 /** Providers for the app's routes and the sweep. */
@@ -69,6 +73,7 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
       cluster,
       blobs,
       context: options.runtimeContext ?? runtimeContext,
+      ...(options.log ? { log: options.log } : {}),
     });
     return new ControlPlane({
       store,
@@ -76,6 +81,10 @@ export function providersFromEnv(env: Env, options: ProviderOptions = {}) {
       platform: getPlatform(),
       runtimeImage: runtimeImage(env, getPlatform()),
       ...(builds ? { builds } : {}),
+      gcMinAgeSeconds: numberFromEnv(env, 'FLEETPLANE_GC_MIN_AGE_SECONDS', DEFAULT_GC_MIN_AGE_SECONDS, [
+        0,
+        365 * 86_400,
+      ]),
       sweep: {
         maxUnexplainedShare: numberFromEnv(
           env,

@@ -130,7 +130,7 @@ export const deployFanOut: Section = {
     // kubectl's discovery cache is filled before the first timed run, as for any user of it.
     await ctx.kubectl(['api-resources', '-o', 'name']);
     // The pool's identity, so that the pool the first pooled run makes can start its pods.
-    await applyManifestFile(ctx.env.kubeconfigPath, join(REPO_ROOT, 'manifests', '12-pool-rbac.yaml'));
+    await applyManifestFile(ctx.env.kubeconfigPath, join(REPO_ROOT, 'manifests', '13-pool-rbac.yaml'));
     // Round 0 warms all three (code paths, the API server's caches; the pool is made then) and is not counted.
     const steps = [runOurs, runPooled, runKubectl];
     try {

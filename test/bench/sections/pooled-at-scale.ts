@@ -66,7 +66,7 @@ export const pooledAtScale: Section = {
   title: `Pooled tier at ${AGENTS.toLocaleString('en')} agents`,
   needsEnvironment: true,
   async run(ctx) {
-    await applyManifestFile(ctx.env.kubeconfigPath, join(REPO_ROOT, 'manifests', '12-pool-rbac.yaml'));
+    await applyManifestFile(ctx.env.kubeconfigPath, join(REPO_ROOT, 'manifests', '13-pool-rbac.yaml'));
     const plane = inProcessPlane(planeEnv(ctx.env, {}, 'bench-pooled'));
     const poolObjects = renderPool({
       platform: platformSettingsFromEnv(plane.env),

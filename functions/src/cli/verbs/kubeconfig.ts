@@ -1,6 +1,6 @@
 /**
- * `fleetplane kubeconfig [--base64]`: see ../kubeconfig.ts; needs an admin kubeconfig (KUBECONFIG,
- * or ~/.kube/config where `doctl kubernetes cluster create` writes it).
+ * `fleetplane kubeconfig [--for control-plane|health] [--base64]`: see ../kubeconfig.ts; needs an
+ * admin kubeconfig (KUBECONFIG, or ~/.kube/config where `doctl kubernetes cluster create` writes it).
  */
 import { readFile } from 'node:fs/promises';
 import { adminKubeconfig } from '../admin-kubeconfig.ts';
@@ -18,10 +18,15 @@ export async function run(context: VerbContext): Promise<number> {
       'kubeconfig',
     );
   });
-  const { serviceAccountKubeconfig } = await import('../kubeconfig.ts');
+  const { IDENTITIES, serviceAccountKubeconfig } = await import('../kubeconfig.ts');
+  const which = (context.flags.for as string | undefined) ?? 'control-plane';
+  if (!(which in IDENTITIES))
+    throw new UsageError(`--for must be control-plane or health (got "${which}")`, 'kubeconfig');
+  const identity = IDENTITIES[which as keyof typeof IDENTITIES];
   const text = await serviceAccountKubeconfig(admin, {
     namespace: 'fleetplane-system',
-    secretName: 'fleetplane-control-plane-token',
+    secretName: identity.secretName,
+    user: identity.user,
   });
   context.io.out(context.flags.base64 ? `${Buffer.from(text).toString('base64')}\n` : text);
   return EXIT.ok;

@@ -44,14 +44,14 @@ describe('the Kaniko build Job', () => {
     );
   });
 
-  it('runs the pinned Kaniko once, with a deadline and a TTL, and reports the digest as its message', () => {
+  it('runs Kaniko pinned by digest once, with a deadline and a TTL, and reports the digest as its message', () => {
     expect(job.spec).toMatchObject({
       backoffLimit: 0,
       activeDeadlineSeconds: 900,
       ttlSecondsAfterFinished: 3600,
     });
     expect(pod?.restartPolicy).toBe('Never');
-    expect(container?.image).toBe('ghcr.io/osscontainertools/kaniko:v1.28.3');
+    expect(container?.image).toMatch(/^ghcr\.io\/osscontainertools\/kaniko:v1\.28\.3@sha256:[0-9a-f]{64}$/);
     expect(container?.args).toEqual([
       `--context=s3://acme-fleet/prod/builds/${TAG}.tar.gz`,
       '--dockerfile=Dockerfile',

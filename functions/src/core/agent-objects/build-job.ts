@@ -22,10 +22,19 @@ export const BUILD_LABEL = 'fleetplane.io/build';
 export const BUILD_TAG_ANNOTATION = 'fleetplane.io/build-tag';
 /** The image the Job pushes: a Job of the same name pushing elsewhere is not ours to reuse. */
 export const BUILD_IMAGE_ANNOTATION = 'fleetplane.io/image';
+/** The SHA-256 of the context the Job builds, as the control plane verified it in the bucket. */
+export const BUILD_CONTEXT_SHA256_ANNOTATION = 'fleetplane.io/context-sha256';
 export const KANIKO_CONTAINER = 'kaniko';
 
-/** The pinned builder: osscontainertools/kaniko v1.28.3 (2026-08-13). */
-export const DEFAULT_KANIKO_IMAGE = 'ghcr.io/osscontainertools/kaniko:v1.28.3';
+/**
+ * The pinned builder: osscontainertools/kaniko v1.28.3 (2026-08-13), by the digest of its
+ * multi-platform index, so a moved tag cannot change what builds agents' images. To move to
+ * another release, set FLEETPLANE_KANIKO_IMAGE to `<image>:<tag>@sha256:…` (`crane digest
+ * ghcr.io/osscontainertools/kaniko:<tag>` prints the digest) and add it to the admission
+ * policy's `builderImages` (manifests/12-control-plane-admission.yaml).
+ */
+export const DEFAULT_KANIKO_IMAGE =
+  'ghcr.io/osscontainertools/kaniko:v1.28.3@sha256:779f463aaa3219151ceff518249aa043a60bcb09a17fab58b915f63c678ecde6';
 
 export interface BuildJobSettings {
   /** The builder image (FLEETPLANE_KANIKO_IMAGE). */
@@ -66,6 +75,8 @@ export interface BuildJobInput {
   s3: { endpoint?: string; region: string };
   /** The store that dispatched the build (a label, for people; the Job is shared by every fleet). */
   fleet?: string;
+  /** The SHA-256 of the context in the bucket, verified before the Job is created. */
+  contextSha256?: string;
   settings: BuildJobSettings;
 }
 
@@ -101,7 +112,11 @@ export function buildJob(input: BuildJobInput): V1Job {
       name,
       namespace: input.namespace,
       labels: { ...labels, ...(input.fleet ? { [FLEET_LABEL]: input.fleet } : {}) },
-      annotations: { [BUILD_TAG_ANNOTATION]: input.tag, [BUILD_IMAGE_ANNOTATION]: image },
+      annotations: {
+        [BUILD_TAG_ANNOTATION]: input.tag,
+        [BUILD_IMAGE_ANNOTATION]: image,
+        ...(input.contextSha256 ? { [BUILD_CONTEXT_SHA256_ANNOTATION]: input.contextSha256 } : {}),
+      },
     },
     spec: {
       // A failed build is reported, never retried by the Job: deploying again replaces it.

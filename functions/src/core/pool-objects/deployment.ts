@@ -2,7 +2,7 @@
  * The pool's Deployment: the agent image's second entry (`node /app/agent-pool.mjs`), with the
  * same hardening as an agent's pod, the platform's provider key and base URL (the only Secret its
  * pods get), its pod's name and uid from the downward API (what its report Leases are named and
- * owned by), and its own ServiceAccount, which manifests/12-pool-rbac.yaml creates with the
+ * owned by), and its own ServiceAccount, which manifests/13-pool-rbac.yaml creates with the
  * least RBAC that watching ConfigMaps and writing its Leases needs. The HPA owns `replicas`.
  *
  * Pure.
@@ -17,7 +17,7 @@ import { POOL_SELECTOR, type PoolInput, poolMeta } from './pool-input.ts';
 
 /** The pool's entry in the agent image (build-jobs/Dockerfile copies it there), with its Node flags. */
 export const POOL_COMMAND = ['node', ...POOL_NODE_FLAGS, '/app/agent-pool.mjs'];
-/** The ServiceAccount manifests/12-pool-rbac.yaml creates for the pool. */
+/** The ServiceAccount manifests/13-pool-rbac.yaml creates for the pool. */
 export const POOL_SERVICE_ACCOUNT = POOL_NAME;
 
 const fromPod = (name: string, fieldPath: string): V1EnvVar => ({
