@@ -29,6 +29,7 @@ import {
   ADMISSION_PARAMS,
   type AdmissionInstallation,
   admissionParams,
+  RENDERED_POOL,
 } from '../../functions/src/core/admission-params.ts';
 import { DEFAULT_KANIKO_IMAGE } from '../../functions/src/core/agent-objects/build-job.ts';
 import { sha256Hex } from '../../functions/src/core/hash.ts';
@@ -93,6 +94,7 @@ export function testAdmissionInstallation(target: IdentityTarget): AdmissionInst
     tlsSecrets: [DEFAULT_PLATFORM.tlsSecretName],
     gatewayName: DEFAULT_PLATFORM.gateway.name,
     gatewayNamespace: DEFAULT_PLATFORM.gateway.namespace,
+    ...RENDERED_POOL,
   };
 }
 

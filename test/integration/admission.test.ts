@@ -20,6 +20,7 @@ import type { AgentObject } from '../../functions/src/core/agent-objects/types.t
 import { validateAgentConfig } from '../../functions/src/core/agent-spec.ts';
 import { hashOf, sha256Hex } from '../../functions/src/core/hash.ts';
 import { DEFAULT_PLATFORM, type PlatformSettings } from '../../functions/src/core/platform.ts';
+import { renderPool } from '../../functions/src/core/pool-objects/render.ts';
 import { testRegistry } from '../env/control-plane-identity.ts';
 import { testEnv } from '../env/inject.ts';
 
@@ -71,20 +72,29 @@ const platform: PlatformSettings = {
   registry: testRegistry(t.registry, 'fleetplane'),
 };
 
-function rendered(routing: PlatformSettings['routing'] = 'ingress'): AgentObject[] {
-  const result = validateAgentConfig({
-    name: 'fenced',
-    scaling: { autoscale: true, min_replicas: 2, max_replicas: 3 },
-    env: [{ name: 'DATABASE_URL', secretRef: { name: 'fenced.db', key: 'url' } }],
-  });
-  if (!result.ok) throw new Error('invalid test config');
+const image = `${platform.registry}/agent-runtime:0123456789ab@${digest}`;
+
+function renderedConfig(config: object, routing: PlatformSettings['routing'] = 'ingress'): AgentObject[] {
+  const result = validateAgentConfig(config);
+  if (!result.ok) throw new Error(`invalid test config: ${JSON.stringify(result)}`);
   return renderAgent({
     spec: result.spec,
-    image: `${platform.registry}/agent-runtime:0123456789ab@${digest}`,
+    image,
     platform: { ...platform, routing },
     generation: 1,
     specHash: hashOf(result.spec),
   });
+}
+
+function rendered(routing: PlatformSettings['routing'] = 'ingress'): AgentObject[] {
+  return renderedConfig(
+    {
+      name: 'fenced',
+      scaling: { autoscale: true, min_replicas: 2, max_replicas: 3 },
+      env: [{ name: 'DATABASE_URL', secretRef: { name: 'fenced.db', key: 'url' } }],
+    },
+    routing,
+  );
 }
 const objectOf = <T>(kind: string, routing?: PlatformSettings['routing']) =>
   structuredClone(rendered(routing).find((object) => object.kind === kind)) as T;
@@ -320,6 +330,275 @@ describe("the control plane's admission policy, as its ServiceAccount", () => {
       await admin
         .json('DELETE', `${collectionPath('v1', 'configmaps', t.namespace)}/${name}`)
         .catch(() => undefined);
+    }
+  });
+});
+
+/** The pool's objects as the control plane renders them (pool-objects/), for this platform. */
+const poolObjects = (routing: PlatformSettings['routing'] = 'ingress') =>
+  renderPool({ platform: { ...platform, routing }, image });
+const poolObjectOf = <T>(kind: string, routing?: PlatformSettings['routing']) =>
+  structuredClone(poolObjects(routing).find((object) => object.kind === kind)) as T;
+const poolDeployment = () => poolObjectOf<V1Deployment>('Deployment');
+const poolContainer = (d: V1Deployment) =>
+  podOf(d).containers[0] as NonNullable<ReturnType<typeof podOf>['containers'][0]>;
+const POOL = 'fleetplane-pool';
+/** A route's first path, to change one field of it. */
+type IngressShape = AgentObject & {
+  spec: {
+    rules: [
+      { http: { paths: [{ path: string; pathType: string; backend: { service: { name: string } } }] } },
+    ];
+  };
+};
+type RouteShape = AgentObject & {
+  spec: { rules: [{ matches: [{ path: { type: string; value: string } }] }] };
+};
+
+describe('the admission policy and the tiers: pooled agents, the pool, tool callers', () => {
+  it("admits the pool's objects as rendered (both routings), pooled ConfigMaps, and a tool caller's shapes", async () => {
+    for (const routing of ['ingress', 'gateway'] as const)
+      for (const object of poolObjects(routing))
+        expect({ kind: object.kind, outcome: await dryRunCreate(object) }).toEqual({
+          kind: object.kind,
+          outcome: 'admitted',
+        });
+    expect(poolObjects().map((object) => object.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'Ingress',
+      'HorizontalPodAutoscaler',
+      'PodDisruptionBudget',
+      'NetworkPolicy',
+    ]);
+
+    const pooled = renderedConfig({ name: 'fenced', tier: 'pooled' });
+    expect(pooled.map((object) => `${object.kind}/${object.metadata?.name}`)).toEqual([
+      'ConfigMap/fenced-pooled',
+    ]);
+    expect(await dryRunCreate(pooled[0] as AgentObject)).toBe('admitted');
+
+    // A caller: pods labelled calls.fleetplane.io/<callee>, tool credentials from its own Secrets.
+    const caller = renderedConfig({
+      name: 'fenced',
+      tools: [
+        {
+          type: 'http',
+          name: 'weather',
+          url: 'https://api.weather.example/v1/current?city={city}',
+          headers: {
+            authorization: { secretRef: { name: 'fenced.weather', key: 'token' }, prefix: 'Bearer ' },
+          },
+        },
+        { type: 'agent', name: 'ask', agent: 'support-bot', apiKey: { name: 'fenced.callee', key: 'key' } },
+      ],
+    });
+    const callerDeployment = caller.find((object) => object.kind === 'Deployment') as V1Deployment;
+    expect(callerDeployment.spec?.template.metadata?.labels).toMatchObject({
+      'calls.fleetplane.io/support-bot': 'true',
+    });
+    expect(
+      podOf(callerDeployment)
+        .containers[0]?.env?.flatMap((e) => e.valueFrom?.secretKeyRef?.name ?? [])
+        .sort(),
+    ).toEqual(['fenced.callee', 'fenced.weather', 'fleetplane-provider']);
+    for (const object of caller)
+      expect({ kind: object.kind, outcome: await dryRunCreate(object) }).toEqual({
+        kind: object.kind,
+        outcome: 'admitted',
+      });
+  });
+
+  it("denies an agent the pool's token, ServiceAccount or label", async () => {
+    const token = deployment();
+    podOf(token).automountServiceAccountToken = true;
+    podOf(token).serviceAccountName = POOL;
+    expect(await dryRunCreate(token)).toMatch(/agents run with no service-account token/);
+
+    // Even without mounting it: the pool's ServiceAccount is the pool's.
+    const account = deployment();
+    podOf(account).serviceAccountName = POOL;
+    expect(await dryRunCreate(account)).toMatch(DENIED);
+    expect(await dryRunCreate(account)).toMatch(/agents run with no service-account token/);
+
+    // Pods the pool's Service and NetworkPolicy would take in.
+    const joiner = deployment();
+    (joiner.spec?.template.metadata?.labels as Record<string, string>)['fleetplane.io/pool'] = POOL;
+    expect(await dryRunCreate(joiner)).toMatch(/the pods of an agent may not carry the pool label/);
+
+    // A ConfigMap labelled pooled must be the agent's pooled one, and the other way round.
+    const config = objectOf<AgentObject & { metadata: { labels: Record<string, string> } }>('ConfigMap');
+    config.metadata.labels['fleetplane.io/tier'] = 'pooled';
+    expect(await dryRunCreate(config)).toMatch(
+      /is named after it \(<agent>-config, or <agent>-pooled labelled/,
+    );
+  });
+
+  it('denies a catch-all route under any name but the pool’s, and the pool’s route anywhere but /', async () => {
+    const catchAll = objectOf<IngressShape>('Ingress');
+    catchAll.spec.rules[0].http.paths[0].path = '/';
+    expect(await dryRunCreate(catchAll)).toMatch(DENIED);
+    expect(await dryRunCreate(catchAll)).toMatch(
+      /an agent Ingress routes only \S+\/fenced to Service fenced/,
+    );
+
+    const catchAllRoute = objectOf<RouteShape>('HTTPRoute', 'gateway');
+    catchAllRoute.spec.rules[0].matches[0].path.value = '/';
+    expect(await dryRunCreate(catchAllRoute)).toMatch(
+      /an agent HTTPRoute attaches only to Gateway .* routes only \S+\/fenced to Service fenced/,
+    );
+
+    // The pool's own route, renamed: it is no agent's, so no name but the pool's may carry it.
+    for (const routing of ['ingress', 'gateway'] as const) {
+      const renamed = poolObjectOf<AgentObject & { metadata: { name: string } }>(
+        routing === 'ingress' ? 'Ingress' : 'HTTPRoute',
+        routing,
+      );
+      renamed.metadata.name = 'catch-all';
+      expect(await dryRunCreate(renamed)).toMatch(/an agent object carries fleetplane\.io\/agent=<agent>/);
+    }
+
+    const narrower = poolObjectOf<IngressShape>('Ingress');
+    narrower.spec.rules[0].http.paths[0].pathType = 'ImplementationSpecific';
+    expect(await dryRunCreate(narrower)).toMatch(
+      /the Ingress of the pool routes only \S+\/ \(Prefix\) to Service fleetplane-pool/,
+    );
+
+    const narrowerRoute = poolObjectOf<RouteShape>('HTTPRoute', 'gateway');
+    narrowerRoute.spec.rules[0].matches[0].path.type = 'Exact';
+    expect(await dryRunCreate(narrowerRoute)).toMatch(/the HTTPRoute of the pool attaches only/);
+
+    const elsewhere = poolObjectOf<IngressShape>('Ingress');
+    elsewhere.spec.rules[0].http.paths[0].backend.service.name = 'support-bot';
+    expect(await dryRunCreate(elsewhere)).toMatch(/to Service fleetplane-pool/);
+  });
+
+  it('denies the pool Deployment another Secret, volume, command, container, probe or ServiceAccount', async () => {
+    const secret = poolDeployment();
+    poolContainer(secret).env?.push({
+      name: 'STOLEN',
+      valueFrom: { secretKeyRef: { name: 'support-bot.db', key: 'url' } },
+    });
+    expect(await dryRunCreate(secret)).toMatch(DENIED);
+    expect(await dryRunCreate(secret)).toMatch(
+      /the pool reads only the Secret .*; refused: STOLEN from Secret support-bot\.db/,
+    );
+
+    // Not even a Secret named like the agent `fleetplane-pool` would own.
+    const own = poolDeployment();
+    poolContainer(own).env?.push({
+      name: 'OWN',
+      valueFrom: { secretKeyRef: { name: `${POOL}.key`, key: 'k' } },
+    });
+    expect(await dryRunCreate(own)).toMatch(/refused: OWN from Secret fleetplane-pool\.key/);
+
+    const mounted = poolDeployment();
+    podOf(mounted).volumes?.push({ name: 'tls', secret: { secretName: 'fleetplane-agents-tls' } });
+    expect(await dryRunCreate(mounted)).toMatch(
+      /volume tls is not an emptyDir \(the pool mounts nothing else\)/,
+    );
+
+    const config = poolDeployment();
+    podOf(config).volumes?.push({ name: 'other', configMap: { name: 'support-bot-config' } });
+    expect(await dryRunCreate(config)).toMatch(/volume other is not an emptyDir/);
+
+    const field = poolDeployment();
+    poolContainer(field).env?.push({
+      name: 'ACCOUNT',
+      valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } },
+    });
+    expect(await dryRunCreate(field)).toMatch(/the environment of the pool is .*; refused: ACCOUNT/);
+
+    const shell = poolDeployment();
+    poolContainer(shell).command = ['sh', '-c', 'cat /var/run/secrets/kubernetes.io/serviceaccount/token'];
+    expect(await dryRunCreate(shell)).toMatch(
+      /the pool runs one container, pool, with the command \[node --max-semi-space-size=2 \/app\/agent-pool\.mjs\] exactly.*\(got pool \[sh -c cat /,
+    );
+
+    const args = poolDeployment();
+    poolContainer(args).args = ['--require=/tmp/x.js'];
+    expect(await dryRunCreate(args)).toMatch(/args \[--require=\/tmp\/x\.js\]\)/);
+
+    const sidecar = poolDeployment();
+    podOf(sidecar).containers.push({
+      ...structuredClone(poolContainer(sidecar)),
+      name: 'sidecar',
+      ports: [],
+    });
+    expect(await dryRunCreate(sidecar)).toMatch(/the pool runs one container, pool/);
+
+    const probe = poolDeployment();
+    poolContainer(probe).livenessProbe = { exec: { command: ['sh', '-c', 'true'] } };
+    expect(await dryRunCreate(probe)).toMatch(/HTTP probes on \/_pool\/ only/);
+
+    const hook = poolDeployment();
+    poolContainer(hook).lifecycle = { postStart: { exec: { command: ['sh', '-c', 'true'] } } };
+    expect(await dryRunCreate(hook)).toMatch(/no args or lifecycle hooks/);
+
+    const account = poolDeployment();
+    podOf(account).serviceAccountName = 'fleetplane-control-plane';
+    expect(await dryRunCreate(account)).toMatch(
+      /the pool runs as the ServiceAccount fleetplane-pool \(got fleetplane-control-plane\)/,
+    );
+
+    const image = poolDeployment();
+    poolContainer(image).image = 'docker.io/library/node:24';
+    expect(await dryRunCreate(image)).toMatch(/is not the agent runtime/);
+  });
+
+  it("denies the pool's objects about anything but the pool's pods, with an agent's label, or deleted", async () => {
+    const agentPods = poolDeployment();
+    (agentPods.spec?.template.metadata?.labels as Record<string, string>)['fleetplane.io/agent'] =
+      'support-bot';
+    expect(await dryRunCreate(agentPods)).toMatch(/the pods of the pool may carry no fleetplane\.io\/agent/);
+
+    const caller = poolDeployment();
+    (caller.spec?.template.metadata?.labels as Record<string, string>)['calls.fleetplane.io/support-bot'] =
+      'true';
+    expect(await dryRunCreate(caller)).toMatch(/or calls\.fleetplane\.io\/ label/);
+
+    const service = poolObjectOf<V1Service>('Service');
+    (service.spec as { selector: object }).selector = { 'fleetplane.io/agent': 'support-bot' };
+    expect(await dryRunCreate(service)).toMatch(/selects fleetplane\.io\/pool=fleetplane-pool/);
+
+    const policy = poolObjectOf<AgentObject & { spec: { podSelector: object } }>('NetworkPolicy');
+    policy.spec.podSelector = {};
+    expect(await dryRunCreate(policy)).toMatch(
+      /may select only the pods of its agent \(fleetplane\.io\/pool=fleetplane-pool\)/,
+    );
+
+    const hpa = poolObjectOf<AgentObject & { spec: { scaleTargetRef: { name: string } } }>(
+      'HorizontalPodAutoscaler',
+    );
+    hpa.spec.scaleTargetRef.name = 'support-bot';
+    expect(await dryRunCreate(hpa)).toMatch(/may scale only Deployment fleetplane-pool/);
+
+    // An agent that would be named like the pool: its objects are not the pool's.
+    const named = renderedConfig({ name: POOL }).find((object) => object.kind === 'Service') as AgentObject;
+    expect(await dryRunCreate(named)).toMatch(
+      /the objects of the pool carry fleetplane\.io\/pool=fleetplane-pool and no fleetplane\.io\/agent label/,
+    );
+
+    // Deleting: the control plane never deletes the pool (its Role allows deleting Services).
+    const path = `${collectionPath('v1', 'services', t.namespace)}/${POOL}`;
+    const existed = await admin.json('GET', path).then(
+      () => true,
+      () => false,
+    );
+    if (!existed) expect(await dryRunCreate(poolObjectOf('Service'))).toBe('admitted');
+    if (!existed)
+      await controlPlane.json('POST', collectionPath('v1', 'services', t.namespace), {
+        body: poolObjectOf('Service'),
+      });
+    try {
+      const refused = await controlPlane.json('DELETE', path, { query: { dryRun: 'All' } }).then(
+        () => 'deleted',
+        (error: { code?: number; body?: { message?: string } }) => `${error.code} ${error.body?.message}`,
+      );
+      expect(refused).toMatch(DENIED);
+      expect(refused).toMatch(/the control plane never deletes the objects of the pool/);
+    } finally {
+      if (!existed) await admin.json('DELETE', path).catch(() => undefined);
     }
   });
 });

@@ -4,7 +4,7 @@
  * the manifests' ServiceAccount and Roles, and the real control plane's /health. All ok; then
  * broken on purpose, each failure naming the check and the fix: a store that ignores
  * conditional writes, wrong registry credentials, a ServiceAccount missing a verb, a missing
- * namespace. And as a process: exit codes, JSON, and no secret in anything it prints.
+ * namespace, the admission policy's params lacking a value or missing. And as a process: exit codes, JSON, and no secret in anything it prints.
  *
  * What cannot run here is made to stand where it would, and labelled so:
  * - cert-manager: its two CRDs (minimal schemas, stand-ins for the chart's), a ClusterIssuer
@@ -25,8 +25,9 @@ import { serve } from '@hono/node-server';
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeContext } from '../../functions/src/builds/runtime-context.ts';
-import { serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
+import { IDENTITIES, serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
 import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
+import { ADMISSION_PARAMS } from '../../functions/src/core/admission-params.ts';
 import { CONTROL_PLANE_ADMISSION_POLICY } from '../../functions/src/core/control-plane-access.ts';
 import { shortTag } from '../../functions/src/core/image-ref.ts';
 import type { CheckResult } from '../../functions/src/doctor/check.ts';
@@ -198,7 +199,12 @@ beforeAll(async () => {
     await applyManifestFile(t.kubeconfigPath, manifest(file));
   const saKubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
     namespace: SA_NAMESPACE,
-    secretName: 'fleetplane-control-plane-token',
+    secretName: IDENTITIES['control-plane'].secretName,
+  });
+  // The health function's identity, as `fleetplane kubeconfig --for health` makes it.
+  const healthKubeconfig = await serviceAccountKubeconfig(readFileSync(t.kubeconfigPath, 'utf8'), {
+    namespace: SA_NAMESPACE,
+    ...IDENTITIES.health,
   });
 
   // The Secrets agents and builds read, as the runbook creates them.
@@ -329,41 +335,8 @@ beforeAll(async () => {
     'application/merge-patch+json',
   );
 
-  // The admission policy, by the name manifests/ will give it: a stand-in that matches nothing.
-  const admission = '/apis/admissionregistration.k8s.io/v1';
-  await ensure(
-    `${admission}/validatingadmissionpolicies`,
-    `${admission}/validatingadmissionpolicies/${CONTROL_PLANE_ADMISSION_POLICY}`,
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: CONTROL_PLANE_ADMISSION_POLICY },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [
-            {
-              apiGroups: ['doctor.fleetplane.test'],
-              apiVersions: ['v1'],
-              operations: ['CREATE'],
-              resources: ['nothings'],
-            },
-          ],
-        },
-        validations: [{ expression: 'true' }],
-      },
-    },
-  );
-  await ensure(
-    `${admission}/validatingadmissionpolicybindings`,
-    `${admission}/validatingadmissionpolicybindings/${CONTROL_PLANE_ADMISSION_POLICY}`,
-    {
-      apiVersion: 'admissionregistration.k8s.io/v1',
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: CONTROL_PLANE_ADMISSION_POLICY },
-      spec: { policyName: CONTROL_PLANE_ADMISSION_POLICY, validationActions: ['Deny'] },
-    },
-  );
+  // The admission policy, its binding and its params: the test environment installed them as an
+  // operator does (test/env/control-plane-identity.ts), and the suite's control planes run under them.
 
   // This release's image, as a finished build leaves it.
   const repository = `doctor-${run}/agent-runtime`;
@@ -383,6 +356,7 @@ beforeAll(async () => {
     AWS_ACCESS_KEY_ID: t.s3.accessKeyId,
     AWS_SECRET_ACCESS_KEY: t.s3.secretAccessKey,
     FLEETPLANE_KUBECONFIG_DATA: b64(saKubeconfig),
+    FLEETPLANE_HEALTH_KUBECONFIG_DATA: b64(healthKubeconfig),
     FLEETPLANE_API_TOKEN_HASHES: createHash('sha256').update(TEST_TOKEN).digest('hex'),
     FLEETPLANE_NAMESPACE: t.namespace,
     FLEETPLANE_BUILD_NAMESPACE: t.buildNamespace,
@@ -434,6 +408,7 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
       'cluster.reachable',
       'cluster.access',
       'cluster.admission-policy',
+      'cluster.admission-params',
       'cluster.namespaces',
       'cluster.provider-secret',
       'cluster.secret.fleetplane-build-s3',
@@ -450,7 +425,7 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
       'functions.health',
     ]);
     expect(find(report.checks, 'cluster.access')?.summary).toBe(
-      "the functions' ServiceAccount may do all 49 things the control plane does in agents and fleetplane-builds",
+      "the functions' ServiceAccount may do all 50 things the control plane does in agents and fleetplane-builds",
     );
     expect(find(report.checks, 'registry.image')?.summary).toMatch(
       /^this release's image .* is built and reachable$/,
@@ -573,6 +548,55 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
     );
   });
 
+  it("fails the admission policy's params when one lacks a value or they are missing, saying to print them", async () => {
+    // Files run one at a time, so no other test writes while the params are away; put back below.
+    const path = `/api/v1/namespaces/${ADMISSION_PARAMS.namespace}/configmaps/${ADMISSION_PARAMS.name}`;
+    const saved = await kube<{ metadata: { labels?: Record<string, string> }; data: Record<string, string> }>(
+      'GET',
+      path,
+    );
+    const fix = 'npx fleetplane admission-params | kubectl apply -f -';
+    try {
+      // As a release before the pooled tier printed them.
+      await kube(
+        'PATCH',
+        path,
+        { data: { poolName: null, poolCommand: null } },
+        'application/merge-patch+json',
+      );
+      const older = await doctor(env);
+      expect(find(older.checks, 'cluster.admission-params')).toEqual({
+        section: 'cluster',
+        id: 'cluster.admission-params',
+        status: 'fail',
+        summary:
+          "the admission policy's params fleetplane-system/fleetplane-admission lack poolName, poolCommand: the cluster refuses everything the control plane writes until they hold every value",
+        fix,
+      });
+
+      await kube('DELETE', path);
+      const missing = await doctor(env);
+      expect(find(missing.checks, 'cluster.admission-params')).toEqual({
+        section: 'cluster',
+        id: 'cluster.admission-params',
+        status: 'fail',
+        summary: `the ValidatingAdmissionPolicy ${CONTROL_PLANE_ADMISSION_POLICY} is installed, but its params, the ConfigMap fleetplane-system/fleetplane-admission, are not: the cluster refuses everything the control plane writes`,
+        fix,
+      });
+      expect(missing.ok).toBe(false);
+    } finally {
+      if (await exists(path)) await kube('PATCH', path, { data: saved.data }, 'application/merge-patch+json');
+      else
+        await kube('POST', `/api/v1/namespaces/${ADMISSION_PARAMS.namespace}/configmaps`, {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { ...ADMISSION_PARAMS, labels: saved.metadata.labels ?? {} },
+          data: saved.data,
+        });
+    }
+    expect(find((await doctor(env)).checks, 'cluster.admission-params')?.status).toBe('ok');
+  });
+
   it('as a process: exit 0 and a JSON report when nothing fails, exit 1 and the failing line otherwise; no secret printed', async () => {
     const dir = await scratchDir('fleetplane-doctor-');
     const file = join(dir, '.env');
@@ -606,6 +630,7 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
       `not-the-key-${run}`,
       env.AWS_SECRET_ACCESS_KEY,
       env.FLEETPLANE_KUBECONFIG_DATA,
+      env.FLEETPLANE_HEALTH_KUBECONFIG_DATA,
     ] as string[])
       for (const output of [good.stdout, good.stderr, bad.stdout, bad.stderr])
         expect(output).not.toContain(secret);

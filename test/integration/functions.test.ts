@@ -150,13 +150,24 @@ describe('the bundled functions', () => {
   });
 
   it('serve the console icon base64, as the platform needs for an image (it decodes it)', async () => {
-    const icon = await mains.console(web('GET', '/icon.svg'));
+    // The console serves only its dedicated origin: on the shared function host, a page saying why.
+    process.env.FLEETPLANE_CONSOLE_ORIGIN = 'https://console.fleet.test';
+    const shared = await mains.console(
+      web('GET', '/icon.svg', {
+        headers: { ...web('GET').http.headers, host: 'faas-fra1-0123.doserverless.co' },
+      }),
+    );
+    expect(shared.statusCode).toBe(403);
+    const onConsoleOrigin = {
+      headers: { ...web('GET').http.headers, 'x-forwarded-host': 'console.fleet.test' },
+    };
+    const icon = await mains.console(web('GET', '/icon.svg', onConsoleOrigin));
     expect(icon.statusCode).toBe(200);
     expect(icon.headers['content-type']).toBe('image/svg+xml');
     expect(Buffer.from(icon.body, 'base64').toString('utf8')).toMatch(
       /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
     );
-    const page = await mains.console(web('GET', '/'));
+    const page = await mains.console(web('GET', '/', onConsoleOrigin));
     expect(page.body).toMatch(/^<!doctype html>/i);
   });
 

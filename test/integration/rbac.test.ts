@@ -158,35 +158,6 @@ describe('the control plane with its ServiceAccount', () => {
       ),
     ).toBe(403);
   });
-});
-
-describe("the health function's identity", () => {
-  it('answers /health with the cluster reachable, and can read nothing of the fleet', async () => {
-    const t = testEnv();
-    const { call } = harness({
-      KUBECONFIG: undefined,
-      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(readFileSync(t.healthKubeconfigPath, 'utf8')).toString(
-        'base64',
-      ),
-    });
-    const health = await call('GET', '/health');
-    expect(health.status, JSON.stringify(health.json)).toBe(200);
-    expect(health.json.checks.cluster).toMatchObject({ ok: true, target: 'kubernetes' });
-
-    const config = clientOf(t.healthKubeconfigPath);
-    expect(config.getCurrentUser()).toMatchObject({ name: 'fleetplane-health', token: expect.any(String) });
-    expect((await config.makeApiClient(VersionApi).getCode()).major).toBe('1');
-    const http = new KubeHttp(config);
-    for (const path of [
-      `/apis/apps/v1/namespaces/${t.namespace}/deployments`,
-      `/api/v1/namespaces/${t.namespace}/pods`,
-      `/api/v1/namespaces/${t.namespace}/configmaps`,
-      `/api/v1/namespaces/${t.namespace}/secrets`,
-      `/apis/batch/v1/namespaces/${t.buildNamespace}/jobs`,
-      '/api/v1/namespaces',
-    ])
-      expect({ path, status: await refused(http.json('GET', path)) }).toEqual({ path, status: 403 });
-  });
 
   it('deploys a pooled agent, making the pool, and reads its status as the ServiceAccount; the pool may do only its job', async () => {
     const t = testEnv();
@@ -233,5 +204,34 @@ describe("the health function's identity", () => {
         '--wait=false',
       ]);
     }
+  });
+});
+
+describe("the health function's identity", () => {
+  it('answers /health with the cluster reachable, and can read nothing of the fleet', async () => {
+    const t = testEnv();
+    const { call } = harness({
+      KUBECONFIG: undefined,
+      FLEETPLANE_KUBECONFIG_DATA: Buffer.from(readFileSync(t.healthKubeconfigPath, 'utf8')).toString(
+        'base64',
+      ),
+    });
+    const health = await call('GET', '/health');
+    expect(health.status, JSON.stringify(health.json)).toBe(200);
+    expect(health.json.checks.cluster).toMatchObject({ ok: true, target: 'kubernetes' });
+
+    const config = clientOf(t.healthKubeconfigPath);
+    expect(config.getCurrentUser()).toMatchObject({ name: 'fleetplane-health', token: expect.any(String) });
+    expect((await config.makeApiClient(VersionApi).getCode()).major).toBe('1');
+    const http = new KubeHttp(config);
+    for (const path of [
+      `/apis/apps/v1/namespaces/${t.namespace}/deployments`,
+      `/api/v1/namespaces/${t.namespace}/pods`,
+      `/api/v1/namespaces/${t.namespace}/configmaps`,
+      `/api/v1/namespaces/${t.namespace}/secrets`,
+      `/apis/batch/v1/namespaces/${t.buildNamespace}/jobs`,
+      '/api/v1/namespaces',
+    ])
+      expect({ path, status: await refused(http.json('GET', path)) }).toEqual({ path, status: 403 });
   });
 });

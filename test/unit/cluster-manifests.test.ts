@@ -43,6 +43,15 @@ describe('the admission policy', () => {
     ]);
     expect(params.metadata).toMatchObject(ADMISSION_PARAMS);
     expect(params.data.builderImages).toBe(DEFAULT_KANIKO_IMAGE);
+    // The pool as pool-objects/ renders it, in the example as in what the command prints.
+    expect({ poolName: params.data.poolName, poolCommand: params.data.poolCommand }).toEqual({
+      poolName: generated.poolName,
+      poolCommand: generated.poolCommand,
+    });
+    expect(generated).toMatchObject({
+      poolName: 'fleetplane-pool',
+      poolCommand: 'node --max-semi-space-size=2 /app/agent-pool.mjs',
+    });
     const read = new Set(
       expressions().flatMap((e) => [...e.matchAll(/params\.data\.(\w+)/g)].map((m) => m[1])),
     );

@@ -8,6 +8,7 @@
  * written (an empty list is "").
  */
 import type { V1ConfigMap } from '@kubernetes/client-node';
+import { POOL_COMMAND, POOL_SERVICE_ACCOUNT } from './pool-objects/deployment.ts';
 
 export const ADMISSION_PARAMS = { name: 'fleetplane-admission', namespace: 'fleetplane-system' } as const;
 /** The ServiceAccount the policy fences (manifests/10-control-plane-rbac.yaml). */
@@ -34,7 +35,16 @@ export interface AdmissionInstallation {
   tlsSecrets: string[];
   gatewayName: string;
   gatewayNamespace: string;
+  /** The pool's objects' and ServiceAccount's name ("" admits no pool), and its container's command. */
+  poolName: string;
+  poolCommand: readonly string[];
 }
+
+/**
+ * The pool as the control plane renders it (pool-objects/): its objects and its ServiceAccount
+ * share one name, which the policy reads as both.
+ */
+export const RENDERED_POOL = { poolName: POOL_SERVICE_ACCOUNT, poolCommand: POOL_COMMAND } as const;
 
 const list = (values: readonly string[]) => [...new Set(values.filter(Boolean))].join(',');
 
@@ -58,6 +68,9 @@ export function admissionParamsData(installation: AdmissionInstallation): Record
     tlsSecrets: list(i.tlsSecrets),
     gatewayName: i.gatewayName,
     gatewayNamespace: i.gatewayNamespace,
+    poolName: i.poolName,
+    // WARNING: the policy splits it on spaces, so no word of the command may hold one.
+    poolCommand: i.poolCommand.join(' '),
   };
 }
 

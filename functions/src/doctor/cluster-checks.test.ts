@@ -5,6 +5,8 @@
  * come from a stand-in here, holding what such a cluster would answer.
  */
 import { describe, expect, it } from 'vitest';
+import { admissionParamsData } from '../core/admission-params.ts';
+import { admissionInstallationFromEnv } from '../wiring/admission-from-env.ts';
 import { type AdminClusterView, clusterChecks, type FunctionsClusterView } from './cluster-checks.ts';
 import { type DoctorSettings, settingsChecks } from './settings-checks.ts';
 
@@ -46,6 +48,7 @@ function cluster(certManagerStarted: Date, gatewayApiEnabled = true): AdminClust
     }),
     clusterIssuer: async () => ({ conditions: [{ type: 'Ready', status: 'True' }] }),
     admissionPolicy: async () => ({ bound: true }),
+    configMapKeys: async () => Object.keys(admissionParamsData(admissionInstallationFromEnv({}))),
     certManagerControllers: async () => [
       {
         namespace: 'cert-manager',

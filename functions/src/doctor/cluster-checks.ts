@@ -2,17 +2,13 @@
  * Doctor's cluster section. As the functions' ServiceAccount (FLEETPLANE_KUBECONFIG_DATA): the
  * API server answers, and a SelfSubjectAccessReview allows every row of the control plane's
  * access table. With an admin's read access (KUBECONFIG, else ~/.kube/config): the admission
- * policy, then the bootstrap's objects (cluster-objects-checks.ts), the way in
+ * policy and its params (admission-checks.ts), then the bootstrap's objects (cluster-objects-checks.ts), the way in
  * (routing-checks.ts) and cert-manager (cert-manager-checks.ts).
  *
  * Reads only. The views are interfaces (cluster-views.ts); kube-views.ts implements them.
  */
-import {
-  type AccessNeed,
-  accessName,
-  CONTROL_PLANE_ACCESS,
-  CONTROL_PLANE_ADMISSION_POLICY,
-} from '../core/control-plane-access.ts';
+import { type AccessNeed, accessName, CONTROL_PLANE_ACCESS } from '../core/control-plane-access.ts';
+import { admissionChecks } from './admission-checks.ts';
 import { certManager } from './cert-manager-checks.ts';
 import { type CheckResult, checksOf, messageOf } from './check.ts';
 import { namespaces, secrets } from './cluster-objects-checks.ts';
@@ -56,20 +52,8 @@ async function access(input: ClusterCheckInput): Promise<CheckResult> {
 }
 
 async function adminChecks(input: ClusterCheckInput, admin: AdminClusterView): Promise<CheckResult[]> {
-  const policy = await admin.admissionPolicy(CONTROL_PLANE_ADMISSION_POLICY);
   return [
-    policy?.bound
-      ? ok(
-          'admission-policy',
-          `the ValidatingAdmissionPolicy ${CONTROL_PLANE_ADMISSION_POLICY} and its binding are installed`,
-        )
-      : warn(
-          'admission-policy',
-          policy
-            ? `the ValidatingAdmissionPolicy ${CONTROL_PLANE_ADMISSION_POLICY} is installed, but no binding applies it`
-            : `the ValidatingAdmissionPolicy ${CONTROL_PLANE_ADMISSION_POLICY} is not installed: nothing fences what the control plane's ServiceAccount may create`,
-          'kubectl apply -f the admission policy in manifests/, when your checkout has it',
-        ),
+    ...(await admissionChecks(input, admin)),
     ...(await namespaces(input, admin)),
     ...(await secrets(input, admin)),
     ...(await routing(input, admin)),

@@ -54,6 +54,8 @@ export interface AdminClusterView {
   crd(name: string): Promise<{ createdAt: Date; established: boolean } | undefined>;
   clusterIssuer(name: string): Promise<{ conditions: Condition[] } | undefined>;
   admissionPolicy(name: string): Promise<{ bound: boolean } | undefined>;
+  /** The keys of a ConfigMap's data; undefined when there is no such ConfigMap. */
+  configMapKeys(namespace: string, name: string): Promise<string[] | undefined>;
   /**
    * cert-manager's controller pods, wherever they run: when their running container started
    * (undefined while it is not running), and whether its configuration enables the Gateway API.

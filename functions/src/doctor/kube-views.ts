@@ -2,8 +2,8 @@
  * The Kubernetes reads behind doctor's cluster section, over a kubeconfig: as the functions'
  * ServiceAccount (its version, and SelfSubjectAccessReviews, which the API server answers and
  * stores nothing of), and with an admin's read access (namespaces, Secrets' keys, ingress
- * classes, Services, the Gateway, CRDs, the ClusterIssuer, the admission policy, cert-manager's
- * pods).
+ * classes, Services, the Gateway, CRDs, the ClusterIssuer, the admission policy and its params'
+ * keys, cert-manager's pods).
  *
  * Only GETs and access reviews: it changes nothing. A Secret's values are read by the API call
  * and dropped here: only its keys leave this module.
@@ -164,6 +164,13 @@ export class KubeViews implements FunctionsClusterView, AdminClusterView {
       `${base}/validatingadmissionpolicybindings`,
     );
     return { bound: (bindings?.items ?? []).some((binding) => binding.spec?.policyName === name) };
+  }
+
+  async configMapKeys(namespace: string, name: string) {
+    const configMap = await this.find<Item>(
+      `/api/v1/namespaces/${encodeURIComponent(namespace)}/configmaps/${encodeURIComponent(name)}`,
+    );
+    return configMap && Object.keys(configMap.data ?? {});
   }
 
   async certManagerControllers() {

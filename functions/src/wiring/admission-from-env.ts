@@ -3,7 +3,7 @@
  * settings, read the same way, so `fleetplane admission-params` prints what the policy must
  * admit for this installation.
  */
-import type { AdmissionInstallation } from '../core/admission-params.ts';
+import { type AdmissionInstallation, RENDERED_POOL } from '../core/admission-params.ts';
 import { runtimeRepository } from '../core/image-ref.ts';
 import { buildJobSettingsFromEnv } from './builds-from-env.ts';
 import { type Env, envValue } from './env.ts';
@@ -32,5 +32,6 @@ export function admissionInstallationFromEnv(env: Env): AdmissionInstallation {
     tlsSecrets: [platform.tlsSecretName],
     gatewayName: platform.gateway.name,
     gatewayNamespace: platform.gateway.namespace,
+    ...RENDERED_POOL,
   };
 }
