@@ -15,8 +15,22 @@ export const RUNTIME_CONFIG_ENV = 'FLEETPLANE_AGENT_CONFIG';
 /** Port every agent listens on inside its container. */
 export const RUNTIME_PORT = 8080;
 
-/** Paths the runtime serves itself; custom endpoints may not shadow them. */
-export const RESERVED_AGENT_PATHS = ['', 'health', 'ready', 'generate', 'metrics', 'v1'] as const;
+/**
+ * Paths the runtime serves itself; custom endpoints may not shadow them: its description, probes,
+ * /generate, metrics, the OpenAI-compatible API (v1), the MCP server (mcp), A2A's JSON-RPC endpoint
+ * (a2a) and its agent card (.well-known).
+ */
+export const RESERVED_AGENT_PATHS = [
+  '',
+  'health',
+  'ready',
+  'generate',
+  'metrics',
+  'v1',
+  'mcp',
+  'a2a',
+  '.well-known',
+] as const;
 
 /** `{{slot}}` placeholders in a prompt template: letters, digits, underscore. */
 export const PROMPT_SLOT = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;

@@ -29,7 +29,9 @@ export function registerCustomEndpoints(app: Hono<AgentEnv>, rt: AgentRuntime): 
 
 /** What an endpoint reads: every slot a non-empty string (POST bodies may add `stream`). */
 export function endpointInput(endpoint: RuntimeCustomEndpoint, withStream: boolean) {
-  const slots = Object.fromEntries(endpoint.slots.map((s) => [s, z.string().min(1)]));
+  const slots = Object.fromEntries(
+    endpoint.slots.map((s) => [s, z.string().min(1).describe(`Fills {{${s}}} in the endpoint's prompt`)]),
+  );
   return withStream ? z.strictObject({ ...slots, stream: z.boolean().optional() }) : z.strictObject(slots);
 }
 

@@ -17,13 +17,25 @@ import { checkPromptSize } from './prompt-size.ts';
 /** What /generate reads: its body (the MCP `generate` tool takes the same, without `stream`). */
 export const generateBody = (maxTokensCap: number) =>
   z.strictObject({
-    prompt: z.string().min(1),
+    prompt: z.string().min(1).describe('What to ask the agent: the new user turn'),
     messages: z
       .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
       .max(500)
-      .optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.number().int().positive().max(maxTokensCap).optional(),
+      .optional()
+      .describe('Earlier conversation, oldest first, before the prompt'),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
+      .describe("Sampling temperature; the agent's own by default"),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .max(maxTokensCap)
+      .optional()
+      .describe("Most tokens to generate; the agent's own by default"),
     stream: z.boolean().optional(),
   });
 
