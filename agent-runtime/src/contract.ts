@@ -99,6 +99,12 @@ export const runtimeConfigSchema = z
     template: z.string(),
     /** Base path the agent serves under, e.g. "/my-assistant" (no trailing slash). */
     basePath: z.string().regex(/^(\/[a-z0-9-]+)?$/),
+    /**
+     * Where callers reach the agent, its base path included: "https://agents.example.com/my-assistant".
+     * Its A2A card names its endpoint below it. Left out (a config rendered before it existed,
+     * tests), the card uses the origin each request came to.
+     */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     model: runtimeModelSchema,
     instruction: z.string(),
     temperature: z.number().min(0).max(2),

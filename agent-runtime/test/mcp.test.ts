@@ -144,6 +144,30 @@ describe('an agent as an MCP server', () => {
   });
 });
 
+describe('the tools of an agent without /generate, whose endpoint paths collide as names', () => {
+  it('lists only its endpoints, each under a name of its own', async () => {
+    const endpoint = { method: 'POST' as const, description: 'd', prompt: '{{input}}', slots: ['input'] };
+    const agent = await startAgent(
+      agentConfig({
+        endpoints: ['chat'],
+        customEndpoints: [
+          { ...endpoint, path: 'review/code' },
+          { ...endpoint, path: 'review_code' },
+        ],
+      }),
+    );
+    try {
+      const client = await connect(`${agent.url}/mcp`);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['review_code', 'review_code_2']);
+      const second = await client.callTool({ name: 'review_code_2', arguments: { input: 'which one' } });
+      expect(textOf(second)).toBe('which one');
+      await client.close();
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
 describe('an MCP server of an agent that requires an API key', () => {
   let agent: TestAgent;
   afterEach(() => agent.close());
