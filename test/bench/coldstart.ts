@@ -20,6 +20,7 @@ import { build } from 'esbuild';
 import { bundleRuntime } from '../../agent-runtime/build.ts';
 import type { RuntimeConfig } from '../../agent-runtime/src/contract.ts';
 import { buildFunctions, FUNCTIONS, functionDir } from '../../functions/build.ts';
+import { benchAgentConfig } from './lib/agent-processes.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS || 15);
 const root = join(import.meta.dirname, '..', '..');
@@ -120,26 +121,10 @@ async function main() {
 async function agentRuntimeStart(): Promise<void> {
   const { code, path } = await bundleRuntime();
   const config: RuntimeConfig = {
-    apiVersion: 'fleetplane.io/v1',
-    name: 'bench-agent',
-    template: 'assistant',
-    basePath: '/bench-agent',
-    model: { provider: 'openai', id: 'gpt-4o' },
-    instruction: 'You are a helpful assistant.',
-    temperature: 0.7,
-    endpoints: ['generate', 'chat'],
+    ...benchAgentConfig(),
     customEndpoints: [
       { path: 'summarize', method: 'POST', description: 'd', prompt: '{{input}}', slots: ['input'] },
     ],
-    logging: 'info',
-    limits: {
-      maxBodyBytes: 65_536,
-      maxPromptChars: 32_000,
-      requestTimeoutMs: 30_000,
-      maxRetries: 2,
-      rateLimitPerMinute: 0,
-    },
-    requireApiKey: false,
   };
   const configPath = join(scratch, 'agent.json');
   await writeFile(configPath, JSON.stringify(config));
