@@ -114,6 +114,7 @@ export function openApiDocument(version: string) {
         'Deploy GenAI agents to Kubernetes from one JSON config. Status is read from the cluster. ' +
         'Send Authorization: Bearer <token> to every route but /, /health, /docs and /openapi.json. ' +
         'Errors are RFC 9457 problem documents; a field error is {path, message, rule?}. ' +
+        "Agents are not routes of this API: each answers at its own URL (a deployment's url), /<name>/ on the agents' host, with generate, its custom endpoints, the OpenAI-compatible v1/, an MCP server at mcp (Streamable HTTP) and an A2A agent (card at .well-known/agent-card.json, JSON-RPC at a2a). " +
         'On DigitalOcean each route group is a function with a URL of its own (…/fleetplane/deploy, …/fleetplane/deployments/{name}, …/fleetplane/templates/openapi.json).',
     },
     components: {
