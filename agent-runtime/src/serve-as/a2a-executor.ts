@@ -21,7 +21,7 @@ import {
 } from '@a2a-js/sdk/server';
 import { linkSignals } from '../abort.ts';
 import type { AgentRuntime } from '../agent-runtime.ts';
-import { invalidInput, type Problem } from '../http/problem.ts';
+import { invalidInput, Problem } from '../http/problem.ts';
 import { errorFields } from '../observability/logger.ts';
 import { type AnswerRequest, answerStream, answerWhole, problemOf, type Usage } from '../routes/answer.ts';
 import { SKILL_METADATA_KEY } from './a2a-card.ts';
@@ -60,7 +60,8 @@ export class AgentAnswers implements AgentExecutor {
       try {
         request = this.requestOf(context.userMessage);
       } catch (err) {
-        return run.end(TaskState.TASK_STATE_REJECTED, (err as Problem).body.detail);
+        if (!(err instanceof Problem)) throw err;
+        return run.end(TaskState.TASK_STATE_REJECTED, err.body.detail);
       }
       if (!call.streaming) {
         const answer = await answerWhole(this.rt, request, { signal, requestId: call.requestId });
