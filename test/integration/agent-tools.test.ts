@@ -9,6 +9,7 @@
  */
 import { AppsV1Api, CoreV1Api, KubeConfig, NetworkingV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_PLATFORM } from '../../functions/src/core/platform.ts';
 import { testEnv } from '../env/inject.ts';
 import { harness } from '../support/control-plane-harness.ts';
 
@@ -99,7 +100,8 @@ describe('an agent with tools on the cluster', () => {
     const read = (name: string) => networking.readNamespacedNetworkPolicy({ name, namespace: namespace() });
     const caller = await read('at-caller');
     const callee = await read('at-callee');
-    const deny = ['10.244.0.0/16', '10.245.0.0/16', '169.254.0.0/16'];
+    // The platform's default deny list (no FLEETPLANE_EGRESS_DENY_CIDRS in the harness).
+    const deny = DEFAULT_PLATFORM.egressDenyCidrs;
     // The caller: its own rules (DNS, HTTPS and the model), then exactly what its tools need.
     expect(caller.spec?.egress?.slice(2)).toEqual([
       { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: deny } }], ports: [{ protocol: 'TCP', port: 8443 }] },
