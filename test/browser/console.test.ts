@@ -450,12 +450,32 @@ describe('the web console', () => {
     const config = JSON.parse((await snippet.textContent()) ?? '') as {
       mcpServers: Record<string, { type: string; url: string; headers?: unknown }>;
     };
-    expect(config).toEqual({ mcpServers: { alpha: { type: 'http', url: `${server.base}/alpha/mcp` } } });
+    // This server runs behind a token and alpha has no keys of its own: the server's token it is.
+    expect(config).toEqual({
+      mcpServers: {
+        alpha: {
+          type: 'http',
+          url: `${server.base}/alpha/mcp`,
+          headers: { Authorization: `Bearer $\{FLEETPLANE_TOKEN}` },
+        },
+      },
+    });
     await page.context().close();
 
-    // The config as a client uses it: the official MCP SDK client, at the URL it names.
+    // The config as a client uses it: the official MCP SDK client, at the URL it names, with the
+    // headers it names and their variable expanded as a client expands it.
+    const headers = Object.fromEntries(
+      Object.entries((config.mcpServers.alpha?.headers ?? {}) as Record<string, string>).map(([k, v]) => [
+        k,
+        v.replace('${FLEETPLANE_TOKEN}', TOKEN),
+      ]),
+    );
     const client = new Client({ name: 'console-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL(config.mcpServers.alpha?.url ?? '')));
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(config.mcpServers.alpha?.url ?? ''), {
+        requestInit: { headers },
+      }),
+    );
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['generate']);
     await client.close();
   });

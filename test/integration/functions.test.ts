@@ -148,15 +148,21 @@ describe('the bundled functions', () => {
     expect(openapi.paths['/deploy'].post.responses['413'].description).toMatch(/^Body larger than 720 KiB/);
   });
 
-  it('serve the console icon base64, as the platform needs for an image (it decodes it)', async () => {
-    const icon = await mains.console(web('GET', '/icon.svg'));
+  it('serve the console icon base64, as the platform needs for an image (it decodes it), on the dedicated origin only', async () => {
+    const at = (host: string, path: string) =>
+      web('GET', path, { headers: { host, 'x-forwarded-proto': 'https' } });
+    process.env.FLEETPLANE_CONSOLE_ORIGIN = 'https://console.example.com';
+    // The shared function host serves nothing of the console, whatever the setting says.
+    expect((await mains.console(at('faas-fra1-0123.doserverless.co', '/icon.svg'))).statusCode).toBe(403);
+    const icon = await mains.console(at('console.example.com', '/icon.svg'));
     expect(icon.statusCode).toBe(200);
     expect(icon.headers['content-type']).toBe('image/svg+xml');
     expect(Buffer.from(icon.body, 'base64').toString('utf8')).toMatch(
       /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
     );
-    const page = await mains.console(web('GET', '/'));
+    const page = await mains.console(at('console.example.com', '/'));
     expect(page.body).toMatch(/^<!doctype html>/i);
+    delete process.env.FLEETPLANE_CONSOLE_ORIGIN;
   });
 
   it('deployments lists, reads one (legacy __ow_* args too), tails logs and deletes', async () => {
