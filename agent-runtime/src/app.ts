@@ -27,6 +27,8 @@ import { registerAbout } from './routes/about.ts';
 import { registerCustomEndpoints } from './routes/custom-endpoints.ts';
 import { registerGenerate } from './routes/generate.ts';
 import { registerOpenAiCompat, registerOpenAiCompatOff } from './routes/openai-compat.ts';
+import { registerA2a } from './serve-as/a2a.ts';
+import { registerMcp } from './serve-as/mcp.ts';
 import { Toolbox } from './tools/toolbox.ts';
 import { RUNTIME_VERSION } from './version.ts';
 
@@ -93,6 +95,8 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
   registerAbout(routes, rt);
   if (config.endpoints.includes('generate')) registerGenerate(routes, rt);
   registerCustomEndpoints(routes, rt);
+  registerMcp(routes, rt);
+  registerA2a(routes, rt);
   if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
   else registerOpenAiCompatOff(routes);
   return app;

@@ -18,8 +18,22 @@ export const RUNTIME_CONFIG_ENV = 'FLEETPLANE_AGENT_CONFIG';
 /** Port every agent listens on inside its container. */
 export const RUNTIME_PORT = 8080;
 
-/** Paths the runtime serves itself; custom endpoints may not shadow them. */
-export const RESERVED_AGENT_PATHS = ['', 'health', 'ready', 'generate', 'metrics', 'v1'] as const;
+/**
+ * Paths the runtime serves itself; custom endpoints may not shadow them: its description, probes,
+ * /generate, metrics, the OpenAI-compatible API (v1), the MCP server (mcp), A2A's JSON-RPC endpoint
+ * (a2a) and its agent card (.well-known).
+ */
+export const RESERVED_AGENT_PATHS = [
+  '',
+  'health',
+  'ready',
+  'generate',
+  'metrics',
+  'v1',
+  'mcp',
+  'a2a',
+  '.well-known',
+] as const;
 
 /** `{{slot}}` placeholders in a prompt template: letters, digits, underscore. */
 export const PROMPT_SLOT = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -88,6 +102,12 @@ export const runtimeConfigSchema = z
     template: z.string(),
     /** Base path the agent serves under, e.g. "/my-assistant" (no trailing slash). */
     basePath: z.string().regex(/^(\/[a-z0-9-]+)?$/),
+    /**
+     * Where callers reach the agent, its base path included: "https://agents.example.com/my-assistant".
+     * Its A2A card names its endpoint below it. Left out (a config rendered before it existed,
+     * tests), the card uses the origin each request came to.
+     */
+    publicUrl: z.url({ protocol: /^https?$/ }).optional(),
     model: runtimeModelSchema,
     instruction: z.string(),
     temperature: z.number().min(0).max(2),

@@ -25,7 +25,13 @@ describe('agent runtime over HTTP, in front of the fake model', () => {
         '/my-assistant/translate/fr',
         '/my-assistant/v1/chat/completions',
         '/my-assistant/v1/models',
+        '/my-assistant/mcp',
+        '/my-assistant/.well-known/agent-card.json',
+        '/my-assistant/a2a',
       ]);
+      expect(body.endpoints.at(-3).description).toBe(
+        'MCP server (Streamable HTTP, stateless); tools: generate, summarize, translate_fr',
+      );
     }
   });
 

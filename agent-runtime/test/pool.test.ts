@@ -46,7 +46,14 @@ describe('the pool', () => {
       '/beta/generate',
       '/beta/summarize',
       '/beta/translate/fr',
+      '/beta/mcp',
+      '/beta/.well-known/agent-card.json',
+      '/beta/a2a',
     ]);
+    // A pooled agent is an MCP server and an A2A agent like a dedicated one: the same app.
+    const card = await (await fetch(`${pool.url}/beta/.well-known/agent-card.json`)).json();
+    expect(card.name).toBe('beta');
+    expect(card.skills.map((skill: { id: string }) => skill.id)).toContain('generate');
   });
 
   it('streams, runs custom endpoints, and speaks the OpenAI API through the official SDK', async () => {

@@ -46,6 +46,48 @@ describe('agent app on workerd', () => {
     expect(fake.requests.at(-1)?.headers.authorization).toBe('Bearer sk-worker');
   });
 
+  it('serves MCP tools/call and A2A message/send there too (the SDKs need only web-standard APIs)', async () => {
+    const mcp = await mf.dispatchFetch('http://agent.local/my-assistant/mcp', {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2025-11-25',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name: 'generate', arguments: { prompt: 'mcp on workerd' } },
+      }),
+    });
+    expect(await mcp.json()).toMatchObject({
+      id: 1,
+      result: { content: [{ type: 'text', text: 'mcp on workerd' }] },
+    });
+    const a2a = await mf.dispatchFetch('http://agent.local/my-assistant/a2a', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'message/send',
+        params: {
+          message: {
+            kind: 'message',
+            messageId: 'm',
+            role: 'user',
+            parts: [{ kind: 'text', text: 'a2a on workerd' }],
+          },
+        },
+      }),
+    });
+    expect(await a2a.json()).toMatchObject({
+      id: 2,
+      result: { parts: [{ kind: 'text', text: 'a2a on workerd' }] },
+    });
+  });
+
   it('streams SSE tokens there too', async () => {
     const res = await mf.dispatchFetch('http://agent.local/my-assistant/generate', {
       method: 'POST',

@@ -22,6 +22,7 @@ import { LargeFleet } from './lib/large-fleet.ts';
 import { loadAverage, machineDescription } from './lib/machine.ts';
 import { markdownReport, OWN_CHECK, type Ran, rowsOf, textTable } from './lib/report.ts';
 import type { BenchContext, Section } from './lib/section.ts';
+import { agentProtocols } from './sections/agent-protocols.ts';
 import { agentRuntime, functionColdStart } from './sections/child-benchmarks.ts';
 import { deployFanOut } from './sections/deploy-fan-out.ts';
 import { deployToRunning } from './sections/deploy-to-running.ts';
@@ -42,6 +43,7 @@ const SECTIONS: Section[] = [
   functionColdStart,
   agentRuntime,
   toolLoop,
+  agentProtocols,
 ];
 const RESULTS = join(REPO_ROOT, 'test', 'bench', 'RESULTS.md');
 const run = promisify(execFile);

@@ -5,15 +5,22 @@
  * Also the first invocation of each function in a fresh process (import + one request through
  * `main`), which includes loading any SDK the request needs.
  *
+ * Then the agent runtime as its image runs it: the size of its one-file bundle and the time from
+ * `node agent-runtime.mjs` to its `listening` line, each start a fresh process.
+ *
  * Prints measured figures only. Loopback only: the first-invocation requests use a local
  * directory store and a kubeconfig pointing at a closed loopback port, unless KUBECONFIG
  * and FLEETPLANE_STORE are set (e.g. from `npm run testenv -- up`).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { bundleRuntime } from '../../agent-runtime/build.ts';
+import type { RuntimeConfig } from '../../agent-runtime/src/contract.ts';
 import { buildFunctions, FUNCTIONS, functionDir } from '../../functions/build.ts';
+import { benchAgentConfig } from './lib/agent-processes.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS || 15);
 const root = join(import.meta.dirname, '..', '..');
@@ -107,6 +114,48 @@ async function main() {
     `\nfirst call: against ${env.KUBECONFIG === process.env.KUBECONFIG ? 'KUBECONFIG' : 'a closed loopback port'} and ${env.FLEETPLANE_STORE}`,
   );
   console.log(`functions measured: ${FUNCTIONS.join(', ')}`);
+  await agentRuntimeStart();
+}
+
+/** The agent runtime's bundle and its start, spawn to the `listening` log line, RUNS times. */
+async function agentRuntimeStart(): Promise<void> {
+  const { code, path } = await bundleRuntime();
+  const config: RuntimeConfig = {
+    ...benchAgentConfig(),
+    customEndpoints: [
+      { path: 'summarize', method: 'POST', description: 'd', prompt: '{{input}}', slots: ['input'] },
+    ],
+  };
+  const configPath = join(scratch, 'agent.json');
+  await writeFile(configPath, JSON.stringify(config));
+  const starts: number[] = [];
+  for (let i = 0; i < RUNS; i++) starts.push(await startOnce(path, configPath));
+  const bytes = Buffer.byteLength(code);
+  console.log(
+    `\nagent runtime: bundle ${(bytes / 1024).toFixed(0)} KiB (${(gzipSync(code).byteLength / 1024).toFixed(0)} KiB gzipped), start to listening p50 ${fmt(percentile(starts, 50))}, p90 ${fmt(percentile(starts, 90))}`,
+  );
+}
+
+function startOnce(bundle: string, configPath: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, [bundle], {
+    env: { FLEETPLANE_AGENT_CONFIG: configPath, PORT: '0', HOST: '127.0.0.1', OPENAI_API_KEY: 'sk-bench' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!out.includes('"msg":"listening"')) return;
+      const ms = performance.now() - started;
+      child.kill('SIGKILL');
+      resolve(ms);
+    });
+    child.once('exit', (exitCode) => {
+      if (!out.includes('"msg":"listening"'))
+        reject(new Error(`agent runtime exited ${exitCode} before listening`));
+    });
+  });
 }
 
 await main();

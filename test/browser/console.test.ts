@@ -7,6 +7,8 @@
  */
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -436,6 +438,46 @@ describe('the web console', () => {
     await page.locator('tr[data-agent="alpha"]').waitFor();
     expect(await page.locator('tr[data-agent="beta"]').count()).toBe(0);
     await page.context().close();
+  });
+
+  it('shows how to use an agent from MCP and A2A clients, with a client config that works', async () => {
+    const page = await signedIn('#/agents/alpha');
+    const snippet = page.locator('#mcp-config');
+    await snippet.waitFor();
+    const facts = await page.locator('section[aria-labelledby="connect-title"] dl').textContent();
+    expect(facts).toContain(`${server.base}/alpha/mcp`);
+    expect(facts).toContain(`${server.base}/alpha/.well-known/agent-card.json`);
+    const config = JSON.parse((await snippet.textContent()) ?? '') as {
+      mcpServers: Record<string, { type: string; url: string; headers?: unknown }>;
+    };
+    // This server runs behind a token and alpha has no keys of its own: the server's token it is.
+    expect(config).toEqual({
+      mcpServers: {
+        alpha: {
+          type: 'http',
+          url: `${server.base}/alpha/mcp`,
+          headers: { Authorization: `Bearer $\{FLEETPLANE_TOKEN}` },
+        },
+      },
+    });
+    await page.context().close();
+
+    // The config as a client uses it: the official MCP SDK client, at the URL it names, with the
+    // headers it names and their variable expanded as a client expands it.
+    const headers = Object.fromEntries(
+      Object.entries((config.mcpServers.alpha?.headers ?? {}) as Record<string, string>).map(([k, v]) => [
+        k,
+        v.replace('${FLEETPLANE_TOKEN}', TOKEN),
+      ]),
+    );
+    const client = new Client({ name: 'console-test', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(config.mcpServers.alpha?.url ?? ''), {
+        requestInit: { headers },
+      }),
+    );
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(['generate']);
+    await client.close();
   });
 
   it('reaches the main controls with the keyboard alone', async () => {

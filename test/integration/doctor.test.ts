@@ -28,7 +28,10 @@ import { runtimeContext } from '../../functions/src/builds/runtime-context.ts';
 import { IDENTITIES, serviceAccountKubeconfig } from '../../functions/src/cli/kubeconfig.ts';
 import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
 import { ADMISSION_PARAMS } from '../../functions/src/core/admission-params.ts';
-import { CONTROL_PLANE_ADMISSION_POLICY } from '../../functions/src/core/control-plane-access.ts';
+import {
+  CONTROL_PLANE_ACCESS,
+  CONTROL_PLANE_ADMISSION_POLICY,
+} from '../../functions/src/core/control-plane-access.ts';
 import { shortTag } from '../../functions/src/core/image-ref.ts';
 import type { CheckResult } from '../../functions/src/doctor/check.ts';
 import { runDoctor } from '../../functions/src/doctor/doctor.ts';
@@ -425,7 +428,7 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
       'functions.health',
     ]);
     expect(find(report.checks, 'cluster.access')?.summary).toBe(
-      "the functions' ServiceAccount may do all 50 things the control plane does in agents and fleetplane-builds",
+      `the functions' ServiceAccount may do all ${CONTROL_PLANE_ACCESS.length} things the control plane does in agents and fleetplane-builds`,
     );
     expect(find(report.checks, 'registry.image')?.summary).toMatch(
       /^this release's image .* is built and reachable$/,

@@ -169,6 +169,7 @@ describe('the bundled functions', () => {
     );
     const page = await mains.console(web('GET', '/', onConsoleOrigin));
     expect(page.body).toMatch(/^<!doctype html>/i);
+    delete process.env.FLEETPLANE_CONSOLE_ORIGIN;
   });
 
   it('deployments lists, reads one (legacy __ow_* args too), tails logs and deletes', async () => {

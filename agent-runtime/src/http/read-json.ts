@@ -11,15 +11,20 @@ import { formatPath } from '../contract.ts';
 import { badRequest, type FieldError, invalidInput, payloadTooLarge } from './problem.ts';
 
 export async function readJson(c: Context, maxBytes: number): Promise<unknown> {
-  const declared = c.req.header('content-length');
-  if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
-  const text = declared !== undefined ? await c.req.text() : await readCapped(c.req.raw, maxBytes);
+  const text = await readText(c, maxBytes);
   if (text.trim() === '') throw badRequest('request body is empty; expected a JSON object');
   try {
     return JSON.parse(text);
   } catch (err) {
     throw badRequest(`request body is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** The body as text, within the size limit (413 beyond it). */
+export async function readText(c: Context, maxBytes: number): Promise<string> {
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) throw payloadTooLarge(maxBytes);
+  return declared !== undefined ? await c.req.text() : await readCapped(c.req.raw, maxBytes);
 }
 
 /** Chunked bodies have no Content-Length: count while reading and stop at the limit. */

@@ -1,5 +1,6 @@
 /**
- * The agent's own routes: GET / (who am I, what can I do), GET /health (liveness: the
+ * The agent's own routes: GET / (who am I, what can I do: every route, the MCP and A2A ones
+ * included), GET /health (liveness: the
  * process answers), GET /ready (readiness: config loaded and not draining) and GET /metrics
  * (Prometheus text).
  *
@@ -10,6 +11,7 @@ import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { unavailable } from '../http/problem.ts';
+import { agentSkills } from '../serve-as/agent-skills.ts';
 
 export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   const { config } = rt;
@@ -54,5 +56,19 @@ function listEndpoints(rt: AgentRuntime) {
       { method: 'GET', path: `${base}/v1/models`, description: 'OpenAI-compatible model list' },
     );
   }
+  const tools = agentSkills(rt).map((skill) => skill.name);
+  out.push(
+    {
+      method: 'POST',
+      path: `${base}/mcp`,
+      description: `MCP server (Streamable HTTP, stateless); tools: ${tools.join(', ') || 'none'}`,
+    },
+    { method: 'GET', path: `${base}/.well-known/agent-card.json`, description: 'A2A agent card' },
+    {
+      method: 'POST',
+      path: `${base}/a2a`,
+      description: 'A2A JSON-RPC: SendMessage, SendStreamingMessage (A2A 0.3: message/send, message/stream)',
+    },
+  );
   return out;
 }

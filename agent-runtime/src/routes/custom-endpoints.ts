@@ -15,7 +15,7 @@ import { fillPrompt, RESERVED_AGENT_PATHS, type RuntimeCustomEndpoint } from '..
 import type { AgentEnv } from '../http/agent-env.ts';
 import { readJson, validate } from '../http/read-json.ts';
 import { sharedBy } from '../http/shared-schemas.ts';
-import { answer, defaultMaxTokens } from './answer.ts';
+import { type AnswerRequest, answer, defaultMaxTokens } from './answer.ts';
 import { checkPromptSize } from './prompt-size.ts';
 
 export function registerCustomEndpoints(app: Hono<AgentEnv>, rt: AgentRuntime): void {
@@ -28,31 +28,42 @@ export function registerCustomEndpoints(app: Hono<AgentEnv>, rt: AgentRuntime): 
   }
 }
 
-const slotsBody = sharedBy(
-  (method: string, slots: readonly string[]) => `${method} ${slots.join(',')}`,
-  (method: string, slots: readonly string[]) => {
-    const fields = Object.fromEntries(slots.map((s) => [s, z.string().min(1)]));
-    return method === 'POST'
+/** What an endpoint reads: every slot a non-empty string (POST bodies may add `stream`). */
+export const endpointInput = sharedBy(
+  (slots: readonly string[], withStream: boolean) => `${withStream} ${slots.join(',')}`,
+  (slots: readonly string[], withStream: boolean) => {
+    const fields = Object.fromEntries(
+      slots.map((s) => [s, z.string().min(1).describe(`Fills {{${s}}} in the endpoint's prompt`)]),
+    );
+    return withStream
       ? z.strictObject({ ...fields, stream: z.boolean().optional() })
       : z.strictObject(fields);
   },
 );
 
+/** Valid slot values as a question to the agent; 422 when they are over the prompt limit. */
+export function endpointRequest(
+  rt: AgentRuntime,
+  endpoint: RuntimeCustomEndpoint,
+  values: Record<string, string>,
+): AnswerRequest {
+  const filled = endpoint.slots.reduce((n, s) => n + (values[s]?.length ?? 0), 0);
+  checkPromptSize(endpoint.slots[0] ?? 'prompt', filled, rt.config.limits.maxPromptChars);
+  return {
+    messages: [{ role: 'user', content: fillPrompt(endpoint.prompt, values) }],
+    temperature: endpoint.temperature ?? rt.config.temperature,
+    maxTokens: endpoint.maxTokens ?? defaultMaxTokens(rt),
+  };
+}
+
 function register(app: Hono<AgentEnv>, rt: AgentRuntime, endpoint: RuntimeCustomEndpoint): void {
-  const schema = slotsBody(endpoint.method, endpoint.slots);
+  const schema = endpointInput(endpoint.slots, endpoint.method === 'POST');
   app.on(endpoint.method, `/${endpoint.path}`, async (c) => {
     const input =
       endpoint.method === 'POST'
         ? await readJson(c, rt.config.limits.maxBodyBytes)
         : (c.req.query() as unknown);
     const values = validate(schema, input) as Record<string, string> & { stream?: boolean };
-    const filled = endpoint.slots.reduce((n, s) => n + (values[s]?.length ?? 0), 0);
-    checkPromptSize(endpoint.slots[0] ?? 'prompt', filled, rt.config.limits.maxPromptChars);
-    const prompt = fillPrompt(endpoint.prompt, values);
-    return answer(c, rt, [{ role: 'user', content: prompt }], {
-      temperature: endpoint.temperature ?? rt.config.temperature,
-      maxTokens: endpoint.maxTokens ?? defaultMaxTokens(rt),
-      stream: values.stream === true,
-    });
+    return answer(c, rt, endpointRequest(rt, endpoint, values), values.stream === true);
   });
 }

@@ -12,37 +12,57 @@ import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { readJson, validate } from '../http/read-json.ts';
 import { sharedBy } from '../http/shared-schemas.ts';
-import { answer, defaultMaxTokens } from './answer.ts';
+import { type AnswerRequest, answer, defaultMaxTokens } from './answer.ts';
 import { checkPromptSize } from './prompt-size.ts';
 
-const generateBody = sharedBy(String, (maxTokensCap: number) =>
+/** What /generate reads: its body (the MCP `generate` tool takes the same, without `stream`). */
+export const generateBody = sharedBy(String, (maxTokensCap: number) =>
   z.strictObject({
-    prompt: z.string().min(1),
+    prompt: z.string().min(1).describe('What to ask the agent: the new user turn'),
     messages: z
       .array(z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: z.string() }))
       .max(500)
-      .optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    max_tokens: z.number().int().positive().max(maxTokensCap).optional(),
+      .optional()
+      .describe('Earlier conversation, oldest first, before the prompt'),
+    temperature: z
+      .number()
+      .min(0)
+      .max(2)
+      .optional()
+      .describe("Sampling temperature; the agent's own by default"),
+    max_tokens: z
+      .number()
+      .int()
+      .positive()
+      .max(maxTokensCap)
+      .optional()
+      .describe("Most tokens to generate; the agent's own by default"),
     stream: z.boolean().optional(),
   }),
 );
+
+export type GenerateInput = Omit<z.infer<ReturnType<typeof generateBody>>, 'stream'>;
+
+/** A valid generate input as a question to the agent; 422 when it is over the prompt limit. */
+export function generateRequest(rt: AgentRuntime, input: GenerateInput): AnswerRequest {
+  const history = input.messages ?? [];
+  checkPromptSize(
+    'prompt',
+    input.prompt.length + history.reduce((n, m) => n + m.content.length, 0),
+    rt.config.limits.maxPromptChars,
+  );
+  return {
+    messages: [...history, { role: 'user', content: input.prompt }],
+    temperature: input.temperature ?? rt.config.temperature,
+    maxTokens: input.max_tokens ?? defaultMaxTokens(rt),
+  };
+}
 
 export function registerGenerate(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   const { limits } = rt.config;
   const schema = generateBody(limits.maxTokensCap);
   app.post('/generate', async (c) => {
     const body = validate(schema, await readJson(c, limits.maxBodyBytes));
-    const history = body.messages ?? [];
-    checkPromptSize(
-      'prompt',
-      body.prompt.length + history.reduce((n, m) => n + m.content.length, 0),
-      limits.maxPromptChars,
-    );
-    return answer(c, rt, [...history, { role: 'user', content: body.prompt }], {
-      temperature: body.temperature ?? rt.config.temperature,
-      maxTokens: body.max_tokens ?? defaultMaxTokens(rt),
-      stream: body.stream ?? false,
-    });
+    return answer(c, rt, generateRequest(rt, body), body.stream ?? false);
   });
 }

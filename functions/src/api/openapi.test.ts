@@ -28,6 +28,18 @@ function refsOf(value: unknown, at = '#'): [string, string][] {
 }
 
 describe('the OpenAPI document', () => {
+  it('says where each agent answers, its MCP server and A2A agent included', () => {
+    expect(document.info.description).toMatch(
+      /an MCP server at mcp .*card at \.well-known\/agent-card\.json, JSON-RPC at a2a/,
+    );
+    const deployment = (
+      document.components.schemas as Record<string, { properties: Record<string, { description?: string }> }>
+    ).Deployment;
+    expect(deployment?.properties.url?.description).toMatch(
+      /mcp for its MCP server, \.well-known\/agent-card\.json and a2a for A2A/,
+    );
+  });
+
   it('is a valid OpenAPI 3.1 document whose references all resolve', async () => {
     const validator = new Validator();
     const result = await validator.validate(

@@ -120,6 +120,7 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
         'A token has a scope (admin, or deployer or viewer of the agent names its glob matches; GET /whoami tells which): ' +
         'lists show only the names in scope, and anything else outside it is a 403 that names the scope. ' +
         'Errors are RFC 9457 problem documents; a field error is {path, message, rule?}. ' +
+        "Agents are not routes of this API: each answers at its own URL (a deployment's url), /<name>/ on the agents' host, with generate, its custom endpoints, the OpenAI-compatible v1/, an MCP server at mcp (Streamable HTTP) and an A2A agent (card at .well-known/agent-card.json, JSON-RPC at a2a). " +
         'On DigitalOcean each route group is a function with a URL of its own (…/fleetplane/deploy, …/fleetplane/deployments/{name}, …/fleetplane/templates/openapi.json).',
     },
     components: {

@@ -160,7 +160,11 @@ export const agentStatusSchema = z
     phase: z.enum(PHASES),
     generation: z.number().int(),
     appliedGeneration: z.number().int().optional(),
-    url: z.string(),
+    url: z
+      .string()
+      .describe(
+        "Where the agent answers, ending in '/': its routes are below it (generate, the custom endpoints, v1/ for the OpenAI-compatible API, mcp for its MCP server, .well-known/agent-card.json and a2a for A2A)",
+      ),
     image: z.string().optional(),
     replicas: z.object({
       desired: z.number(),

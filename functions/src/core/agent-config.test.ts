@@ -305,6 +305,18 @@ describe('every rule rejects, naming the field, the rule and the value', () => {
       /shadow/,
     ],
     [
+      'custom path shadowing the MCP server',
+      { ...base, customEndpoints: ['mcp'] },
+      'customEndpoints[0].path',
+      /must not shadow the runtime's own paths \(\/, \/health, .*\/mcp, \/a2a, \/\.well-known\) \(got "mcp"\)/,
+    ],
+    [
+      'custom path below the A2A endpoint',
+      { ...base, customEndpoints: [{ path: 'a2a/extra', prompt: 'x' }] },
+      'customEndpoints[0].path',
+      /shadow.*"a2a\/extra"/,
+    ],
+    [
       'custom path not URL-safe',
       { ...base, customEndpoints: ['../etc/passwd'] },
       'customEndpoints[0].path',

@@ -253,7 +253,7 @@ const customEndpointObject = z.strictObject({
         !RESERVED_AGENT_PATHS.some((reserved) => path === reserved || path.startsWith(`${reserved}/`)),
       {
         error: (issue) =>
-          `must not shadow the runtime's own paths (/, /health, /ready, /generate, /metrics, /v1) (got ${show(issue.input)})`,
+          `must not shadow the runtime's own paths (${RESERVED_AGENT_PATHS.map((p) => `/${p}`).join(', ')}) (got ${show(issue.input)})`,
       },
     ),
   method: z.enum(['POST', 'GET']).optional(),

@@ -154,11 +154,16 @@ export function resolveAgentSpec(config: AgentConfig): AgentSpec {
   return spec;
 }
 
-/** The file every agent reads at start-up (the runtime's contract), derived from its spec. */
+/**
+ * The file every agent reads at start-up (the runtime's contract), derived from its spec.
+ * `publicUrl` is where callers reach the agent (its A2A card names it); without one the agent
+ * uses the origin each request came to.
+ */
 export function runtimeConfigOf(
   spec: AgentSpec,
   basePath = `/${spec.name}`,
   platform: Pick<PlatformSettings, 'agentCaps' | 'toolCaps' | 'namespace' | 'localServer'> = DEFAULT_PLATFORM,
+  publicUrl?: string,
 ): RuntimeConfig {
   const caps = platform.agentCaps;
   // A cap lowered after a config was stored clamps its defaults rather than stopping the agent.
@@ -170,6 +175,7 @@ export function runtimeConfigOf(
     name: spec.name,
     template: spec.template,
     basePath,
+    ...(publicUrl === undefined ? {} : { publicUrl }),
     model: spec.model,
     instruction: spec.instruction,
     temperature: spec.temperature,

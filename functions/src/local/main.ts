@@ -41,7 +41,11 @@ const env: NodeJS.ProcessEnv = {
   ...process.env,
   ...(clusterConfigured
     ? {}
-    : { FLEETPLANE_PUBLIC_URL: envValue(process.env, 'FLEETPLANE_PUBLIC_URL') ?? `http://${host}:${port}` }),
+    : {
+        FLEETPLANE_PUBLIC_URL:
+          envValue(process.env, 'FLEETPLANE_PUBLIC_URL') ??
+          `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+      }),
   ...(access.kind === 'generated-token' ? { FLEETPLANE_API_TOKEN_HASHES: access.hash } : {}),
 };
 const log = jsonLogger((envValue(env, 'FLEETPLANE_LOG_LEVEL') as LogLevel | undefined) ?? 'info');

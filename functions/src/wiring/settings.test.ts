@@ -78,6 +78,27 @@ describe('platform settings from the environment', () => {
     );
   });
 
+  it('refuses an agent address that is not one: agents publish it in their A2A cards', () => {
+    expect(platformSettingsFromEnv({ FLEETPLANE_PUBLIC_URL: 'http://127.0.0.1:8080' }).publicUrl).toBe(
+      'http://127.0.0.1:8080',
+    );
+    expect(platformSettingsFromEnv({ FLEETPLANE_DOMAIN: 'agents.corp.example' }).domain).toBe(
+      'agents.corp.example',
+    );
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_PUBLIC_URL: 'agents.example.com' })).toThrow(
+      'FLEETPLANE_PUBLIC_URL must be an http(s) URL such as https://agents.example.com (got "agents.example.com")',
+    );
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_PUBLIC_URL: 'ftp://agents.example.com' })).toThrow(
+      /FLEETPLANE_PUBLIC_URL must be an http\(s\) URL/,
+    );
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_DOMAIN: 'https://agents.example.com' })).toThrow(
+      'FLEETPLANE_DOMAIN must be a host name such as agents.example.com (got "https://agents.example.com")',
+    );
+    expect(() => platformSettingsFromEnv({ FLEETPLANE_DOMAIN: 'agents example' })).toThrow(
+      /FLEETPLANE_DOMAIN/,
+    );
+  });
+
   it('reads the per-agent bounds', () => {
     const settings = platformSettingsFromEnv({
       FLEETPLANE_MAX_CPU_REQUEST: '1500m',

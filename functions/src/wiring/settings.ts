@@ -56,6 +56,33 @@ export function consoleOriginFromEnv(env: Env): string | undefined {
   return origin;
 }
 
+/**
+ * Where agents are reached from outside: FLEETPLANE_PUBLIC_URL, else https://FLEETPLANE_DOMAIN.
+ * Each agent's URL (and the A2A card it publishes) is built from it, so it must be an http(s)
+ * URL, checked here once rather than found broken in every agent.
+ */
+function agentAddressFromEnv(env: Env): { domain: string; publicUrl: string | undefined } {
+  const domain = envValue(env, 'FLEETPLANE_DOMAIN') ?? DEFAULT_PLATFORM.domain;
+  const publicUrl = envValue(env, 'FLEETPLANE_PUBLIC_URL');
+  const base = publicUrl ?? `https://${domain}`;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(base);
+  } catch {
+    parsed = undefined;
+  }
+  const ok = parsed !== undefined && /^https?:$/.test(parsed.protocol) && !parsed.search && !parsed.hash;
+  if (!ok && publicUrl !== undefined)
+    throw new SettingsError(
+      `FLEETPLANE_PUBLIC_URL must be an http(s) URL such as https://agents.example.com (got "${publicUrl}")`,
+    );
+  if (!ok || (publicUrl === undefined && parsed?.host !== domain.toLowerCase()))
+    throw new SettingsError(
+      `FLEETPLANE_DOMAIN must be a host name such as agents.example.com (got "${domain}")`,
+    );
+  return { domain, publicUrl };
+}
+
 function agentCapsFromEnv(env: Env, routing: Routing): AgentCaps {
   const defaults = DEFAULT_PLATFORM.agentCaps;
   const whole = (name: string, fallback: number, max: number) => {
@@ -236,10 +263,11 @@ export function platformSettingsFromEnv(
   const routing = pick('FLEETPLANE_ROUTING', DEFAULT_PLATFORM.routing) as Routing;
   if (!ROUTINGS.includes(routing))
     throw new SettingsError(`FLEETPLANE_ROUTING must be one of ${ROUTINGS.join(', ')} (got "${routing}")`);
+  const address = agentAddressFromEnv(env);
   const settings: PlatformSettings = {
     namespace: pick('FLEETPLANE_NAMESPACE', DEFAULT_PLATFORM.namespace),
     buildNamespace: pick('FLEETPLANE_BUILD_NAMESPACE', DEFAULT_PLATFORM.buildNamespace),
-    domain: pick('FLEETPLANE_DOMAIN', DEFAULT_PLATFORM.domain),
+    domain: address.domain,
     routing,
     tlsSecretName: pick('FLEETPLANE_TLS_SECRET', DEFAULT_PLATFORM.tlsSecretName),
     gateway: {
@@ -262,7 +290,7 @@ export function platformSettingsFromEnv(
     ingressClass: envValue(env, 'FLEETPLANE_INGRESS_CLASS'),
     tlsIssuer: envValue(env, 'FLEETPLANE_TLS_ISSUER') ?? DEFAULT_PLATFORM.tlsIssuer,
     openaiBaseUrl: envValue(env, 'FLEETPLANE_OPENAI_BASE_URL'),
-    publicUrl: envValue(env, 'FLEETPLANE_PUBLIC_URL'),
+    publicUrl: address.publicUrl,
     imagePullSecret: envValue(env, 'FLEETPLANE_IMAGE_PULL_SECRET'),
     consoleOrigin: consoleOriginFromEnv(env),
   };

@@ -20,10 +20,14 @@ import type { Problem } from './types.ts';
  */
 export function credentialFor(agentUrl: string, ownKey?: string): string | undefined {
   if (ownKey) return ownKey;
+  return servedHere(agentUrl) ? tokenStore.get() : undefined;
+}
+
+/** Is the agent served under the API's own base (the local server's `/<agent>/`)? */
+export function servedHere(agentUrl: string): boolean {
   const base = new URL('../', window.location.href);
   const agent = new URL(agentUrl);
-  const servedHere = agent.origin === base.origin && agent.pathname.startsWith(base.pathname);
-  return servedHere ? tokenStore.get() : undefined;
+  return agent.origin === base.origin && agent.pathname.startsWith(base.pathname);
 }
 
 export interface AgentAbout {

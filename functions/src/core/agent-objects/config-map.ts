@@ -1,6 +1,7 @@
 /**
- * The ConfigMap carrying the runtime's config file. Its checksum goes onto the pod template,
- * so a prompt or model change is a rolling update, not a rebuild.
+ * The ConfigMap carrying the runtime's config file (with the agent's public URL, which its A2A
+ * card names). Its checksum goes onto the pod template, so a prompt or model change is a
+ * rolling update, not a rebuild.
  *
  * Pure.
  */
@@ -8,13 +9,20 @@ import type { V1ConfigMap } from '@kubernetes/client-node';
 import { POOLED_CONFIG_KEY } from '#agent-runtime/pool-contract';
 import { runtimeConfigOf } from '../agent-spec.ts';
 import { sha256Hex } from '../hash.ts';
+import { agentUrl } from '../platform.ts';
 import { objectNames, POOLED, TIER_LABEL } from './labels.ts';
 import { basePathOf, metaOf, type RenderInput } from './render-input.ts';
 
 export const RUNTIME_CONFIG_FILE = POOLED_CONFIG_KEY;
 
 export function buildConfigMap(input: RenderInput): V1ConfigMap {
-  const runtimeConfig = runtimeConfigOf(input.spec, basePathOf(input), input.platform);
+  const runtimeConfig = runtimeConfigOf(
+    input.spec,
+    basePathOf(input),
+    input.platform,
+    // The URL the API reports for the agent, without its trailing slash.
+    agentUrl(input.platform, input.spec.name).replace(/\/+$/, ''),
+  );
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',

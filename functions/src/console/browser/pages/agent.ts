@@ -1,8 +1,8 @@
 /**
  * One agent: its phase and replicas, conditions, pods and their reasons, the log tail (and
- * the build log while it builds), revisions with rollback, delete, and what the agent says it
- * serves. Status and logs refresh every few seconds while the tab is visible; rollback and
- * delete ask first.
+ * the build log while it builds), revisions with rollback, delete, what the agent says it
+ * serves, and how to use it from MCP and A2A clients. Status and logs refresh every few
+ * seconds while the tab is visible; rollback and delete ask first.
  */
 import { ApiError } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
@@ -12,6 +12,7 @@ import { buildText, phaseBadge } from '../phase.ts';
 import { poll } from '../poll.ts';
 import type { AgentStatus, Revisions } from '../types.ts';
 import { describeAgent, storedConfig } from './agent-about.ts';
+import { connectAgent } from './agent-connect.ts';
 
 const REFRESH_MS = 3_000;
 
@@ -74,6 +75,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
   const podsSlot = h('div');
   const revisionsSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const aboutSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
+  const connectSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const configSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const logView = h('pre', { class: 'log', id: 'log', tabindex: '0', 'aria-label': 'Log tail' }, 'Loading…');
   const buildLogView = h('pre', { class: 'log', id: 'build-log', tabindex: '0', 'aria-label': 'Build log' });
@@ -294,6 +296,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
 
   void showRevisions();
   void describeAgent(api, name).then((about) => fill(aboutSlot, about));
+  void connectAgent(api, name).then((connect) => fill(connectSlot, connect));
   void storedConfig(api, name).then((config) => fill(configSlot, config));
   tail.addEventListener('change', () => void showLogs());
 
@@ -345,6 +348,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
     section('revisions-title', 'Revisions', revisionsSlot),
     section('config-title', 'Config (read-only)', configSlot),
     section('about-title', 'As the agent describes itself', aboutSlot),
+    section('connect-title', 'Use it from MCP and A2A clients', connectSlot),
   );
   return { title: name, element, dispose: () => poller.stop() };
 };
