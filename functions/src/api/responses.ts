@@ -201,7 +201,13 @@ export function deployBatchResponse(results: DeployResult[]): Response {
 
 /** The answer to a removal: 200 when the cluster is clean, 202 while the sweep finishes it. */
 export function removeResponse(result: RemoveResult): Response {
-  if (!result.pending) return Response.json({ name: result.name, deleted: result.deleted, pending: false });
+  if (!result.pending)
+    return Response.json({
+      name: result.name,
+      ...(result.target ? { target: result.target } : {}),
+      deleted: result.deleted,
+      pending: false,
+    });
   return Response.json(
     {
       name: result.name,

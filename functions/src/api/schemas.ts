@@ -142,6 +142,10 @@ export const agentStatusSchema = z
   .object({
     name: z.string(),
     phase: z.enum(PHASES),
+    target: z.enum(['kubernetes', 'local']).optional().meta({
+      description:
+        'Where its replicas run: pods of a Kubernetes cluster, or processes of the local server (npm start); absent until its workload is observed',
+    }),
     generation: z.number().int(),
     appliedGeneration: z.number().int().optional(),
     url: z.string(),
@@ -281,7 +285,13 @@ export const logsResponse = z
 export const deleteResponse = z
   .object({
     name: z.string(),
-    deleted: z.array(z.string()),
+    target: z.enum(['kubernetes', 'local']).optional().meta({
+      description: 'Where the agent ran, when anything of it was found running: the terms of `deleted`',
+    }),
+    deleted: z.array(z.string()).meta({
+      description:
+        'What was removed, in the terms of where it ran: Kubernetes objects as Kind/name, or the local server\'s processes as "process <name>"',
+    }),
     pending: z.boolean(),
     detail: z.string().optional(),
   })

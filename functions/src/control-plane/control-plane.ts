@@ -17,7 +17,7 @@ import { ConflictError, FleetplaneError, NotFoundError, UnavailableError } from 
 import { hashOf } from '../core/hash.ts';
 import { emptyObserved, type Observed, observedByAgent, ownedBy } from '../core/observed.ts';
 import { agentUrl, type PlatformSettings } from '../core/platform.ts';
-import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
+import { type AgentStatus, type Condition, deriveStatus, type Target, targetOf } from '../core/status.ts';
 import { mapLimit } from '../lib/map-limit.ts';
 import type { ConfigStore } from '../store/config-store.ts';
 import { collectGarbage, type GcReport } from './gc.ts';
@@ -44,9 +44,12 @@ export type DeployResult =
   /** Nothing was stored. */
   | { name: string; kind: 'failed'; error: unknown };
 
-/** What a removal did: everything is gone, or the config is gone and the cluster lags. */
+/**
+ * What a removal did: everything is gone, or the config is gone and the cluster lags.
+ * `deleted` speaks the target's terms: Kubernetes objects, or the local server's processes.
+ */
 export type RemoveResult =
-  | { name: string; pending: false; deleted: string[] }
+  | { name: string; pending: false; target?: Target; deleted: string[] }
   | { name: string; pending: true; error: unknown };
 
 const newIncarnation = () => randomUUID().replaceAll('-', '').slice(0, 12);
@@ -307,13 +310,20 @@ export class ControlPlane {
     if (entry) await this.deps.store.removeRevisions(name, entry.value.incarnation);
     const fleet = own?.fleet ?? (await this.deps.store.fleet());
     if (!fleet) return { name, pending: false, deleted: [] };
+    const target = own && targetOf(own.observed.deployments.find((d) => d.metadata?.name === name));
     try {
       const result = await reconcile(name, this.deps, {
         fleet,
         record: null,
         ...(own ? { observed: own.observed } : {}),
       });
-      return { name, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
+      const pruned = result.action === 'deleted' ? result.pruned : [];
+      // Locally the objects are only the server's bookkeeping: what went are the processes.
+      const deleted =
+        target === 'local'
+          ? (own?.observed.pods ?? []).map((pod) => `process ${pod.metadata?.name ?? ''}`)
+          : pruned;
+      return { name, pending: false, ...(target ? { target } : {}), deleted };
     } catch (error) {
       return { name, pending: true, error };
     }

@@ -7,7 +7,7 @@
  * (progress deadline exceeded), Deleting (objects without a stored config).
  */
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
+import { AGENT_LABEL, GENERATION_ANNOTATION, LOCAL_PROCESSES_ANNOTATION } from './agent-objects/labels.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { BuildStatus } from './build-status.ts';
 import { runsImage } from './image-ref.ts';
@@ -44,9 +44,26 @@ export interface PodStatus {
   message?: string;
 }
 
+/** Where an agent's replicas run: pods of a Kubernetes cluster, or processes of the local server. */
+export type Target = 'kubernetes' | 'local';
+
+/** How status speaks of a target's replicas, so a laptop hears of processes, not pods. */
+const TERMS: Record<Target, { runs: string; replica: string }> = {
+  kubernetes: { runs: 'the cluster runs', replica: 'pod' },
+  local: { runs: 'the local processes run', replica: 'process' },
+};
+
+/** The target an agent's observed workload runs on; undefined while none is observed. */
+export function targetOf(deployment: V1Deployment | undefined): Target | undefined {
+  if (!deployment) return undefined;
+  return deployment.metadata?.annotations?.[LOCAL_PROCESSES_ANNOTATION] === 'true' ? 'local' : 'kubernetes';
+}
+
 export interface AgentStatus {
   name: string;
   phase: Phase;
+  /** Where its replicas run, once its workload is observed. */
+  target?: Target;
   generation: number;
   /** Generation of the config the cluster runs (the Deployment's annotation). */
   appliedGeneration?: number;
@@ -172,6 +189,8 @@ export function deriveStatus(input: StatusInput): AgentStatus {
 
   if (build) conditions.push(builtCondition(build));
 
+  const target = targetOf(deployment);
+  const terms = TERMS[target ?? 'kubernetes'];
   const upToDate = deployment !== undefined && appliedGeneration === generation;
   conditions.push(
     deployment
@@ -180,10 +199,10 @@ export function deriveStatus(input: StatusInput): AgentStatus {
           upToDate ? 'True' : 'False',
           upToDate ? 'UpToDate' : 'Outdated',
           upToDate
-            ? `the cluster runs generation ${generation}`
-            : `the cluster runs generation ${appliedGeneration ?? 'unknown'}, generation ${generation} is stored`,
+            ? `${terms.runs} generation ${generation}`
+            : `${terms.runs} generation ${appliedGeneration ?? 'unknown'}, generation ${generation} is stored`,
         )
-      : condition('Applied', 'False', 'NotApplied', 'nothing is applied to the cluster yet'),
+      : condition('Applied', 'False', 'NotApplied', 'nothing is applied yet'),
   );
 
   for (const type of ['Available', 'Progressing'] as const) {
@@ -210,9 +229,9 @@ export function deriveStatus(input: StatusInput): AgentStatus {
           'Degraded',
           'True',
           failing.reason as string,
-          `pod ${failing.name}: ${failing.message ?? failing.reason}`,
+          `${terms.replica} ${failing.name}: ${failing.message ?? failing.reason}`,
         )
-      : condition('Degraded', 'False', 'PodsHealthy', 'no pod reports a failure'),
+      : condition('Degraded', 'False', 'PodsHealthy', `no ${terms.replica} reports a failure`),
   );
 
   const progressDeadline = deployment?.status?.conditions?.find(
@@ -244,6 +263,7 @@ export function deriveStatus(input: StatusInput): AgentStatus {
   return {
     name,
     phase,
+    ...(target ? { target } : {}),
     generation,
     ...(appliedGeneration ? { appliedGeneration } : {}),
     url: input.url,

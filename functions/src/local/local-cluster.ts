@@ -22,7 +22,12 @@ import type {
 } from '@kubernetes/client-node';
 import type { Cluster, ObserveScope, PodLog } from '../cluster/cluster.ts';
 import { RUNTIME_CONFIG_FILE } from '../core/agent-objects/config-map.ts';
-import { AGENT_LABEL, FLEET_LABEL, objectNames } from '../core/agent-objects/labels.ts';
+import {
+  AGENT_LABEL,
+  FLEET_LABEL,
+  LOCAL_PROCESSES_ANNOTATION,
+  objectNames,
+} from '../core/agent-objects/labels.ts';
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { DEFAULT_PLATFORM } from '../core/platform.ts';
@@ -224,7 +229,12 @@ export class LocalCluster implements Cluster {
     const template = rendered.spec?.template;
     return {
       ...rendered,
-      metadata: { ...rendered.metadata, generation: 1 },
+      // Marked as processes, so status speaks of them (only here: never on a stored object).
+      metadata: {
+        ...rendered.metadata,
+        generation: 1,
+        annotations: { ...rendered.metadata?.annotations, [LOCAL_PROCESSES_ANNOTATION]: 'true' },
+      },
       // What actually runs is the local runtime bundle, not the rendered image; as many
       // processes as replicas, however the count was asked for.
       ...(rendered.spec && template?.spec

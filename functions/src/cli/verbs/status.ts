@@ -23,9 +23,10 @@ function buildLine(build: BuildInfo): string {
 
 export function statusText(d: Deployment): string {
   const trouble = troubleOf(d);
+  const local = d.target === 'local';
   const applied =
     d.appliedGeneration !== undefined && d.appliedGeneration !== d.generation
-      ? `, the cluster runs ${d.appliedGeneration}`
+      ? `, ${local ? 'the local processes run' : 'the cluster runs'} ${d.appliedGeneration}`
       : '';
   const lines = [
     `name:        ${d.name}`,
@@ -51,7 +52,7 @@ export function statusText(d: Deployment): string {
   if (d.pods?.length)
     lines.push(
       '',
-      'pods:',
+      local ? 'processes:' : 'pods:',
       table(
         ['NAME', 'PHASE', 'READY', 'RESTARTS', 'REASON', 'MESSAGE'],
         d.pods.map((p) => [p.name, p.phase, p.ready ? 'yes' : 'no', p.restarts, p.reason, p.message]),
