@@ -31,6 +31,7 @@ import {
 import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { DEFAULT_PLATFORM } from '../core/platform.ts';
+import type { Logger } from '../lib/logger.ts';
 import { envValue } from '../wiring/env.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { type DesiredAgent, LocalAgent, revisionOf } from './local-agent.ts';
@@ -40,6 +41,8 @@ export interface LocalClusterOptions {
   dataDir: string;
   /** The local server's env: OPENAI_BASE_URL, OPENAI_API_KEY and secretRef values come from here. */
   env: Record<string, string | undefined>;
+  /** The server's log: agent processes that exit on their own are told there. */
+  log?: Logger;
 }
 
 /** What status reports as the image of a local agent. */
@@ -165,6 +168,7 @@ export class LocalCluster implements Cluster {
         name: agent,
         dir: join(this.options.dataDir, 'agents', agent),
         bundlePath: this.options.bundlePath,
+        ...(this.options.log ? { log: this.options.log } : {}),
         onRetired: () => {
           if (this.agents.get(agent) === created) this.agents.delete(agent);
         },
