@@ -48,6 +48,33 @@ describe('the local server without a model endpoint, open on loopback', () => {
     expect(await page.text()).toContain('href="docs"');
   });
 
+  it('answers a known path asked with another method 405 with Allow, an unknown path 404', async () => {
+    const cases: [string, string, string][] = [
+      ['PUT', '/deployments', 'GET, HEAD'],
+      ['GET', '/deploy', 'POST'],
+      ['POST', '/deployments/some-agent', 'DELETE, GET, HEAD'],
+      ['DELETE', '/deployments/some-agent/logs', 'GET, HEAD'],
+      ['PATCH', '/gc', 'GET, HEAD, POST'],
+      ['POST', '/health', 'GET, HEAD'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const answer = await fetch(`${server().base}${path}`, { method });
+      expect({ method, path, status: answer.status, allow: answer.headers.get('allow') }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+      });
+      expect(await answer.json()).toMatchObject({
+        type: 'https://fleetplane.io/problems/method-not-allowed',
+        detail: `${path} does not answer ${method}; it answers ${allow}`,
+      });
+    }
+    const unknown = await fetch(`${server().base}/nowhere`, { method: 'PUT' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
+  });
+
   it('answers a foreign Origin with the 403 and a text/plain write with the 415 the document describes', async () => {
     const forbidden = await answerOf(
       await fetch(`${server().base}/deployments`, { headers: { origin: 'https://evil.example' } }),

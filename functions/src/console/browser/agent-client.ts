@@ -14,7 +14,8 @@ export interface AgentAbout {
   template: string;
   model: string;
   version: string;
-  endpoints: { method: string; path: string; description: string }[];
+  /** A custom endpoint lists its slots: the inputs it requires (JSON fields, or query for GET). */
+  endpoints: { method: string; path: string; description: string; slots?: string[] }[];
 }
 
 export interface Usage {
