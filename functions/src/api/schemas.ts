@@ -200,11 +200,8 @@ export const deployResultSchema = z
   })
   .meta({ id: 'DeployResult' });
 
-/** The agent config as the API documents it (the same schema, named for the document). */
-export const agentConfigComponent = agentConfigSchema.meta({
-  id: 'AgentConfig',
-  description: 'One agent config (agent.config.json)',
-});
+/** The agent config as the API documents it (the same schema and description, named for the document). */
+export const agentConfigComponent = agentConfigSchema.meta({ id: 'AgentConfig' });
 
 export const deployBatchSchema = z
   .object({ agents: z.array(agentConfigComponent).min(1).max(50) })
