@@ -182,6 +182,56 @@ describe('the console, as a new user meets it', () => {
   });
 });
 
+describe('/docs, as a new user reads it', () => {
+  it('shows parameters, request and response schemas and examples, with no script', async () => {
+    const page = await open('/docs');
+    const response = await page.reload();
+    expect(response?.headers()['content-security-policy']).toContain("default-src 'none'");
+    expect(await page.locator('script').count()).toBe(0);
+    const parameters = async (anchor: string) =>
+      page
+        .locator(`#${anchor} table.fields tbody tr`)
+        .evaluateAll((rows) =>
+          rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)),
+        );
+    expect(await parameters('op-get-deployments')).toEqual([
+      ['limit', 'query', 'integer', '≥ 1; ≤ 500; default 100', 'Agents per page (default 100, at most 500)'],
+      ['continue', 'query', 'string', '', 'The `continue` of the previous page'],
+    ]);
+    const logs = await parameters('op-get-deployments-name-logs');
+    expect(logs.map((row) => row[0])).toEqual(['name required', 'tail', 'build']);
+    expect(logs[1]).toEqual([
+      'tail',
+      'query',
+      'integer',
+      '≥ 1; ≤ 5000; default 100',
+      'Lines per pod, from the end',
+    ]);
+    // The request body: its schema by name, and examples to copy.
+    const deploy = page.locator('#op-post-deploy');
+    expect(await deploy.locator('a[href="#schema-AgentConfig"]').count()).toBeGreaterThan(0);
+    const example = JSON.parse((await deploy.locator('details pre').first().textContent()) ?? '');
+    expect(example).toMatchObject({ name: 'my-assistant', customEndpoints: [{ path: 'review' }] });
+    expect(await deploy.locator('.response[data-status="422"] pre').textContent()).toContain(
+      'scaling.replicas',
+    );
+    // A response's schema is a link to its fields.
+    await page
+      .locator('#op-get-deployments .response[data-status="200"] a[href="#schema-Deployments"]')
+      .click();
+    expect(page.url()).toMatch(/#schema-Deployments$/);
+    const fields = await page
+      .locator('#schema-Deployment table.fields tbody tr td:first-child')
+      .allTextContents();
+    expect(fields).toEqual(
+      expect.arrayContaining(['name required', 'phase required', 'target', 'replicas.ready required']),
+    );
+    await expect.poll(() => page.locator('#schema-Deployments').isVisible()).toBe(true);
+    await shot(page, 'first-steps-docs');
+    await page.context().close();
+  });
+});
+
 describe('everything above kept the CSP', () => {
   it('broke no CSP rule', () => {
     expect(cspViolations).toEqual([]);

@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes
- * validate with, and a self-contained HTML page that lists it (no CDN, no script).
+ * validate with, with examples (openapi-examples.ts). docs-page.ts renders it for people.
  *
  * Every schema with `.meta({ id })` is a component (`#/components/schemas/<id>`), and each use
  * of it a `$ref` there; nothing else may hold `$defs`, since a `$ref` in an operation resolves
@@ -11,6 +11,7 @@
  */
 import { z } from 'zod';
 import { MAX_AGENTS_PER_REQUEST } from '../core/deploy-request.ts';
+import { EXAMPLES } from './openapi-examples.ts';
 import { agentNameParam, DEFAULT_PAGE, gcBody, listQuery, logsQuery, MAX_PAGE } from './schemas.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -53,6 +54,11 @@ const json = (schema: object, description: string, headers?: object) => ({
   ...(headers ? { headers } : {}),
   content: { [JSON_TYPE]: { schema } },
 });
+/** A response with an example of its first content type (openapi-examples.ts; checked by a test). */
+const withExample = <R extends { content: Record<string, object> }>(response: R, example: unknown): R => {
+  const [type, media] = Object.entries(response.content)[0] as [string, object];
+  return { ...response, content: { ...response.content, [type]: { ...media, example } } };
+};
 const problem = (description: string, headers?: object) => ({
   description,
   ...(headers ? { headers } : {}),
@@ -144,20 +150,37 @@ export function openApiDocument(version: string) {
             'failed, the common status when all failed alike, else 207.',
           requestBody: {
             required: true,
-            content: { [JSON_TYPE]: { schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] } } },
+            content: {
+              [JSON_TYPE]: {
+                schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] },
+                examples: {
+                  'one agent': { value: EXAMPLES.deployOne },
+                  'a batch': { value: EXAMPLES.deployBatch },
+                },
+              },
+            },
           },
           responses: {
-            '201': json(deployResultOrBatch, 'Created: a DeployResult, or for a batch a DeployBatchResponse'),
+            '201': withExample(
+              json(deployResultOrBatch, 'Created: a DeployResult, or for a batch a DeployBatchResponse'),
+              EXAMPLES.deployResult,
+            ),
             '200': json(
               deployResultOrBatch,
               'Updated or unchanged: a DeployResult, or for a batch a DeployBatchResponse',
             ),
-            '207': json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
+            '207': withExample(
+              json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
+              EXAMPLES.deployBatchResult,
+            ),
             '400': problem('The body is not JSON, or is empty'),
             '409': problemOrBatch('Another request changed the same agent first; re-read and retry'),
             '413': problem('Body larger than 1 MiB'),
             ...notJson,
-            '422': problem('Invalid config: errors[] names each field, rule and value'),
+            '422': withExample(
+              problem('Invalid config: errors[] names each field, rule and value'),
+              EXAMPLES.invalid,
+            ),
             ...dependent,
             '502': problemOrBatch('The cluster refused what was sent; the config is stored'),
             '503': problemOrBatch(
@@ -185,9 +208,12 @@ export function openApiDocument(version: string) {
             },
           ],
           responses: {
-            '200': json(
-              ref('Deployments'),
-              'A page of agents in name order (as the store sorts its keys: `web-1` before `web`); deleted agents are skipped once their objects are gone, so a page may hold fewer than `limit`, even none; `continue` when more may follow',
+            '200': withExample(
+              json(
+                ref('Deployments'),
+                'A page of agents in name order (as the store sorts its keys: `web-1` before `web`); deleted agents are skipped once their objects are gone, so a page may hold fewer than `limit`, even none; `continue` when more may follow',
+              ),
+              EXAMPLES.deployments,
             ),
             '400': problem('A limit out of range, or a continue token that is not from this list'),
             ...dependent,
@@ -199,7 +225,7 @@ export function openApiDocument(version: string) {
         get: {
           summary: 'One agent in detail: build, rollout, pods and their reasons',
           responses: {
-            '200': json(ref('Deployment'), 'The agent'),
+            '200': withExample(json(ref('Deployment'), 'The agent'), EXAMPLES.deployment),
             '400': problem(badName),
             '404': problem('No such agent'),
             ...dependent,
@@ -208,7 +234,7 @@ export function openApiDocument(version: string) {
         delete: {
           summary: 'Delete the agent: its objects in the cluster, its config and revisions',
           responses: {
-            '200': json(ref('DeleteResult'), 'Deleted'),
+            '200': withExample(json(ref('DeleteResult'), 'Deleted'), EXAMPLES.deleted),
             '202': json(ref('DeleteResult'), 'Config deleted; the sweep removes the remaining objects'),
             '400': problem(badName),
             '404': problem('No such agent'),
@@ -278,7 +304,7 @@ export function openApiDocument(version: string) {
         get: {
           summary: "Tail of the agent's pod logs, or of its image build's",
           responses: {
-            '200': json(ref('Logs'), 'Log lines per pod'),
+            '200': withExample(json(ref('Logs'), 'Log lines per pod'), EXAMPLES.logs),
             '400': problem(
               `${badName}, or tail is not a whole number from 1 to 5000, or build is not true or false`,
             ),
@@ -314,7 +340,7 @@ export function openApiDocument(version: string) {
           summary: 'Liveness and dependency reachability (no token needed)',
           security: [],
           responses: {
-            '200': json(ref('Health'), 'Store and cluster reachable'),
+            '200': withExample(json(ref('Health'), 'Store and cluster reachable'), EXAMPLES.health),
             '503': json(ref('Health'), 'A dependency is unreachable or misconfigured', retryAfter),
           },
         },
@@ -339,22 +365,5 @@ export function openApiDocument(version: string) {
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] as string);
-
-export function docsPage(document: ReturnType<typeof openApiDocument>): string {
-  const rows = Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => method !== 'parameters')
-      .map(([method, operation]) => {
-        const op = operation as { summary: string; responses: Record<string, { description: string }> };
-        const codes = Object.entries(op.responses)
-          .map(([code, response]) => `<li><code>${code}</code> ${escapeHtml(response.description)}</li>`)
-          .join('');
-        return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}</p><ul>${codes}</ul></section>`;
-      }),
-  );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fleetplane API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .25rem}section{border-top:1px solid #ddd}</style>
-</head><body><h1>fleetplane API ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)} The machine-readable document is at <a href="openapi.json"><code>openapi.json</code></a>.</p>${rows.join('\n')}</body></html>`;
-}
+// The docs page's renderer rides in this module's lazy chunk (build.ts), loaded with the document.
+export { docsPage } from './docs-page.ts';

@@ -165,7 +165,7 @@ const envItemSchema = z
       })
       .meta({
         description: `POSIX name; reserved, in any case: ${RESERVED_ENV_RULES.map((rule) => rule.pattern).join(', ')}`,
-        not: { pattern: reservedEnvPattern() },
+        not: { description: 'a reserved name, in any case', pattern: reservedEnvPattern() },
       }),
     value: z
       .string()
@@ -203,7 +203,12 @@ const envItemSchema = z
   .meta({
     oneOf: [{ required: ['value'] }, { required: ['secretRef'] }],
     // Never an inline value under a secret-looking name.
-    not: { required: ['name', 'value'], properties: { name: { pattern: SECRET_LOOKING_NAME_PATTERN } } },
+    not: {
+      description:
+        'an inline value under a secret-looking name (ending in KEY, SECRET, TOKEN, PASSWORD, PASSWD or CREDENTIAL, plural too, any case): use secretRef',
+      required: ['name', 'value'],
+      properties: { name: { pattern: SECRET_LOOKING_NAME_PATTERN } },
+    },
   });
 
 /**
@@ -425,6 +430,7 @@ export const agentConfigSchema = z
       'One agent. The API also checks what JSON Schema cannot state: min_replicas at most max_replicas, replicas between them when autoscaled, resource limits at least their requests, unique custom endpoint paths and env names, at most 16 {{slots}} per prompt, Secrets named <agent-name>.<anything>, no credentials inside env values',
     // Never "chat" in endpoints beside openaiCompatible: false.
     not: {
+      description: '"chat" in endpoints beside openaiCompatible: false',
       required: ['openaiCompatible', 'endpoints'],
       properties: { openaiCompatible: { const: false }, endpoints: { contains: { const: 'chat' } } },
     },
