@@ -42,7 +42,7 @@ function targetsOf(about: AgentAbout, base: string): Target[] {
  * what it requires (`{"language": "", "diff": ""}`). An agent that lists no slots (older
  * runtimes) gets the shorthand's one slot, `input`.
  */
-export function initialInput(target: Pick<Target, 'slots'> | undefined): string {
+function initialInput(target: Pick<Target, 'slots'> | undefined): string {
   const slots = target?.slots.length ? target.slots : ['input'];
   return JSON.stringify(Object.fromEntries(slots.map((slot) => [slot, ''])), null, 2);
 }
