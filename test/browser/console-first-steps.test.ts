@@ -136,7 +136,9 @@ describe('the console, as a new user meets it', () => {
     }
     // Local replicas are processes, and the page says so.
     expect(await page.locator('#pods-title').textContent()).toBe('Processes');
-    expect(await page.locator('.facts').textContent()).toContain('1 stored, 1 running as local processes');
+    expect(await page.locator('.facts').first().textContent()).toContain(
+      '1 stored, 1 running as local processes',
+    );
     // No raw JSON left for a person to read.
     expect(await page.locator('#log').textContent()).not.toContain('{"time"');
     await shot(page, 'first-steps-log-tail');
