@@ -16,8 +16,10 @@ import { accessGuard } from './http/access-guard.ts';
 import type { AgentEnv } from './http/agent-env.ts';
 import { keyCheck } from './http/api-key.ts';
 import { allowOrigins } from './http/cors.ts';
+import { answerMethodNotAllowed } from './http/method-not-allowed.ts';
 import { observe } from './http/observe.ts';
 import { onError, onNotFound } from './http/on-error.ts';
+import { methodNotAllowed } from './http/problem.ts';
 import { RateLimiter } from './http/rate-limit.ts';
 import { ModelCalls } from './llm/model-calls.ts';
 import { defaultRetryHooks } from './llm/retry.ts';
@@ -99,6 +101,10 @@ export function createAgentApp(written: RuntimeConfig, deps: AgentDeps): Hono<Ag
   registerA2a(routes, rt);
   if (config.endpoints.includes('chat')) registerOpenAiCompat(routes, rt);
   else registerOpenAiCompatOff(routes);
+  // Last: a known path asked with another method is a 405 naming the ones it answers.
+  answerMethodNotAllowed(app, (c, allow) => {
+    throw methodNotAllowed(c.req.method, c.req.path, allow);
+  });
   return app;
 }
 

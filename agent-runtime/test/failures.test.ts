@@ -125,6 +125,42 @@ describe('upstream failures: retries within the budget, then a clear problem', (
     expect(detail).not.toContain(deadUrl);
   });
 
+  it('with no model configured (no key, no base URL) fails at once, sends nothing, and names what to set', async () => {
+    const { createOpenAiModel } = await import('../src/llm/openai-model.ts');
+    const sent: string[] = [];
+    // Real retries (no fast hooks): a call that were retried would take seconds, not milliseconds.
+    agent = await startAgent(agentConfig(), {
+      model: createOpenAiModel({
+        apiKey: undefined,
+        baseURL: undefined,
+        fetch: async (input) => {
+          sent.push(String(input));
+          throw new Error('no call may leave an unconfigured agent');
+        },
+      }),
+    });
+    const started = performance.now();
+    for (const stream of [false, true]) {
+      const res = await post(`${agent.url}/generate`, { prompt: 'x', stream });
+      expect(res.status).toBe(502);
+      expect(await res.json()).toMatchObject({
+        type: 'https://fleetplane.io/problems/upstream-unconfigured',
+        title: 'No model configured',
+        attempts: 1,
+        detail: expect.stringMatching(
+          /^no model is configured for this agent: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set where it runs; set OPENAI_BASE_URL .* and OPENAI_API_KEY: for npm start in its environment/,
+        ),
+      });
+    }
+    const chat = await post(`${agent.url}/v1/chat/completions`, {
+      model: 'm',
+      messages: [{ role: 'user', content: 'x' }],
+    });
+    expect(chat.status).toBe(502);
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(sent).toEqual([]);
+  });
+
   it('retries a stream until it opens; failures before the first token get a real status', async () => {
     agent = await startAgent(agentConfig(), fastRetries);
     agent.fake.script({ status: 500 });

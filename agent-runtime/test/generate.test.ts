@@ -35,6 +35,65 @@ describe('agent runtime over HTTP, in front of the fake model', () => {
     }
   });
 
+  it("lists each custom endpoint's slots, the inputs it requires", async () => {
+    const body = await (await fetch(agent.url)).json();
+    expect(body.endpoints).toEqual([
+      { method: 'POST', path: '/my-assistant/generate', description: 'Generate text from a prompt' },
+      {
+        method: 'POST',
+        path: '/my-assistant/summarize',
+        description: 'Summarize a text',
+        slots: ['style', 'text'],
+      },
+      { method: 'GET', path: '/my-assistant/translate/fr', description: 'To French', slots: ['text'] },
+      {
+        method: 'POST',
+        path: '/my-assistant/v1/chat/completions',
+        description: 'OpenAI-compatible chat completions',
+      },
+      { method: 'GET', path: '/my-assistant/v1/models', description: 'OpenAI-compatible model list' },
+      {
+        method: 'POST',
+        path: '/my-assistant/mcp',
+        description: 'MCP server (Streamable HTTP, stateless); tools: generate, summarize, translate_fr',
+      },
+      { method: 'GET', path: '/my-assistant/.well-known/agent-card.json', description: 'A2A agent card' },
+      {
+        method: 'POST',
+        path: '/my-assistant/a2a',
+        description:
+          'A2A JSON-RPC: SendMessage, SendStreamingMessage (A2A 0.3: message/send, message/stream)',
+      },
+    ]);
+  });
+
+  it('answers a known path asked with another method 405, with Allow; an unknown path stays 404', async () => {
+    const cases: [string, string, string][] = [
+      ['DELETE', '/generate', 'POST'],
+      ['GET', '/summarize', 'POST'],
+      ['POST', '/translate/fr', 'GET, HEAD'],
+      ['POST', '', 'GET, HEAD'],
+      ['PUT', '/health', 'GET, HEAD'],
+      ['GET', '/v1/chat/completions', 'POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await fetch(`${agent.url}${path}`, { method });
+      expect({ method, path, status: res.status, allow: res.headers.get('allow') }).toEqual({
+        method,
+        path,
+        status: 405,
+        allow,
+      });
+      expect(res.headers.get('content-type')).toBe('application/problem+json');
+      expect((await res.json()).detail).toBe(
+        `/my-assistant${path} does not answer ${method}; it answers ${allow}`,
+      );
+    }
+    const unknown = await fetch(`${agent.url}/nowhere`, { method: 'DELETE' });
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('allow')).toBeNull();
+  });
+
   it('answers liveness and readiness', async () => {
     expect(await (await fetch(`${agent.url}/health`)).json()).toEqual({ status: 'ok' });
     expect((await fetch(`${agent.url}/ready`)).status).toBe(200);

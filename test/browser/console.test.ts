@@ -467,7 +467,7 @@ describe('the web console', () => {
     const headers = Object.fromEntries(
       Object.entries((config.mcpServers.alpha?.headers ?? {}) as Record<string, string>).map(([k, v]) => [
         k,
-        v.replace('${FLEETPLANE_TOKEN}', TOKEN),
+        v.replace(/\$\{FLEETPLANE_TOKEN\}/, TOKEN),
       ]),
     );
     const client = new Client({ name: 'console-test', version: '1.0.0' });

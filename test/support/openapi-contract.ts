@@ -17,7 +17,7 @@ const DOCUMENT_ID = 'https://fleetplane.io/openapi.json';
 type Json = Record<string, unknown>;
 
 /** A copy in which every described object refuses properties it does not describe. */
-function strict(value: unknown): unknown {
+export function strict(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(strict);
   if (value === null || typeof value !== 'object') return value;
   const copy: Json = Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, strict(inner)]));

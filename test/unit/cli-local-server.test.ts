@@ -101,6 +101,43 @@ describe('fleetplane against the local server', () => {
     expect((await cli('health')).stdout).toMatch(/^ok \(fleetplane \S+ at http/);
   });
 
+  it('plain deploy prints its outcome once; status speaks of local processes, not pods', async () => {
+    const run = await cli('deploy', 'examples/single_agent.json');
+    expect(run.code, explain(run)).toBe(0);
+    // The table on stdout is the outcome; stderr does not repeat it.
+    expect(run.stdout).toMatch(/^NAME\s+OUTCOME\s+GENERATION\s+PHASE\s+URL$/m);
+    expect(run.stdout).toMatch(/^my-assistant\s+unchanged\s+1\s+Running\s+http/m);
+    expect(run.stderr).toBe('');
+    const status = await cli('status', 'my-assistant');
+    expect(status.stdout).toMatch(/^ {2}Applied\s+True\s+UpToDate\s+the local processes run generation 1$/m);
+    expect(status.stdout).toMatch(/^ {2}Degraded\s+False\s+PodsHealthy\s+no process reports a failure$/m);
+    expect(status.stdout).toMatch(/^processes:$/m);
+    expect(status.stdout).not.toMatch(/cluster|^pods:/m);
+    expect(JSON.parse((await cli('status', 'my-assistant', '-o', 'json')).stdout).target).toBe('local');
+  });
+
+  it('logs of an agent whose level hides everything says so on stderr', async () => {
+    const config = JSON.parse(await readFile(join(root, 'examples/single_agent.json'), 'utf8'));
+    config.name = 'quiet-bot';
+    config.logging = 'warn';
+    const file = join(dir, 'quiet.json');
+    await writeFile(file, JSON.stringify(config));
+    expect((await cli('deploy', file, '--wait')).code).toBe(0);
+    const answer = await fetch(`${server.url}/quiet-bot/generate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      body: JSON.stringify({ prompt: 'a request it does not log' }),
+    });
+    expect(answer.status).toBe(200);
+    const logs = await cli('logs', 'quiet-bot');
+    expect(logs.code, explain(logs)).toBe(0);
+    expect(logs.stdout).toBe('');
+    expect(logs.stderr).toBe(
+      'fleetplane: no log lines from quiet-bot: it logs at "warn", which hides its requests; set "logging": "info" in its config and deploy it again to see each request\n',
+    );
+    expect((await cli('delete', 'quiet-bot')).code).toBe(0);
+  });
+
   it('a wrong token exits 3 saying the token was refused; no token says one is wanted', async () => {
     const wrong = await fleetplane(['deploy', 'examples/single_agent.json', '--wait'], as('not-the-token'));
     expect(wrong.code).toBe(3);
@@ -175,6 +212,12 @@ describe('fleetplane against the local server', () => {
       current: true,
       cause: { kind: 'rollback', toGeneration: 1 },
     });
+    // As people read it: the same table deploy --wait ends with.
+    const text = await cli('rollback', 'my-assistant', '--wait');
+    expect(text.code, explain(text)).toBe(0);
+    expect(text.stdout).toBe(
+      `NAME          PHASE    URL\nmy-assistant  Running  ${server.url}/my-assistant/\n`,
+    );
   });
 
   it('logs --follow prints new lines as the agent logs them, and Ctrl-C ends it with exit 0', async () => {
@@ -212,7 +255,10 @@ describe('fleetplane against the local server', () => {
   it('delete --wait returns once the agent is gone; an unknown agent exits 1 with the API detail', async () => {
     const run = await cli('delete', 'my-assistant', '--wait');
     expect(run.code, explain(run)).toBe(0);
-    expect(run.stderr).toMatch(/^my-assistant: deleted \d+ objects$/m);
+    // In the local target's terms: its processes, not Kubernetes objects.
+    expect(run.stderr).toMatch(/^my-assistant: stopped 1 process$/m);
+    expect(run.stdout).toMatch(/^process my-assistant-local-\d+$/m);
+    expect(run.stdout + run.stderr).not.toMatch(/ConfigMap|Ingress|objects/);
     expect(run.stderr).toMatch(/my-assistant: deleted$/m);
     expect(JSON.parse((await cli('list', '-o', 'json')).stdout).deployments).toEqual([]);
     const missing = await cli('status', 'my-assistant');

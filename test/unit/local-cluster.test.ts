@@ -51,12 +51,17 @@ function objectsOf(config: Record<string, unknown>) {
   });
 }
 
+/** What the cluster told the server's log. */
+let logged: { level: string; message: string; fields: Record<string, unknown> }[] = [];
+
 async function newCluster() {
   dataDir = await scratchDir('fleetplane-local-cluster-');
+  logged = [];
   cluster = new LocalCluster({
     bundlePath: async () => BUNDLE_PATH,
     dataDir,
     env: { PATH: process.env.PATH, OPENAI_BASE_URL: llm.baseURL, OPENAI_API_KEY: 'k' },
+    log: (level, message, fields = {}) => logged.push({ level, message, fields }),
   });
   return cluster;
 }
@@ -145,5 +150,25 @@ describe('the local target, one lifecycle per agent', () => {
     });
     expect(agentChildren()).toHaveLength(2);
     expect(agentChildren()).not.toContain(victim);
+    // The server's log says which replica went, how, and when it comes back.
+    expect(logged).toEqual([
+      {
+        level: 'warn',
+        message: 'agent process exited; restarting it',
+        fields: {
+          agent: 'lifecycle',
+          pod: expect.stringMatching(/^lifecycle-local-\d+$/),
+          exitCode: null,
+          signal: 'SIGKILL',
+          restarts: 1,
+          restartInMs: 1000,
+        },
+      },
+    ]);
+    // One that exits by itself (here: drained after SIGTERM) is told with its exit code.
+    const [second] = agentChildren();
+    process.kill(second as number, 'SIGTERM');
+    const exited = await waitFor('the second exit in the log', async () => logged[1]);
+    expect(exited.fields).toMatchObject({ exitCode: 0, signal: null });
   });
 });

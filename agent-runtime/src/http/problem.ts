@@ -41,6 +41,16 @@ export type { FieldError };
 
 export const badRequest = (detail: string) => new Problem(400, 'bad-request', 'Bad request', detail);
 
+/** 405: the path exists, the method does not; `Allow` lists the ones it answers. */
+export const methodNotAllowed = (method: string, path: string, allow: string[]) =>
+  new Problem(
+    405,
+    'method-not-allowed',
+    'Method not allowed',
+    `${path} does not answer ${method}; it answers ${allow.join(', ')}`,
+    { headers: { Allow: allow.join(', ') } },
+  );
+
 /** 422 with `errors: [{path, message, rule}]`; the detail lists them as "path: message". */
 export const invalidInput = (errors: FieldError[]) =>
   new Problem(

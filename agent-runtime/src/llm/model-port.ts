@@ -25,9 +25,16 @@ export interface ChatModel {
 
 /**
  * rate-limited: 429; server: 5xx; connection: no answer; rejected: other 4xx (our fault or
- * the provider's configuration, never worth a retry); timeout: set by the runtime itself.
+ * the provider's configuration, never worth a retry); timeout: set by the runtime itself;
+ * unconfigured: no provider was named at all (no key, no base URL), so nothing was sent.
  */
-export type UpstreamErrorKind = 'rate-limited' | 'server' | 'connection' | 'rejected' | 'timeout';
+export type UpstreamErrorKind =
+  | 'rate-limited'
+  | 'server'
+  | 'connection'
+  | 'rejected'
+  | 'timeout'
+  | 'unconfigured';
 
 export class UpstreamError extends Error {
   readonly kind: UpstreamErrorKind;
@@ -57,7 +64,7 @@ export class UpstreamError extends Error {
   }
 
   get retryable(): boolean {
-    return this.kind !== 'rejected';
+    return this.kind !== 'rejected' && this.kind !== 'unconfigured';
   }
 }
 

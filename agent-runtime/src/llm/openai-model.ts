@@ -29,7 +29,23 @@ function hostOf(baseURL: string): string {
   }
 }
 
+/**
+ * Neither a key nor a base URL: the SDK would call api.openai.com without a key, and the
+ * retry loop would try it again and again. Fail each call at once, naming what to set.
+ */
+function unconfiguredModel(): ChatModel {
+  const fail = () =>
+    Promise.reject(
+      new UpstreamError(
+        'unconfigured',
+        'no model is configured for this agent: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set where it runs',
+      ),
+    );
+  return { complete: fail, stream: fail };
+}
+
 export function createOpenAiModel(opts: OpenAiModelOptions): ChatModel {
+  if (!opts.apiKey && !opts.baseURL) return unconfiguredModel();
   const baseURL = opts.baseURL || 'https://api.openai.com/v1';
   const client = new OpenAI({
     apiKey: opts.apiKey || 'unset',

@@ -43,6 +43,14 @@ export function upstreamProblem(err: UpstreamError): Problem {
         `the model provider rejected the request (${statusClass ?? 'no status'}); ${SEE_LOG}`,
         { members, cause: err },
       );
+    case 'unconfigured':
+      return new Problem(
+        502,
+        'upstream-unconfigured',
+        'No model configured',
+        `${err.message}; set OPENAI_BASE_URL (any OpenAI-compatible endpoint) and OPENAI_API_KEY: for npm start in its environment, on a cluster the platform's FLEETPLANE_OPENAI_BASE_URL and provider Secret (or the agent's provider)`,
+        { members, cause: err },
+      );
     case 'connection':
       return new Problem(
         502,

@@ -35,7 +35,11 @@ export async function main(env: Record<string, string | undefined> = process.env
     return;
   }
   const log = createLogger(config.logging, writeLine, { agent: config.name });
-  if (!settings.openAiApiKey) log.warn('OPENAI_API_KEY is not set; only keyless providers will answer');
+  if (!settings.openAiApiKey && !settings.openAiBaseUrl)
+    log.warn(
+      'no model configured: neither OPENAI_API_KEY nor OPENAI_BASE_URL is set; model calls fail at once',
+    );
+  else if (!settings.openAiApiKey) log.warn('OPENAI_API_KEY is not set; only keyless providers will answer');
 
   const lifecycle = createLifecycle();
   const app = createAgentApp(config, {

@@ -1,6 +1,6 @@
 /**
  * The agent's own routes: GET / (who am I, what can I do: every route, the MCP and A2A ones
- * included), GET /health (liveness: the
+ * included, a custom endpoint with its slots, the inputs it requires), GET /health (liveness: the
  * process answers), GET /ready (readiness: config loaded and not draining) and GET /metrics
  * (Prometheus text).
  *
@@ -39,12 +39,13 @@ export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
 
 function listEndpoints(rt: AgentRuntime) {
   const base = rt.config.basePath;
-  const out: { method: string; path: string; description: string }[] = [];
+  const out: { method: string; path: string; description: string; slots?: string[] }[] = [];
   if (rt.config.endpoints.includes('generate')) {
     out.push({ method: 'POST', path: `${base}/generate`, description: 'Generate text from a prompt' });
   }
+  // A custom endpoint's slots are its inputs: JSON fields of a POST, query parameters of a GET.
   for (const e of rt.config.customEndpoints) {
-    out.push({ method: e.method, path: `${base}/${e.path}`, description: e.description });
+    out.push({ method: e.method, path: `${base}/${e.path}`, description: e.description, slots: e.slots });
   }
   if (rt.config.endpoints.includes('chat')) {
     out.push(

@@ -1,11 +1,13 @@
 /**
  * The control plane's Hono app: request ids, bearer auth (all but the public paths), one error
- * mapper, and whichever route groups the caller mounts. The local server mounts all of
+ * mapper, whichever route groups the caller mounts, and 405 with Allow for a known path
+ * asked with another method. The local server mounts all of
  * them; each DigitalOcean Function mounts only its own, so it loads only what it uses.
  */
 import { Hono } from 'hono';
 import { requestId } from 'hono/request-id';
-import { NotFoundError } from '../core/errors.ts';
+import { answerMethodNotAllowed } from '#agent-runtime/method-not-allowed';
+import { MethodNotAllowedError, NotFoundError } from '../core/errors.ts';
 import type { Logger } from '../lib/logger.ts';
 import { type AuthSettings, bearerAuth } from './auth.ts';
 import { DOCS_PATHS } from './docs-routes.ts';
@@ -58,6 +60,10 @@ export function createApp(options: AppOptions) {
   app.use(async (c, next) => (open.has(new URL(c.req.url).pathname) ? next() : auth(c, next)));
   for (const routes of options.routes) app.route('/', routes);
   const mapError = onError(options.log);
+  // Once every route is in: a known path asked with another method is a 405 with Allow.
+  answerMethodNotAllowed(app, (c, allow) =>
+    mapError(new MethodNotAllowedError(c.req.method, new URL(c.req.url).pathname, allow), c),
+  );
   app.notFound((c) =>
     mapError(new NotFoundError(`no route ${c.req.method} ${new URL(c.req.url).pathname}`), c),
   );

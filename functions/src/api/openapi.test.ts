@@ -200,7 +200,10 @@ describe('public routes and answers against the document', () => {
   it('serves /docs and /openapi.json without a token, and still guards the rest', async () => {
     const docs = await app.request('/docs');
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain('POST /deploy');
+    expect(await docs.text()).toContain('<section class="operation" id="op-post-deploy">');
+    expect(docs.headers.get('content-security-policy')).toMatch(
+      /^default-src 'none'; style-src 'unsafe-inline'/,
+    );
     const openapi = await answerOf(await app.request('/openapi.json'));
     expect(openapi.status).toBe(200);
     expect(openapi.body).toEqual(JSON.parse(JSON.stringify(openApiDocument('1.2.3'))));

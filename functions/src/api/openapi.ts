@@ -1,6 +1,6 @@
 /**
  * The OpenAPI 3.1 document of the REST API, generated from the same zod schemas the routes
- * validate with, and a self-contained HTML page that lists it (no CDN, no script).
+ * validate with, with examples (openapi-examples.ts). docs-page.ts renders it for people.
  *
  * Every schema with `.meta({ id })` is a component (`#/components/schemas/<id>`), and each use
  * of it a `$ref` there; nothing else may hold `$defs`, since a `$ref` in an operation resolves
@@ -12,6 +12,7 @@
 import { z } from 'zod';
 import { MAX_AGENTS_PER_REQUEST } from '../core/deploy-request.ts';
 import { LOCAL_LIMITS, type RequestLimits, sizeText } from '../core/request-limits.ts';
+import { EXAMPLES } from './openapi-examples.ts';
 import { agentNameParam, gcBody, listQueryFor, logsQuery } from './schemas.ts';
 
 const SCHEMAS = '#/components/schemas/';
@@ -54,6 +55,11 @@ const json = (schema: object, description: string, headers?: object) => ({
   ...(headers ? { headers } : {}),
   content: { [JSON_TYPE]: { schema } },
 });
+/** A response with an example of its first content type (openapi-examples.ts; checked by a test). */
+const withExample = <R extends { content: Record<string, object> }>(response: R, example: unknown): R => {
+  const [type, media] = Object.entries(response.content)[0] as [string, object];
+  return { ...response, content: { ...response.content, [type]: { ...media, example } } };
+};
 const problem = (description: string, headers?: object) => ({
   description,
   ...(headers ? { headers } : {}),
@@ -152,20 +158,37 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
           requestBody: {
             required: true,
             description: `At most ${bodyLimit}`,
-            content: { [JSON_TYPE]: { schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] } } },
+            content: {
+              [JSON_TYPE]: {
+                schema: { oneOf: [ref('AgentConfig'), ref('DeployBatch')] },
+                examples: {
+                  'one agent': { value: EXAMPLES.deployOne },
+                  'a batch': { value: EXAMPLES.deployBatch },
+                },
+              },
+            },
           },
           responses: {
-            '201': json(deployResultOrBatch, 'Created: a DeployResult, or for a batch a DeployBatchResponse'),
+            '201': withExample(
+              json(deployResultOrBatch, 'Created: a DeployResult, or for a batch a DeployBatchResponse'),
+              EXAMPLES.deployResult,
+            ),
             '200': json(
               deployResultOrBatch,
               'Updated or unchanged: a DeployResult, or for a batch a DeployBatchResponse',
             ),
-            '207': json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
+            '207': withExample(
+              json(ref('DeployBatchResponse'), 'A batch in which some agents failed; see each result'),
+              EXAMPLES.deployBatchResult,
+            ),
             '400': problem('The body is not JSON, or is empty'),
             '409': problemOrBatch('Another request changed the same agent first; re-read and retry'),
             '413': problem(`Body larger than ${bodyLimit}; send a large batch in parts`),
             ...notJson,
-            '422': problem('Invalid config: errors[] names each field, rule and value'),
+            '422': withExample(
+              problem('Invalid config: errors[] names each field, rule and value'),
+              EXAMPLES.invalid,
+            ),
             ...dependent,
             '403': problemOrBatch(
               "Outside the token's scope: its role may not deploy, or an agent is outside its glob (a batch is refused whole, before anything is written); or, per agent of a batch, a change of where an existing agent's Secrets go that only the scope that created it or an admin may make",
@@ -197,9 +220,12 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
             },
           ],
           responses: {
-            '200': json(
-              ref('Deployments'),
-              'A page of agents in name order (as the store sorts its keys: `web-1` before `web`); deleted agents are skipped once their objects are gone, so a page may hold fewer than `limit`, even none; `continue` when more may follow',
+            '200': withExample(
+              json(
+                ref('Deployments'),
+                'A page of agents in name order (as the store sorts its keys: `web-1` before `web`); deleted agents are skipped once their objects are gone, so a page may hold fewer than `limit`, even none; `continue` when more may follow',
+              ),
+              EXAMPLES.deployments,
             ),
             '400': problem('A limit out of range, or a continue token that is not from this list'),
             ...dependent,
@@ -211,7 +237,7 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
         get: {
           summary: 'One agent in detail: build, rollout, pods and their reasons',
           responses: {
-            '200': json(ref('Deployment'), 'The agent'),
+            '200': withExample(json(ref('Deployment'), 'The agent'), EXAMPLES.deployment),
             '400': problem(badName),
             '404': problem('No such agent'),
             ...dependent,
@@ -221,7 +247,7 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
           summary:
             "Delete the agent: its objects in the cluster, its config and revisions. Its Secrets are not deleted: the answer's releasedSecrets says so",
           responses: {
-            '200': json(ref('DeleteResult'), 'Deleted'),
+            '200': withExample(json(ref('DeleteResult'), 'Deleted'), EXAMPLES.deleted),
             '202': json(ref('DeleteResult'), 'Config deleted; the sweep removes the remaining objects'),
             '400': problem(badName),
             '404': problem('No such agent'),
@@ -291,7 +317,7 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
         get: {
           summary: "Tail of the agent's pod logs, or of its image build's",
           responses: {
-            '200': json(ref('Logs'), 'Log lines per pod'),
+            '200': withExample(json(ref('Logs'), 'Log lines per pod'), EXAMPLES.logs),
             '400': problem(
               `${badName}, or tail is not a whole number from 1 to 5000, or build is not true or false`,
             ),
@@ -333,7 +359,7 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
           summary: 'Liveness and dependency reachability (no token needed)',
           security: [],
           responses: {
-            '200': json(ref('Health'), 'Store and cluster reachable'),
+            '200': withExample(json(ref('Health'), 'Store and cluster reachable'), EXAMPLES.health),
             '503': json(ref('Health'), 'A dependency is unreachable or misconfigured', retryAfter),
           },
         },
@@ -358,22 +384,5 @@ export function openApiDocument(version: string, limits: RequestLimits = LOCAL_L
   };
 }
 
-const escapeHtml = (text: string) =>
-  text.replace(/[&<>"]/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[ch] as string);
-
-export function docsPage(document: ReturnType<typeof openApiDocument>): string {
-  const rows = Object.entries(document.paths).flatMap(([path, item]) =>
-    Object.entries(item)
-      .filter(([method]) => method !== 'parameters')
-      .map(([method, operation]) => {
-        const op = operation as { summary: string; responses: Record<string, { description: string }> };
-        const codes = Object.entries(op.responses)
-          .map(([code, response]) => `<li><code>${code}</code> ${escapeHtml(response.description)}</li>`)
-          .join('');
-        return `<section><h2><code>${method.toUpperCase()} ${escapeHtml(path)}</code></h2><p>${escapeHtml(op.summary)}</p><ul>${codes}</ul></section>`;
-      }),
-  );
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>fleetplane API</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .25rem}section{border-top:1px solid #ddd}</style>
-</head><body><h1>fleetplane API ${escapeHtml(document.info.version)}</h1><p>${escapeHtml(document.info.description)} The machine-readable document is at <a href="openapi.json"><code>openapi.json</code></a>.</p>${rows.join('\n')}</body></html>`;
-}
+// The docs page's renderer rides in this module's lazy chunk (build.ts), loaded with the document.
+export { docsPage } from './docs-page.ts';

@@ -14,6 +14,7 @@ import {
   ConflictError,
   FleetplaneError,
   ForbiddenError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   SettingsError,
@@ -47,6 +48,7 @@ interface Mapping {
 const MAPPINGS: [new (...args: never[]) => FleetplaneError, Mapping][] = [
   [ValidationError, { status: 422, slug: 'validation', title: 'The request is not valid' }],
   [NotFoundError, { status: 404, slug: 'not-found', title: 'Not found' }],
+  [MethodNotAllowedError, { status: 405, slug: 'method-not-allowed', title: 'Method not allowed' }],
   [ConflictError, { status: 409, slug: 'conflict', title: 'Concurrent modification' }],
   [PayloadTooLargeError, { status: 413, slug: 'payload-too-large', title: 'Request body too large' }],
   [UnauthorizedError, { status: 401, slug: 'unauthorized', title: 'Authentication required' }],
@@ -69,10 +71,11 @@ function mappingOf(error: unknown): Mapping {
 /** The status a domain error answers with (500 for anything that is not one). */
 export const statusOf = (error: unknown): number => mappingOf(error).status;
 
-/** Headers an error implies: how long to wait before retrying, how to authenticate. */
+/** Headers an error implies: how long to wait before retrying, how to authenticate, which methods to use. */
 export function headersOf(error: unknown): Record<string, string> {
   if (error instanceof UnavailableError) return { 'retry-after': String(error.retryAfterSeconds) };
   if (error instanceof UnauthorizedError) return { 'www-authenticate': 'Bearer realm="fleetplane"' };
+  if (error instanceof MethodNotAllowedError) return { allow: error.allow.join(', ') };
   return {};
 }
 
@@ -208,7 +211,13 @@ export function deployBatchResponse(results: DeployResult[]): Response {
 export function removeResponse(result: RemoveResult): Response {
   const { name, releasedSecrets } = result;
   if (!result.pending)
-    return Response.json({ name, deleted: result.deleted, pending: false, releasedSecrets });
+    return Response.json({
+      name,
+      ...(result.target ? { target: result.target } : {}),
+      deleted: result.deleted,
+      pending: false,
+      releasedSecrets,
+    });
   return Response.json(
     {
       name,

@@ -158,6 +158,10 @@ export const agentStatusSchema = z
         "dedicated: its own pods; pooled: served by the namespace's pool (then `pods` are the pool's)",
     }),
     phase: z.enum(PHASES),
+    target: z.enum(['kubernetes', 'local']).optional().meta({
+      description:
+        'Where its replicas run: pods of a Kubernetes cluster, or processes of the local server (npm start); absent until its workload is observed',
+    }),
     generation: z.number().int(),
     appliedGeneration: z.number().int().optional(),
     url: z
@@ -225,11 +229,8 @@ export const deployResultSchema = z
   })
   .meta({ id: 'DeployResult' });
 
-/** The agent config as the API documents it (the same schema, named for the document). */
-export const agentConfigComponent = agentConfigSchema.meta({
-  id: 'AgentConfig',
-  description: 'One agent config (agent.config.json)',
-});
+/** The agent config as the API documents it (the same schema and description, named for the document). */
+export const agentConfigComponent = agentConfigSchema.meta({ id: 'AgentConfig' });
 
 export const deployBatchSchema = z
   .object({ agents: z.array(agentConfigComponent).min(1).max(50) })
@@ -310,7 +311,13 @@ export const logsResponse = z
 export const deleteResponse = z
   .object({
     name: z.string(),
-    deleted: z.array(z.string()),
+    target: z.enum(['kubernetes', 'local']).optional().meta({
+      description: 'Where the agent ran, when anything of it was found running: the terms of `deleted`',
+    }),
+    deleted: z.array(z.string()).meta({
+      description:
+        'What was removed, in the terms of where it ran: Kubernetes objects as Kind/name, or the local server\'s processes as "process <name>"',
+    }),
     pending: z.boolean(),
     detail: z.string().optional(),
     releasedSecrets: z

@@ -27,6 +27,12 @@ function usageFrom(error: unknown, verb: string): UsageError {
   return new UsageError(message, verb);
 }
 
+/** `unknown command "deplyo"; did you mean "deploy"?` (the suggester loads only here). */
+async function unknownCommand(name: string): Promise<UsageError> {
+  const { didYouMean } = await import('./suggest.ts');
+  return new UsageError(`unknown command "${name}"${didYouMean(name, Object.keys(VERBS))}`);
+}
+
 export async function main(argv: string[], io: Io): Promise<number> {
   let verbName: string | undefined;
   let debug = argv.includes('--debug');
@@ -38,7 +44,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     if (verbName === 'help') {
       const topic = first.positionals[1];
       const verb = topic ? VERBS[topic] : undefined;
-      if (topic && !verb) throw new UsageError(`unknown command "${topic}"`);
+      if (topic && !verb) throw await unknownCommand(topic);
       io.out(verb ? verbHelp(verb) : commandHelp());
       return EXIT.ok;
     }
@@ -56,7 +62,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
       return EXIT.usage;
     }
     const verb = Object.hasOwn(VERBS, verbName) ? VERBS[verbName] : undefined;
-    if (!verb) throw new UsageError(`unknown command "${verbName}"`);
+    if (!verb) throw await unknownCommand(verbName);
 
     let parsed: ReturnType<typeof parseArgs>;
     try {

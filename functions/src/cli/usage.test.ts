@@ -72,6 +72,9 @@ describe('fleetplane --help', () => {
 describe('usage errors exit 2 and point at the help', () => {
   const cases: [string[], RegExp][] = [
     [['frobnicate'], /unknown command "frobnicate" \(see 'fleetplane --help'\)/],
+    [['deplyo'], /unknown command "deplyo"; did you mean "deploy"\? \(see 'fleetplane --help'\)/],
+    [['stauts', 'a'], /unknown command "stauts"; did you mean "status"\?/],
+    [['help', 'rolback'], /unknown command "rolback"; did you mean "rollback"\?/],
     [['deploy'], /missing <file\.json>: fleetplane deploy <file\.json>/],
     [['status', 'a', 'b'], /unexpected argument "b"/],
     [['deploy', 'x.json', '--wiat'], /unknown flag --wiat \(see 'fleetplane deploy --help'\)/],

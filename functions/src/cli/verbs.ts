@@ -79,8 +79,9 @@ Examples:
     args: ['name'],
     remote: true,
     options: wait,
-    help: `Deletes the agent. When the cluster side is still going (HTTP 202), says so;
---wait waits until the agent no longer appears in the list.`,
+    help: `Deletes the agent and says what went: its objects on a cluster, its processes on the
+local server. When the cluster side is still going (HTTP 202), says so; --wait waits until the
+agent no longer appears in the list.`,
     load: () => import('./verbs/delete.ts'),
   },
   logs: {
@@ -98,7 +99,8 @@ Examples:
   -f, --follow   keep printing new lines (polls every 2 s) until Ctrl-C
 
 Lines of several pods are prefixed with [pod/container]. With -o json, --follow prints one
-JSON object per line: {"pod", "container", "line"}.`,
+JSON object per line: {"pod", "container", "line"}. When there is no line to print, stderr says
+why: nothing of the agent runs yet, or its "logging" level hides its requests.`,
     load: () => import('./verbs/logs.ts'),
   },
   revisions: {

@@ -8,6 +8,7 @@ import { type AgentView, clock, summaryOf, type WaitTarget } from '../client/pro
 import { type WaitResult, waitForAgents } from '../client/wait.ts';
 import type { VerbContext } from './context.ts';
 import { EXIT } from './exit-codes.ts';
+import { table } from './output.ts';
 import { progressView } from './progress-view.ts';
 
 export interface WaitRequest {
@@ -42,6 +43,14 @@ export async function waitWithProgress(
   } finally {
     view.stop();
   }
+}
+
+/** What a wait ends with on stdout, the same for deploy and rollback: NAME, PHASE, URL. */
+export function waitedTable(result: WaitResult): string {
+  return table(
+    ['NAME', 'PHASE', 'URL'],
+    result.agents.map((a) => [a.name, a.outcome === 'ready' ? a.phase : `${a.phase} (${a.outcome})`, a.url]),
+  );
 }
 
 const line = (agent: AgentView) => `  ${agent.name}: ${summaryOf(agent)}\n`;

@@ -10,6 +10,7 @@ import ky, { type KyInstance, type Options } from 'ky';
 import { apiErrorOf, translate } from './errors.ts';
 import type {
   AgentConfig,
+  AgentConfigView,
   DeleteResult,
   DeployBatch,
   DeployBatchResponse,
@@ -77,6 +78,8 @@ export interface FleetplaneClient {
   /** `pending` is true (HTTP 202) while the cluster side is still being removed. */
   delete(name: string, options?: CallOptions): Promise<DeleteResult>;
   revisions(name: string, options?: CallOptions): Promise<Revisions>;
+  /** The stored config of its current generation, every default resolved. */
+  config(name: string, options?: CallOptions): Promise<AgentConfigView>;
   /** A rollback is a new generation with an older spec; without `generation`, the previous one. */
   rollback(name: string, generation?: number, options?: CallOptions): Promise<DeployResult>;
   logs(name: string, options?: LogsOptions): Promise<Logs>;
@@ -201,6 +204,10 @@ export function createClient(options: ClientOptions): FleetplaneClient {
 
     async revisions(name, call) {
       return (await json<Revisions>('get', path('deployments', name, 'revisions'), perCall(call))).data;
+    },
+
+    async config(name, call) {
+      return (await json<AgentConfigView>('get', path('deployments', name, 'config'), perCall(call))).data;
     },
 
     async rollback(name, generation, call) {

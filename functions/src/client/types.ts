@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { FieldError } from '#agent-runtime/contract';
 import type {
   agentStatusSchema,
+  configResponse,
   deleteResponse,
   deployBatchResponse,
   deployResultSchema,
@@ -57,6 +58,8 @@ export type DeployBatchResponse = z.infer<typeof deployBatchResponse>;
 export type DeleteResult = z.infer<typeof deleteResponse>;
 export type Revisions = z.infer<typeof revisionsResponse>;
 export type Logs = z.infer<typeof logsResponse>;
+/** An agent's stored config as the platform resolved it (every default filled in). */
+export type AgentConfigView = z.infer<typeof configResponse>;
 export type Template = z.infer<typeof templatesResponse>['templates'][number];
 export type Health = z.infer<typeof healthResponse>;
 export type GcReport = z.infer<typeof gcResponse>;

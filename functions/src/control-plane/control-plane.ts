@@ -33,7 +33,7 @@ import { agentUrl, type PlatformSettings } from '../core/platform.ts';
 import type { PoolObserved } from '../core/pool-observed.ts';
 import { dedicatedLeftovers, pooledConfigMapOf } from '../core/pool-status.ts';
 import { ownershipRefusal, recreation } from '../core/secret-ownership.ts';
-import { type AgentStatus, type Condition, deriveStatus } from '../core/status.ts';
+import { type AgentStatus, type Condition, deriveStatus, type Target, targetOf } from '../core/status.ts';
 import { tierOf } from '../core/tiers.ts';
 import { scopeLabel, type TokenScope } from '../core/token-scope.ts';
 import { mapLimit } from '../lib/map-limit.ts';
@@ -65,9 +65,12 @@ export type DeployResult =
   /** Nothing was stored. */
   | { name: string; kind: 'failed'; error: unknown };
 
-/** What a removal did: everything is gone, or the config is gone and the cluster lags. */
+/**
+ * What a removal did: everything is gone, or the config is gone and the cluster lags.
+ * `deleted` speaks the target's terms: Kubernetes objects, or the local server's processes.
+ */
 export type RemoveResult = { name: string; releasedSecrets: ReleasedSecrets } & (
-  | { pending: false; deleted: string[] }
+  | { pending: false; target?: Target; deleted: string[] }
   | { pending: true; error: unknown }
 );
 
@@ -420,13 +423,20 @@ export class ControlPlane {
     const released = { name, releasedSecrets: releasedSecretsOf(name) };
     const fleet = own?.fleet ?? (await this.deps.store.fleet());
     if (!fleet) return { ...released, pending: false, deleted: [] };
+    const target = own && targetOf(own.observed.deployments.find((d) => d.metadata?.name === name));
     try {
       const result = await reconcile(name, this.deps, {
         fleet,
         record: null,
         ...(own ? { observed: own.observed } : {}),
       });
-      return { ...released, pending: false, deleted: result.action === 'deleted' ? result.pruned : [] };
+      const pruned = result.action === 'deleted' ? result.pruned : [];
+      // Locally the objects are only the server's bookkeeping: what went are the processes.
+      const deleted =
+        target === 'local'
+          ? (own?.observed.pods ?? []).map((pod) => `process ${pod.metadata?.name ?? ''}`)
+          : pruned;
+      return { ...released, pending: false, ...(target ? { target } : {}), deleted };
     } catch (error) {
       return { ...released, pending: true, error };
     }

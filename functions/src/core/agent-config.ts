@@ -13,11 +13,11 @@ import { z } from 'zod';
 import { PROMPT_SLOT, RESERVED_AGENT_PATHS } from '#agent-runtime/contract';
 import { notOwnedMessage, OWN_SECRET_RULE, ownsSecret, secretRefsOf } from './agent-secrets.ts';
 import { baseUrlProblem, MAX_BASE_URL_CHARS } from './base-url.ts';
-import { credentialInValue, SECRET_LOOKING_NAME } from './inline-secrets.ts';
+import { credentialInValue, SECRET_LOOKING_NAME, SECRET_LOOKING_NAME_PATTERN } from './inline-secrets.ts';
 import { type JsonCaps, jsonExtent } from './json-extent.ts';
 import { MODEL_ID, parseModelRef } from './model-ref.ts';
 import { isPositiveQuantity, POSITIVE_QUANTITY_PATTERN, parseQuantity } from './quantity.ts';
-import { RESERVED_ENV_RULES, reservedEnvRule } from './reserved-env.ts';
+import { RESERVED_ENV_RULES, reservedEnvPattern, reservedEnvRule } from './reserved-env.ts';
 import { findTemplate, TEMPLATE_NAMES, TEMPLATES } from './templates.ts';
 import { pooledIssues, TIERS } from './tiers.ts';
 import { toolSchemas } from './tool-config.ts';
@@ -180,6 +180,7 @@ const envItemSchema = z
       })
       .meta({
         description: `POSIX name; reserved, in any case: ${RESERVED_ENV_RULES.map((rule) => rule.pattern).join(', ')}`,
+        not: { description: 'a reserved name, in any case', pattern: reservedEnvPattern() },
       }),
     value: z
       .string()
@@ -212,6 +213,17 @@ const envItemSchema = z
           `must not carry a credential inline (${credential}): secret values are never stored inline; ${useSecretRef}`,
         );
     }
+  })
+  // The rules above that JSON Schema can state, for editors (credentials inside a value cannot be).
+  .meta({
+    oneOf: [{ required: ['value'] }, { required: ['secretRef'] }],
+    // Never an inline value under a secret-looking name.
+    not: {
+      description:
+        'an inline value under a secret-looking name (ending in KEY, SECRET, TOKEN, PASSWORD, PASSWD or CREDENTIAL, plural too, any case): use secretRef',
+      required: ['name', 'value'],
+      properties: { name: { pattern: SECRET_LOOKING_NAME_PATTERN } },
+    },
   });
 
 /**
@@ -237,7 +249,8 @@ const providerSchema = z
   })
   .refine((provider) => provider.baseUrl !== undefined || provider.apiKey !== undefined, {
     error: 'must set baseUrl, apiKey or both (got neither)',
-  });
+  })
+  .meta({ anyOf: [{ required: ['baseUrl'] }, { required: ['apiKey'] }] });
 
 const customEndpointObject = z.strictObject({
   path: z
@@ -507,6 +520,17 @@ export const agentConfigSchema = z
           message: notOwnedMessage(config.name, name),
           input: name,
         });
+  })
+  // Of the rules above, what JSON Schema can state, for editors; the rest is in the description.
+  .meta({
+    description:
+      'One agent. The API also checks what JSON Schema cannot state: min_replicas at most max_replicas, replicas between them when autoscaled, resource limits at least their requests, unique custom endpoint paths and env names, at most 16 {{slots}} per prompt, Secrets named <agent-name>.<anything>, no credentials inside env values',
+    // Never "chat" in endpoints beside openaiCompatible: false.
+    not: {
+      description: '"chat" in endpoints beside openaiCompatible: false',
+      required: ['openaiCompatible', 'endpoints'],
+      properties: { openaiCompatible: { const: false }, endpoints: { contains: { const: 'chat' } } },
+    },
   });
 
 /** The config as written by a user (input side of the schema). */

@@ -33,6 +33,16 @@ export class ConflictError extends FleetplaneError {
   override name = 'ConflictError';
 }
 
+/** The path exists, the method does not; `allow` lists the methods it answers (the Allow header). */
+export class MethodNotAllowedError extends FleetplaneError {
+  override name = 'MethodNotAllowedError';
+  readonly allow: string[];
+  constructor(method: string, path: string, allow: string[]) {
+    super(`${path} does not answer ${method}; it answers ${allow.join(', ')}`);
+    this.allow = allow;
+  }
+}
+
 export class PayloadTooLargeError extends FleetplaneError {
   override name = 'PayloadTooLargeError';
 }

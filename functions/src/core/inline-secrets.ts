@@ -7,9 +7,13 @@
  * Pure. Heuristics, stated as rules: a name or URL they miss is still the user's secret to
  * keep; they exist so that the common mistake gets a 422 instead of a stored secret.
  */
+import { caseless } from './caseless-pattern.ts';
 
 /** An inline value for a name like these is almost surely a secret: demand a secretRef. */
-export const SECRET_LOOKING_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|CREDENTIAL)S?$/i;
+const SECRET_WORDS = ['KEY', 'SECRET', 'TOKEN', 'PASSWORD', 'PASSWD', 'CREDENTIAL'];
+export const SECRET_LOOKING_NAME = new RegExp(`(${SECRET_WORDS.join('|')})S?$`, 'i');
+/** The same rule as a JSON Schema `pattern` (no flags there: each letter in either case). */
+export const SECRET_LOOKING_NAME_PATTERN = `(${SECRET_WORDS.map(caseless).join('|')})${caseless('S')}?$`;
 
 /** `scheme://userinfo@`: a user name and/or password (or a token used as one) before the host. */
 const URL_USERINFO = /\b[a-z][a-z0-9+.-]*:\/\/[^\s/?#@]+@/i;

@@ -7,6 +7,7 @@
  * Pure. WARNING: the test is case-insensitive on purpose: several libraries read lower-case
  * variants (`https_proxy`, `npm_config_*`), and refusing `node_options` costs nobody anything.
  */
+import { caseless } from './caseless-pattern.ts';
 
 export interface ReservedEnvRule {
   /** How the rule reads in a message and in the README: "PORT", "NODE_*", "*_PROXY". */
@@ -75,3 +76,18 @@ export const RESERVED_ENV_RULES: readonly ReservedEnvRule[] = RULES.map(({ patte
   pattern,
   why,
 }));
+
+/**
+ * Every rule as one JSON Schema `pattern` (for `not`), in any case: `^(PORT|HOST|...)$`,
+ * `^(FLEETPLANE_|...)`, `(_PROXY)$`, each letter spelt `[Pp]`.
+ */
+export function reservedEnvPattern(): string {
+  const exacts = RULES.filter((rule) => !rule.pattern.includes('*')).map((rule) => caseless(rule.pattern));
+  const prefixes = RULES.filter((rule) => rule.pattern.endsWith('*')).map((rule) =>
+    caseless(rule.pattern.slice(0, -1)),
+  );
+  const suffixes = RULES.filter((rule) => rule.pattern.startsWith('*')).map((rule) =>
+    caseless(rule.pattern.slice(1)),
+  );
+  return `^(${exacts.join('|')})$|^(${prefixes.join('|')})|(${suffixes.join('|')})$`;
+}

@@ -44,11 +44,16 @@ export interface PodStatus {
   loadError?: string;
 }
 
+/** Where an agent's replicas run: pods of a Kubernetes cluster, or processes of the local server. */
+export type Target = 'kubernetes' | 'local';
+
 export interface AgentStatus {
   name: string;
   /** Dedicated (its own pods) or pooled (served by the namespace's pool; `pods` are the pool's). */
   tier: Tier;
   phase: Phase;
+  /** Where its replicas run, once its workload is observed. */
+  target?: Target;
   generation: number;
   /** Generation of the config the cluster runs (the Deployment's annotation). */
   appliedGeneration?: number;

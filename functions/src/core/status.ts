@@ -9,7 +9,7 @@
  * between tiers is Deploying until the other tier's objects are gone.
  */
 import type { V1Deployment } from '@kubernetes/client-node';
-import { AGENT_LABEL, GENERATION_ANNOTATION } from './agent-objects/labels.ts';
+import { AGENT_LABEL, GENERATION_ANNOTATION, LOCAL_PROCESSES_ANNOTATION } from './agent-objects/labels.ts';
 import type { AgentRecord } from './agent-record.ts';
 import type { BuildStatus } from './build-status.ts';
 import { runsImage } from './image-ref.ts';
@@ -25,6 +25,7 @@ import {
   type Phase,
   podStatusOf,
   rolledOut,
+  type Target,
 } from './status-parts.ts';
 import { tierOf } from './tiers.ts';
 
@@ -36,7 +37,20 @@ export {
   type Phase,
   type PodStatus,
   podStatusOf,
+  type Target,
 } from './status-parts.ts';
+
+/** How status speaks of a target's replicas, so a laptop hears of processes, not pods. */
+const TERMS: Record<Target, { runs: string; replica: string }> = {
+  kubernetes: { runs: 'the cluster runs', replica: 'pod' },
+  local: { runs: 'the local processes run', replica: 'process' },
+};
+
+/** The target an agent's observed workload runs on; undefined while none is observed. */
+export function targetOf(deployment: V1Deployment | undefined): Target | undefined {
+  if (!deployment) return undefined;
+  return deployment.metadata?.annotations?.[LOCAL_PROCESSES_ANNOTATION] === 'true' ? 'local' : 'kubernetes';
+}
 
 export interface StatusInput {
   name: string;
@@ -114,6 +128,8 @@ function deriveDedicatedStatus(input: StatusInput): AgentStatus {
 
   if (build) conditions.push(builtCondition(build));
 
+  const target = targetOf(deployment);
+  const terms = TERMS[target ?? 'kubernetes'];
   const upToDate = deployment !== undefined && appliedGeneration === generation;
   conditions.push(
     deployment
@@ -122,10 +138,10 @@ function deriveDedicatedStatus(input: StatusInput): AgentStatus {
           upToDate ? 'True' : 'False',
           upToDate ? 'UpToDate' : 'Outdated',
           upToDate
-            ? `the cluster runs generation ${generation}`
-            : `the cluster runs generation ${appliedGeneration ?? 'unknown'}, generation ${generation} is stored`,
+            ? `${terms.runs} generation ${generation}`
+            : `${terms.runs} generation ${appliedGeneration ?? 'unknown'}, generation ${generation} is stored`,
         )
-      : condition('Applied', 'False', 'NotApplied', 'nothing is applied to the cluster yet'),
+      : condition('Applied', 'False', 'NotApplied', 'nothing is applied yet'),
   );
 
   for (const type of ['Available', 'Progressing'] as const) {
@@ -152,9 +168,9 @@ function deriveDedicatedStatus(input: StatusInput): AgentStatus {
           'Degraded',
           'True',
           failing.reason as string,
-          `pod ${failing.name}: ${failing.message ?? failing.reason}`,
+          `${terms.replica} ${failing.name}: ${failing.message ?? failing.reason}`,
         )
-      : condition('Degraded', 'False', 'PodsHealthy', 'no pod reports a failure'),
+      : condition('Degraded', 'False', 'PodsHealthy', `no ${terms.replica} reports a failure`),
   );
 
   const progressDeadline = deployment?.status?.conditions?.find(
@@ -195,6 +211,7 @@ function deriveDedicatedStatus(input: StatusInput): AgentStatus {
     name,
     tier: 'dedicated',
     phase,
+    ...(target ? { target } : {}),
     generation,
     ...(appliedGeneration ? { appliedGeneration } : {}),
     url: input.url,

@@ -3,12 +3,14 @@
  * run its container. The child binds port 0 and reports the port it got over an IPC channel;
  * the channel also ties the child's life to ours (the runtime exits when it closes, even when
  * this process is SIGKILLed). Readiness is probed on the runtime's own `/ready`; a crash is
- * restarted with back-off (CrashLoopBackOff, as a kubelet would). Keeps its last log lines.
+ * restarted with back-off (CrashLoopBackOff, as a kubelet would) and told in the server's log
+ * with its exit code or signal. Keeps its last log lines.
  *
  * It must never pick a port for the child (a port freed here can be taken before the child
  * binds it), and never start a child once `stop()` was called.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Logger } from '../lib/logger.ts';
 
 export interface AgentProcessOptions {
   /** The agent's name: its base path. */
@@ -33,6 +35,8 @@ export interface AgentProcessOptions {
   onMessage?: (message: unknown) => void;
   /** Called when the child is gone (exited, or could not run), before any restart. */
   onGone?: () => void;
+  /** The server's log: a replica that exits on its own is told there, with its exit code. */
+  log?: Logger;
 }
 
 const MAX_LOG_LINES = 1_000;
@@ -117,12 +121,16 @@ export class AgentProcess {
       this.options.onListening?.();
       void this.watchReadiness(child, message.port);
     });
-    child.on('error', (error) => this.gone(child, `could not run: ${error.message}`));
-    child.on('exit', (code, signal) => this.gone(child, `exited with ${signal ?? `code ${code}`}`));
+    child.on('error', (error) =>
+      this.gone(child, `could not run: ${error.message}`, { error: error.message }),
+    );
+    child.on('exit', (code, signal) =>
+      this.gone(child, `exited with ${signal ?? `code ${code}`}`, { exitCode: code, signal }),
+    );
   }
 
   /** The child is gone (exit, or a spawn error): restart it with back-off unless stopped. */
-  private gone(child: ChildProcess, why: string) {
+  private gone(child: ChildProcess, why: string, how: Record<string, unknown>) {
     if (this.child !== child) return;
     this.child = undefined;
     this.ready = false;
@@ -134,6 +142,13 @@ export class AgentProcess {
     this.restarts++;
     this.waitingReason = 'CrashLoopBackOff';
     const delay = Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** Math.min(this.restarts - 1, 5));
+    this.options.log?.('warn', 'agent process exited; restarting it', {
+      agent: this.options.agent,
+      pod: this.options.podName,
+      ...how,
+      restarts: this.restarts,
+      restartInMs: delay,
+    });
     this.restartTimer = setTimeout(() => {
       this.waitingReason = undefined;
       this.start();

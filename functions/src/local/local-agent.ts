@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { Logger } from '../lib/logger.ts';
 import { AgentProcess } from './agent-process.ts';
 
 /** What should run: the runtime config, its env, and how many replicas. */
@@ -28,6 +29,8 @@ export interface LocalAgentOptions {
   bundlePath: () => Promise<string>;
   /** Called when a deleted agent has stopped and nothing else is queued (to forget it). */
   onRetired: () => void;
+  /** The server's log, for replicas that exit on their own. */
+  log?: Logger;
 }
 
 /** What a set of replicas runs: equal revisions mean a replica is up to date. */
@@ -120,6 +123,7 @@ export class LocalAgent {
         bundlePath,
         env: want.env,
         ...(want.configError ? { configError: want.configError } : {}),
+        ...(this.options.log ? { log: this.options.log } : {}),
       });
       this.replicas.push(replica);
       replica.start();

@@ -33,6 +33,7 @@ import {
   AGENT_LABEL,
   FLEET_LABEL,
   GENERATION_ANNOTATION,
+  LOCAL_PROCESSES_ANNOTATION,
   objectNames,
   POOLED,
   TIER_LABEL,
@@ -41,6 +42,7 @@ import type { AgentObject } from '../core/agent-objects/types.ts';
 import { type AppliedObject, emptyObserved, type ObjectRef, type Observed, refOf } from '../core/observed.ts';
 import { DEFAULT_PLATFORM } from '../core/platform.ts';
 import { emptyPool, type PoolObserved } from '../core/pool-observed.ts';
+import type { Logger } from '../lib/logger.ts';
 import { envValue } from '../wiring/env.ts';
 import type { AgentProcess } from './agent-process.ts';
 import { type DesiredAgent, LocalAgent, revisionOf } from './local-agent.ts';
@@ -56,6 +58,8 @@ export interface LocalClusterOptions {
   env: Record<string, string | undefined>;
   /** Where agents' Secrets are read; default `<dataDir>/secrets`. */
   secretsDir?: string;
+  /** The server's log: agent processes that exit on their own are told there. */
+  log?: Logger;
 }
 
 /** What status reports as the image of a local agent. */
@@ -268,6 +272,7 @@ export class LocalCluster implements Cluster {
         name: agent,
         dir: join(this.options.dataDir, 'agents', agent),
         bundlePath: this.options.bundlePath,
+        ...(this.options.log ? { log: this.options.log } : {}),
         onRetired: () => {
           if (this.agents.get(agent) === created) this.agents.delete(agent);
         },
@@ -337,7 +342,12 @@ export class LocalCluster implements Cluster {
     const template = rendered.spec?.template;
     return {
       ...rendered,
-      metadata: { ...rendered.metadata, generation: 1 },
+      // Marked as processes, so status speaks of them (only here: never on a stored object).
+      metadata: {
+        ...rendered.metadata,
+        generation: 1,
+        annotations: { ...rendered.metadata?.annotations, [LOCAL_PROCESSES_ANNOTATION]: 'true' },
+      },
       // What actually runs is the local runtime bundle, not the rendered image; as many
       // processes as replicas, however the count was asked for.
       ...(rendered.spec && template?.spec

@@ -27,7 +27,12 @@ export function localTargetFallback(env: Env, log: Logger) {
   let cluster: LocalCluster | undefined;
   const directory = localDirectory(env);
   const getCluster = () => {
-    cluster ??= new LocalCluster({ bundlePath: runtimeBundle, dataDir: resolve(directory, 'local'), env });
+    cluster ??= new LocalCluster({
+      bundlePath: runtimeBundle,
+      dataDir: resolve(directory, 'local'),
+      env,
+      log,
+    });
     return cluster;
   };
   let timer: NodeJS.Timeout | undefined;

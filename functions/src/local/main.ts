@@ -7,7 +7,8 @@
  * token hashes configured, and then answers only loopback Hosts and its own Origin; bound
  * elsewhere without hashes, it accepts one token generated for the run (printed on stderr).
  * Whenever it needs a token, agents' paths need it too (or the agent's own key).
- * Writes must be JSON. It stops, and stops its agents, on SIGINT, SIGTERM, SIGHUP and when
+ * Writes must be JSON. A port it cannot have is one line on stderr (exit 1). It stops, and stops
+ * its agents, on SIGINT, SIGTERM, SIGHUP and when
  * its parent or npm goes (`npm start & kill $!`); agents also exit by themselves if it is
  * SIGKILLed.
  */
@@ -22,6 +23,7 @@ import { providersFromEnv } from '../wiring/providers.ts';
 import { DEFAULT_STORE_URL } from '../wiring/store-from-env.ts';
 import { accessMode, tokenNotice } from './access-mode.ts';
 import { agentCallGuard } from './agent-access.ts';
+import { listenFailure } from './listen-failure.ts';
 import { localTargetFallback } from './local-target.ts';
 import { watchAncestors } from './parent-watch.ts';
 import type { Fetch } from './proxy.ts';
@@ -90,9 +92,16 @@ const server = serve({ fetch, port, hostname: host }, (info) => {
       'warn',
       'no model endpoint: neither OPENAI_BASE_URL nor OPENAI_API_KEY is set, so local agents cannot reach a model and /generate answers 502. For a stand-in model: npm run model:echo, then start with OPENAI_BASE_URL=http://127.0.0.1:11435/v1 OPENAI_API_KEY=local',
     );
+  // Only once the port is ours: a server that cannot listen starts no agent.
+  local.startSweeping(async () => logSweep(log, await (await providers.controlPlane()).sweep()));
 });
 
-local.startSweeping(async () => logSweep(log, await (await providers.controlPlane()).sweep()));
+// A port that is taken (another `npm start`, another program) is one line that says what to do.
+server.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EADDRINUSE' && error.code !== 'EACCES') throw error;
+  process.stderr.write(`${listenFailure(error.code, host, port)}\n`);
+  process.exit(1);
+});
 
 let stopping = false;
 function stop(reason: string) {

@@ -15,7 +15,7 @@ import { EXIT } from '../exit-codes.ts';
 import { fieldLines } from '../failure.ts';
 import { printData, table } from '../output.ts';
 import { readJsonFile } from '../read-json.ts';
-import { reportWait, waitWithProgress } from '../wait-and-report.ts';
+import { reportWait, waitedTable, waitWithProgress } from '../wait-and-report.ts';
 
 const resultLine = (r: DeployResult) =>
   r.error
@@ -115,14 +115,18 @@ export async function run(context: VerbContext): Promise<number> {
     }
     throw error;
   }
-  for (const result of results) io.err(`${resultLine(result)}\n`);
   const failed = results.filter((r) => r.error).map((r) => r.name);
   const accepted = results.filter((r) => !r.error);
   // Nothing was accepted and every refusal says the control plane is unavailable: exit as unreachable.
   const allUnavailable = accepted.length === 0 && results.every((r) => r.status >= 500);
   const failedCode = allUnavailable ? EXIT.unreachable : EXIT.failed;
 
-  if (!context.flags.wait || accepted.length === 0) {
+  const waiting = Boolean(context.flags.wait) && accepted.length > 0;
+  // Each outcome once: without a wait the table on stdout is the outcome, and stderr adds only
+  // why an agent failed; a wait tells each outcome on stderr first, as its progress begins.
+  for (const result of results) if (waiting || result.error) io.err(`${resultLine(result)}\n`);
+
+  if (!waiting) {
     await printData(context, { results, failed }, () =>
       table(
         ['NAME', 'OUTCOME', 'GENERATION', 'PHASE', 'URL'],
@@ -154,15 +158,7 @@ export async function run(context: VerbContext): Promise<number> {
         deployments,
         wait: { ok: waited.ok, timedOut: waited.timedOut, polls: waited.polls, elapsedMs: waited.elapsedMs },
       },
-      () =>
-        table(
-          ['NAME', 'PHASE', 'URL'],
-          waited.agents.map((a) => [
-            a.name,
-            a.outcome === 'ready' ? a.phase : `${a.phase} (${a.outcome})`,
-            a.url,
-          ]),
-        ),
+      () => waitedTable(waited),
     );
   }
   const code = reportWait(context, waited, 'deploy');

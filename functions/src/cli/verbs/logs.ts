@@ -1,8 +1,9 @@
 /**
  * `fleetplane logs <name> [--tail N] [--build] [--follow]`: the tail of each pod's log (or the
  * image build's). --follow polls every 2 s and prints only lines it has not printed, until
- * Ctrl-C (exit 0) or the agent goes away.
+ * Ctrl-C (exit 0) or the agent goes away. An empty tail is said on stderr, with its likely cause.
  */
+import type { FleetplaneClient } from '../../client/client.ts';
 import type { Logs } from '../../client/types.ts';
 import { intFlag, type VerbContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
@@ -29,6 +30,29 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * Why a tail is empty, for stderr: an agent whose level hides its requests, no replica yet,
+ * or no build, rather than a silent exit 0 that looks like a broken command.
+ */
+async function emptyNote(
+  client: FleetplaneClient,
+  name: string,
+  logs: Logs,
+  build: boolean,
+): Promise<string> {
+  if (build)
+    return `no build log for ${name}: no image build of it ran lately (its image may be built already, pinned, or it runs locally)`;
+  if (logs.pods.length === 0)
+    return `no log lines from ${name}: nothing of it runs yet (see 'fleetplane status ${name}')`;
+  const level = await client
+    .config(name)
+    .then((view) => view.spec.logging)
+    .catch(() => undefined);
+  if (level === 'warn' || level === 'error')
+    return `no log lines from ${name}: it logs at "${level}", which hides its requests; set "logging": "info" in its config and deploy it again to see each request`;
+  return `no log lines from ${name} yet`;
+}
+
 export async function run(context: VerbContext): Promise<number> {
   const [name] = context.args as [string];
   const { io } = context;
@@ -44,6 +68,8 @@ export async function run(context: VerbContext): Promise<number> {
   const follow = Boolean(context.flags.follow);
   const window = follow ? Math.max(tail ?? 0, FOLLOW_TAIL) : tail;
   const first = await fetchLogs(window);
+  if (first.pods.every((pod) => pod.lines.length === 0))
+    io.err(`fleetplane: ${await emptyNote(client, name, first, build)}\n`);
   const prefixed = first.pods.length > 1;
   const text = (pod: Pod, lines: readonly string[]) =>
     lines.map((line) => (prefixed ? `[${keyOf(pod)}] ${line}\n` : `${line}\n`)).join('');

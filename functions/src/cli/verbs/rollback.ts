@@ -5,7 +5,7 @@
 import { durationFlag, intFlag, type VerbContext } from '../context.ts';
 import { EXIT } from '../exit-codes.ts';
 import { printData } from '../output.ts';
-import { reportWait, waitWithProgress } from '../wait-and-report.ts';
+import { reportWait, waitedTable, waitWithProgress } from '../wait-and-report.ts';
 
 export async function run(context: VerbContext): Promise<number> {
   const [name] = context.args as [string];
@@ -32,11 +32,7 @@ export async function run(context: VerbContext): Promise<number> {
   });
   if (waited !== 'interrupted') {
     const deployment = waited.agents[0]?.deployment;
-    await printData(
-      context,
-      { ...result, deployment },
-      () => `${name}  ${deployment?.phase ?? ''}  ${deployment?.url ?? ''}`,
-    );
+    await printData(context, { ...result, deployment }, () => waitedTable(waited));
   }
   return reportWait(context, waited, 'rollback');
 }

@@ -23,9 +23,10 @@ function buildLine(build: BuildInfo): string {
 
 export function statusText(d: Deployment): string {
   const trouble = troubleOf(d);
+  const local = d.target === 'local';
   const applied =
     d.appliedGeneration !== undefined && d.appliedGeneration !== d.generation
-      ? `, the cluster runs ${d.appliedGeneration}`
+      ? `, ${local ? 'the local processes run' : 'the cluster runs'} ${d.appliedGeneration}`
       : '';
   const lines = [
     `name:        ${d.name}`,
@@ -52,7 +53,7 @@ export function statusText(d: Deployment): string {
   if (d.pods?.length)
     lines.push(
       '',
-      'pods:',
+      local ? 'processes:' : 'pods:',
       table(
         [
           'NAME',

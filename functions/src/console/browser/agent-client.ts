@@ -35,7 +35,8 @@ export interface AgentAbout {
   template: string;
   model: string;
   version: string;
-  endpoints: { method: string; path: string; description: string }[];
+  /** A custom endpoint lists its slots: the inputs it requires (JSON fields, or query for GET). */
+  endpoints: { method: string; path: string; description: string; slots?: string[] }[];
   /** An agent with tools: each one, and the functions it offers the model now. */
   tools?: { name: string; type: string; offered: string[] }[];
 }

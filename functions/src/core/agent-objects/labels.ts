@@ -26,6 +26,12 @@ export const FIELD_MANAGER = 'fleetplane';
 /** Where an agent runs: "digitalocean" (the cluster) or "local" (a process of the local server). */
 export const TARGET_LABEL = 'fleetplane.io/target';
 
+/**
+ * On a Deployment as the local server reports it (never on a rendered object): its replicas
+ * are processes of the local server, not pods, so status speaks of processes.
+ */
+export const LOCAL_PROCESSES_ANNOTATION = 'fleetplane.io/local-processes';
+
 /** Selects every object fleetplane manages, across agents and fleets. */
 export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY},${AGENT_LABEL}`;
 

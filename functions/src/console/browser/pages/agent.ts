@@ -1,12 +1,14 @@
 /**
- * One agent: its phase and replicas, conditions, pods and their reasons, the log tail (and
- * the build log while it builds), revisions with rollback, delete, what the agent says it
- * serves, and how to use it from MCP and A2A clients. Status and logs refresh every few
- * seconds while the tab is visible; rollback and delete ask first.
+ * One agent: its phase and replicas, conditions, pods and their reasons, the log tail (time,
+ * level, message, in time order across pods; and the build log while it builds), revisions with
+ * rollback, delete, what the agent says it serves, and how to use it from MCP and A2A clients.
+ * Status and logs refresh every few seconds while the tab is visible; rollback and delete ask
+ * first.
  */
 import { ApiError } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
 import { ago, type Child, fill, h, statusLine } from '../dom.ts';
+import { clockOf, type LogEntry, mergeLogs } from '../log-lines.ts';
 import type { PageFactory } from '../page.ts';
 import { buildText, phaseBadge } from '../phase.ts';
 import { poll } from '../poll.ts';
@@ -50,7 +52,9 @@ function overview(status: AgentStatus): HTMLElement {
     row(
       'Generation',
       `${status.generation} stored`,
-      status.appliedGeneration !== undefined ? `, ${status.appliedGeneration} in the cluster` : '',
+      status.appliedGeneration !== undefined
+        ? `, ${status.appliedGeneration} ${status.target === 'local' ? 'running as local processes' : 'in the cluster'}`
+        : '',
     ),
     row('Replicas', `${r.ready}/${r.desired} ready · ${r.updated} updated · ${r.available} available`),
     status.autoscaling
@@ -65,6 +69,25 @@ function overview(status: AgentStatus): HTMLElement {
   );
 }
 
+/** One log line as a row: time, level, (pod), message, then its fields, muted. */
+function logRow(entry: LogEntry, withPod: boolean): HTMLElement {
+  return h(
+    'span',
+    { class: 'log-row', 'data-level': entry.level ?? '' },
+    entry.time
+      ? h('time', { class: 'log-time', datetime: entry.time, title: entry.time }, clockOf(entry.time))
+      : null,
+    entry.level
+      ? [' ', h('span', { class: `log-level level-${entry.level}` }, entry.level.toUpperCase().padEnd(5))]
+      : null,
+    withPod ? [' ', h('span', { class: 'log-pod' }, `[${entry.pod}]`)] : null,
+    ' ',
+    h('span', { class: 'log-message' }, entry.message),
+    entry.fields ? [' ', h('span', { class: 'log-fields' }, entry.fields)] : null,
+    '\n',
+  );
+}
+
 export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
   const name = params.name ?? '';
   const notice = statusLine();
@@ -73,6 +96,8 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
   const overviewSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const conditionsSlot = h('div');
   const podsSlot = h('div');
+  const podsSection = section('pods-title', 'Pods', podsSlot);
+  const podsHeading = podsSection.querySelector('h2') as HTMLHeadingElement;
   const revisionsSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const aboutSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
   const connectSlot = h('div', null, h('p', { class: 'muted' }, 'Loading…'));
@@ -92,11 +117,10 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
 
   const showLogs = async (signal?: AbortSignal) => {
     const logs = await api.logs(name, Number(tail.value), false, signal);
-    const lines = logs.pods.flatMap((pod) =>
-      logs.pods.length > 1 ? pod.lines.map((line) => `[${pod.pod}] ${line}`) : pod.lines,
-    );
+    const entries = mergeLogs(logs.pods);
     const atEnd = logView.scrollTop + logView.clientHeight >= logView.scrollHeight - 8;
-    logView.textContent = lines.length ? lines.join('\n') : 'No log lines yet.';
+    if (entries.length) fill(logView, ...entries.map((entry) => logRow(entry, logs.pods.length > 1)));
+    else logView.textContent = 'No log lines yet.';
     if (atEnd) logView.scrollTop = logView.scrollHeight;
   };
 
@@ -260,12 +284,22 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
     );
     const pods = status.pods ?? [];
     const pooled = status.tier === 'pooled';
+    // The local server runs each replica as a process: say so, not "pod".
+    const local = status.target === 'local';
+    podsHeading.textContent = local ? 'Processes' : 'Pods';
     fill(
       podsSlot,
       pods.length
         ? table(
-            'Pods',
-            ['Pod', 'Phase', 'Ready', 'Restarts', 'Reason', ...(pooled ? ['Serves'] : [])],
+            local ? 'Processes' : 'Pods',
+            [
+              local ? 'Process' : 'Pod',
+              'Phase',
+              'Ready',
+              'Restarts',
+              'Reason',
+              ...(pooled ? ['Serves'] : []),
+            ],
             pods.map((pod) => [
               h('code', null, pod.name),
               pod.phase,
@@ -325,12 +359,7 @@ export const agentPage: PageFactory = ({ api, params, navigate, flash }) => {
     ),
     notice,
     section('overview-title', 'Overview', overviewSlot),
-    h(
-      'div',
-      { class: 'columns' },
-      section('conditions-title', 'Conditions', conditionsSlot),
-      section('pods-title', 'Pods', podsSlot),
-    ),
+    h('div', { class: 'columns' }, section('conditions-title', 'Conditions', conditionsSlot), podsSection),
     section(
       'logs-title',
       'Log tail',

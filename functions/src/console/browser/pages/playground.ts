@@ -26,6 +26,8 @@ interface Target {
   path: string;
   method: 'POST' | 'GET';
   description: string;
+  /** The inputs a custom endpoint requires, as the agent lists them. */
+  slots: string[];
 }
 
 function targetsOf(about: AgentAbout, base: string): Target[] {
@@ -36,7 +38,22 @@ function targetsOf(about: AgentAbout, base: string): Target[] {
       path: e.path.startsWith(prefix) ? e.path.slice(prefix.length) : e.path.replace(/^\//, ''),
     }))
     .filter((e) => !e.path.startsWith('v1/') && (e.method === 'POST' || e.method === 'GET'))
-    .map((e) => ({ path: e.path, method: e.method as 'POST' | 'GET', description: e.description }));
+    .map((e) => ({
+      path: e.path,
+      method: e.method as 'POST' | 'GET',
+      description: e.description,
+      slots: e.slots ?? [],
+    }));
+}
+
+/**
+ * The input a custom endpoint starts with: each of its slots, empty, so Send asks for exactly
+ * what it requires (`{"language": "", "diff": ""}`). An agent that lists no slots (older
+ * runtimes) gets the shorthand's one slot, `input`.
+ */
+function initialInput(target: Pick<Target, 'slots'> | undefined): string {
+  const slots = target?.slots.length ? target.slots : ['input'];
+  return JSON.stringify(Object.fromEntries(slots.map((slot) => [slot, ''])), null, 2);
 }
 
 const ms = (value: number) => (value < 1000 ? `${Math.round(value)} ms` : `${(value / 1000).toFixed(2)} s`);
@@ -45,6 +62,8 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
   let agents: AgentStatus[] = [];
   let targets: Target[] = [];
   let running: AbortController | undefined;
+  /** The last input this page pre-filled, to tell it from the user's own. */
+  let prefilled = '';
   const chosen = () => agents.find((a) => a.name === agentSelect.value);
 
   const agentSelect = h('select', { id: 'pg-agent' }, h('option', { value: '' }, 'Loading agents…'));
@@ -131,7 +150,11 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
     temperature.disabled = !isGenerate();
     stream.disabled = target?.method === 'GET';
     endpointHint.textContent = target?.description ?? '';
-    if (!isGenerate() && body.value.trim() === '') body.value = '{\n  "input": ""\n}';
+    // Pre-filled anew for each endpoint unless the user wrote something of their own.
+    if (!isGenerate() && (body.value.trim() === '' || body.value === prefilled)) {
+      prefilled = initialInput(target);
+      body.value = prefilled;
+    }
   }
 
   async function chooseAgent() {
@@ -146,7 +169,7 @@ export const playgroundPage: PageFactory = ({ api, params, navigate }) => {
       notice.say('');
     } catch (error) {
       // Still usable: /generate is there unless the config turned it off.
-      targets = [{ path: 'generate', method: 'POST', description: 'Generate text from a prompt' }];
+      targets = [{ path: 'generate', method: 'POST', description: 'Generate text from a prompt', slots: [] }];
       notice.say(`The agent did not list its endpoints: ${(error as Error).message}`, 'error');
     }
     endpointSelect.replaceChildren(
