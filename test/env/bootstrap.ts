@@ -18,6 +18,7 @@ import {
 } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { KubeHttp } from '../../functions/src/cluster/kube-http.ts';
+import { FENCED_NAMESPACE_LABEL } from '../../functions/src/core/control-plane-access.ts';
 import { waitFor } from '../support/wait.ts';
 import type { S3Endpoint } from './types.ts';
 
@@ -45,13 +46,16 @@ export async function bootstrapNamespaces(
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfigPath);
   const core = kc.makeApiClient(CoreV1Api);
+  // Both are written by the control plane, so both are fenced by its admission policy.
+  const fenced = { [FENCED_NAMESPACE_LABEL.key]: FENCED_NAMESPACE_LABEL.value };
   const restricted = {
+    ...fenced,
     'pod-security.kubernetes.io/enforce': 'restricted',
     'pod-security.kubernetes.io/enforce-version': 'latest',
     'pod-security.kubernetes.io/warn': 'restricted',
   };
   await createIfMissing(() => core.createNamespace({ body: namespace(namespaces.agents, restricted) }));
-  await createIfMissing(() => core.createNamespace({ body: namespace(namespaces.builds, {}) }));
+  await createIfMissing(() => core.createNamespace({ body: namespace(namespaces.builds, fenced) }));
   // Pod creation fails until the serviceaccount controller has made `default` in the namespace.
   for (const ns of [namespaces.agents, namespaces.builds]) {
     await waitFor(`the default ServiceAccount in ${ns}`, async () =>

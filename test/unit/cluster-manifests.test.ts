@@ -16,6 +16,7 @@ import {
 } from '../../functions/src/core/admission-params.ts';
 import { DEFAULT_KANIKO_IMAGE } from '../../functions/src/core/agent-objects/build-job.ts';
 import { AGENT_KINDS } from '../../functions/src/core/agent-objects/types.ts';
+import { FENCED_NAMESPACE_LABEL } from '../../functions/src/core/control-plane-access.ts';
 import { admissionInstallationFromEnv } from '../../functions/src/wiring/admission-from-env.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: manifests are read as plain YAML
@@ -68,6 +69,9 @@ describe('the admission policy', () => {
       policyName: policy.metadata.name,
       validationActions: ['Deny'],
       paramRef: { ...ADMISSION_PARAMS, parameterNotFoundAction: 'Deny' },
+      matchResources: {
+        namespaceSelector: { matchLabels: { [FENCED_NAMESPACE_LABEL.key]: FENCED_NAMESPACE_LABEL.value } },
+      },
     });
     for (const validation of policy.spec.validations)
       expect(validation).toMatchObject({
@@ -97,6 +101,13 @@ describe('the admission policy', () => {
       }),
     );
     expect(written.filter((resource) => !fenced.has(resource))).toEqual([]);
+    // ...and in every namespace those Roles are in, never in the one holding the params.
+    const labelsOf = (name: string) =>
+      manifest('00-namespaces.yaml').find((o) => o.kind === 'Namespace' && o.metadata.name === name)?.metadata
+        .labels ?? {};
+    for (const namespace of new Set(roles.map((role) => role.metadata.namespace as string)))
+      expect(labelsOf(namespace)[FENCED_NAMESPACE_LABEL.key], namespace).toBe(FENCED_NAMESPACE_LABEL.value);
+    expect(labelsOf(ADMISSION_PARAMS.namespace)[FENCED_NAMESPACE_LABEL.key]).toBeUndefined();
     for (const kind of AGENT_KINDS) {
       const group = kind.apiVersion.includes('/') ? kind.apiVersion.split('/')[0] : '';
       expect(fenced.has(`${group}/${kind.plural}`), kind.kind).toBe(true);

@@ -95,6 +95,14 @@ export function accessName(need: Pick<AccessNeed, 'group' | 'resource' | 'subres
 export const CONTROL_PLANE_ADMISSION_POLICY = 'fleetplane-control-plane';
 
 /**
+ * The label of the namespaces the control plane writes in (agents, builds): the policy's binding
+ * applies in them alone. Never on fleetplane-system, which holds the policy's params: were those
+ * deleted, the binding would refuse every write it applies to (anyone's, since the API server
+ * looks for params before it asks who writes), and they could not be put back.
+ */
+export const FENCED_NAMESPACE_LABEL = { key: 'fleetplane.io/fenced', value: 'true' } as const;
+
+/**
  * The Pod Security level each namespace enforces (manifests/00-namespaces.yaml): agents run
  * `restricted`; Kaniko unpacks images as root in its own container, which `baseline` allows.
  */

@@ -29,6 +29,7 @@ function cluster(certManagerStarted: Date, gatewayApiEnabled = true): AdminClust
   return {
     namespaceLabels: async (name) => ({
       'pod-security.kubernetes.io/enforce': name === 'agents' ? 'restricted' : 'baseline',
+      'fleetplane.io/fenced': 'true',
     }),
     secretKeys: async () => ['OPENAI_API_KEY'],
     ingressClasses: async () => [],
@@ -95,6 +96,25 @@ describe('the Gateway API before cert-manager', () => {
     expect(results.find((r) => r.id === 'cluster.gateway-api-enabled')).toMatchObject({
       status: 'fail',
       fix: 'helm upgrade cert-manager with --reuse-values --set config.enableGatewayAPI=true (the README, Deploying to DigitalOcean, step 2)',
+    });
+  });
+});
+
+describe('the namespaces', () => {
+  it('fails a namespace the control plane writes in that the admission policy does not fence, saying how to label it', async () => {
+    const admin = cluster(new Date('2026-03-01T10:05:00Z'));
+    const unfenced: AdminClusterView = {
+      ...admin,
+      namespaceLabels: async (name) => ({
+        'pod-security.kubernetes.io/enforce': name === 'agents' ? 'restricted' : 'baseline',
+        ...(name === 'agents' ? {} : { 'fleetplane.io/fenced': 'true' }),
+      }),
+    };
+    const results = await clusterChecks({ settings, functions, admin: unfenced });
+    expect(results.find((r) => r.id === 'cluster.namespaces')).toMatchObject({
+      status: 'fail',
+      summary:
+        'agents is not labelled fleetplane.io/fenced=true, so the admission policy does not fence the control plane there',
     });
   });
 });

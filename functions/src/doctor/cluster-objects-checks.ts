@@ -1,9 +1,10 @@
 /**
  * Doctor's checks of what the bootstrap creates (manifests/ and the runbook's Secrets): the
- * namespaces the settings name, with the Pod Security level each must enforce, and the Secrets
+ * namespaces the settings name, with the Pod Security level each must enforce and the label that
+ * puts the control plane's writes there under the admission policy, and the Secrets
  * agents and builds read, by their keys (never their values).
  */
-import { POD_SECURITY } from '../core/control-plane-access.ts';
+import { FENCED_NAMESPACE_LABEL, POD_SECURITY } from '../core/control-plane-access.ts';
 import { type CheckResult, checksOf } from './check.ts';
 import type { AdminClusterView, ClusterCheckInput } from './cluster-views.ts';
 
@@ -11,16 +12,25 @@ const { ok, fail } = checksOf('cluster');
 
 export async function namespaces(input: ClusterCheckInput, admin: AdminClusterView): Promise<CheckResult[]> {
   const { platform, builds } = input.settings;
-  const wanted: [string, string | undefined][] = [[platform.namespace, POD_SECURITY.agents]];
-  if (builds) wanted.push([platform.buildNamespace, POD_SECURITY.builds]);
-  if (platform.routing === 'gateway') wanted.push([platform.gateway.namespace, undefined]);
+  // [name, Pod Security level, fenced: the control plane writes there]
+  const wanted: [string, string | undefined, boolean][] = [[platform.namespace, POD_SECURITY.agents, true]];
+  if (builds) wanted.push([platform.buildNamespace, POD_SECURITY.builds, true]);
+  if (platform.routing === 'gateway') wanted.push([platform.gateway.namespace, undefined, false]);
+  const { key, value } = FENCED_NAMESPACE_LABEL;
   const problems: string[] = [];
-  for (const [name, level] of wanted) {
+  for (const [name, level, fenced] of wanted) {
     const labels = await admin.namespaceLabels(name);
-    if (!labels) problems.push(`${name} does not exist`);
-    else if (level && labels['pod-security.kubernetes.io/enforce'] !== level)
+    if (!labels) {
+      problems.push(`${name} does not exist`);
+      continue;
+    }
+    if (level && labels['pod-security.kubernetes.io/enforce'] !== level)
       problems.push(
         `${name} enforces Pod Security ${labels['pod-security.kubernetes.io/enforce'] ?? '(none)'}, not ${level}`,
+      );
+    if (fenced && labels[key] !== value)
+      problems.push(
+        `${name} is not labelled ${key}=${value}, so the admission policy does not fence the control plane there`,
       );
   }
   if (problems.length)
@@ -34,7 +44,9 @@ export async function namespaces(input: ClusterCheckInput, admin: AdminClusterVi
   return [
     ok(
       'namespaces',
-      wanted.map(([name, level]) => (level ? `${name} (${level})` : name)).join(', ') + ' exist',
+      wanted
+        .map(([name, level, fenced]) => (level ? `${name} (${level}${fenced ? ', fenced' : ''})` : name))
+        .join(', ') + ' exist',
     ),
   ];
 }
