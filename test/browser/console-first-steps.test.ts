@@ -99,9 +99,10 @@ describe('the console, as a new user meets it', () => {
   it('shows the log tail as time, level and message, in time order across pods', async () => {
     // Requests spread over both replicas (the server balances round robin), so both pods log.
     for (let i = 0; i < 4; i++) {
+      // The server runs behind its token, which it asks for on agents' paths too.
       const answer = await fetch(`${server.base}/reviewer/generate`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
         body: JSON.stringify({ prompt: `request ${i}` }),
       });
       expect(answer.status).toBe(200);

@@ -22,10 +22,15 @@ export function allowedMethods(routes: readonly { method: string; path: string }
   return new Map([...byPath].map(([path, methods]) => [path, [...methods].sort()]));
 }
 
-/** Adds the 405 catch-alls; `answer` renders it in the app's own error shape, with `Allow`. */
+/**
+ * Adds the 405 catch-alls; `answer` renders it in the app's own error shape, with `Allow`. A
+ * request whose method the path allows, but whose handler passed it on (a file that is not
+ * there, say), goes on to the app's 404: its method was allowed.
+ */
 export function answerMethodNotAllowed<E extends Env>(
   app: Hono<E>,
   answer: (c: Context<E>, allow: string[]) => Response | Promise<Response>,
 ): void {
-  for (const [path, allow] of allowedMethods(app.routes)) app.all(path, (c) => answer(c, allow));
+  for (const [path, allow] of allowedMethods(app.routes))
+    app.all(path, (c, next) => (allow.includes(c.req.method) ? next() : answer(c, allow)));
 }
