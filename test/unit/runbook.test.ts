@@ -192,21 +192,26 @@ function command(parts: string[], known: Record<string, string[]>) {
   return { name, flags, positional };
 }
 
+/** `parts` is a command of `known`, with only its own flags and the tool's global ones. */
+function expectKnown(parts: string[], known: Record<string, string[]>, global: string[]) {
+  const { name, flags } = command(parts, known);
+  expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
+    command: parts.join(' '),
+    known: true,
+  });
+  const allowed = [...(known[name as string] ?? []), ...global];
+  expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
+    command: parts.join(' '),
+    unknown: [],
+  });
+}
+
 describe("the README's DigitalOcean runbook", () => {
   it('uses only doctl commands and flags that exist', () => {
     const used = invocations('doctl');
     expect(used.length).toBeGreaterThan(10);
     for (const parts of used) {
-      const { name, flags } = command(parts, DOCTL);
-      expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
-        command: parts.join(' '),
-        known: true,
-      });
-      const allowed = [...(DOCTL[name as string] ?? []), ...DOCTL_GLOBAL];
-      expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
-        command: parts.join(' '),
-        unknown: [],
-      });
+      expectKnown(parts, DOCTL, DOCTL_GLOBAL);
     }
   });
 
@@ -235,16 +240,7 @@ describe("the README's DigitalOcean runbook", () => {
     );
     expect(runbook).toContain(`the Gateway API CRDs, ${GATEWAY_API_VERSION}`);
     for (const parts of invocations('kubectl')) {
-      const { name, flags } = command(parts, KUBECTL);
-      expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
-        command: parts.join(' '),
-        known: true,
-      });
-      const allowed = [...(KUBECTL[name as string] ?? []), ...KUBECTL_GLOBAL];
-      expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
-        command: parts.join(' '),
-        unknown: [],
-      });
+      expectKnown(parts, KUBECTL, KUBECTL_GLOBAL);
     }
   });
 
