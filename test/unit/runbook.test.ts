@@ -23,6 +23,18 @@ const runbook = readme.slice(
 const envExample = read('.env.example');
 const manifestsReadme = read('manifests/README.md');
 
+/** The flags that describe a DNS record, taken by `records create` and `records update` alike. */
+const DOMAIN_RECORD_FLAGS = [
+  'record-type',
+  'record-name',
+  'record-data',
+  'record-priority',
+  'record-port',
+  'record-ttl',
+  'record-weight',
+  'record-flags',
+  'record-tag',
+];
 /**
  * doctl's commands as its source defines them (github.com/digitalocean/doctl at 168188d3e0,
  * commands/*.go, flag names from args.go), with the flags each takes; global flags below.
@@ -49,30 +61,9 @@ const DOCTL: Record<string, string[]> = {
   'registry garbage-collection start': ['include-untagged-manifests', 'exclude-unreferenced-blobs', 'force'],
   'spaces keys create': ['grants'],
   'compute domain create': ['ip-address'],
-  'compute domain records create': [
-    'record-type',
-    'record-name',
-    'record-data',
-    'record-priority',
-    'record-port',
-    'record-ttl',
-    'record-weight',
-    'record-flags',
-    'record-tag',
-  ],
+  'compute domain records create': DOMAIN_RECORD_FLAGS,
   'compute domain records list': [],
-  'compute domain records update': [
-    'record-id',
-    'record-type',
-    'record-name',
-    'record-data',
-    'record-priority',
-    'record-port',
-    'record-ttl',
-    'record-weight',
-    'record-flags',
-    'record-tag',
-  ],
+  'compute domain records update': ['record-id', ...DOMAIN_RECORD_FLAGS],
   'serverless install': [],
   'serverless namespaces create': ['label', 'region', 'no-connect'],
   'serverless deploy': [
