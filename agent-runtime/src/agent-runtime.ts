@@ -5,12 +5,17 @@
 import type { Context } from 'hono';
 import { type Linked, linkSignals } from './abort.ts';
 import type { ResolvedRuntimeConfig } from './contract.ts';
-import type { Lifecycle } from './deps.ts';
 import type { AgentEnv } from './http/agent-env.ts';
 import type { ModelCalls } from './llm/model-calls.ts';
 import type { Logger } from './observability/logger.ts';
 import type { AgentMetrics } from './observability/metrics.ts';
 import type { Toolbox } from './tools/toolbox.ts';
+
+/** Shutdown state the host drives; `draining` fails readiness, `stopping` ends streams. */
+export interface Lifecycle {
+  readonly draining: boolean;
+  readonly stopping: AbortSignal;
+}
 
 export interface AgentRuntime {
   config: ResolvedRuntimeConfig;

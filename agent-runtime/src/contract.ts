@@ -7,9 +7,9 @@
  * them from its environment (a Kubernetes Secret).
  */
 import { z } from 'zod';
-import { runtimeToolLimitsSchema, runtimeToolSchema } from './tools/tool-contract.ts';
+import { runtimeToolLimitsSchema, runtimeToolSchema } from './tool-contract.ts';
 
-export * from './tools/tool-contract.ts';
+export * from './tool-contract.ts';
 
 /** Default mount path of the config file inside an agent's pod. */
 export const RUNTIME_CONFIG_PATH = '/etc/fleetplane/agent.json';

@@ -6,16 +6,11 @@
  * Hosts (Node entry, worker entry, tests) build these; the core never reads env or files.
  */
 import type { Context } from 'hono';
+import type { Lifecycle } from './agent-runtime.ts';
 import type { ChatModel } from './llm/model-port.ts';
 import type { RetryHooks } from './llm/retry.ts';
 import type { LogSink } from './observability/logger.ts';
 import type { ToolSecrets } from './tools/tool-headers.ts';
-
-/** Shutdown state the host drives; `draining` fails readiness, `stopping` ends streams. */
-export interface Lifecycle {
-  readonly draining: boolean;
-  readonly stopping: AbortSignal;
-}
 
 export interface AgentDeps {
   model: ChatModel;

@@ -5,14 +5,16 @@
  * watch shows its steps apart, and /docs shows parameters, schemas and examples.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentRunning,
   type ConsoleServer,
-  launchChromium,
+  deployAgent,
+  launchChromiumFor,
   SCREENSHOTS,
+  signedInPage,
   startConsoleServer,
-  TOKEN,
   until,
 } from './harness.ts';
 
@@ -23,45 +25,27 @@ const cspViolations: string[] = [];
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
-async function open(path: string): Promise<Page> {
+async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   context.on('console', (message) => {
     if (/Content.Security.Policy/i.test(message.text())) cspViolations.push(message.text());
   });
-  const page = await context.newPage();
+  return context;
+}
+
+async function open(path: string): Promise<Page> {
+  const page = await (await newContext()).newPage();
   await page.goto(`${server.base}${path}`);
   return page;
 }
 
 /** A console page, signed in with the token. */
-async function signedIn(hash: string): Promise<Page> {
-  const page = await open(`/console/${hash}`);
-  await page.locator('#token-input').fill(TOKEN);
-  await page.locator('#token-input').press('Enter');
-  await page.locator('dialog').waitFor({ state: 'detached' });
-  return page;
-}
-
-async function deploy(config: object): Promise<void> {
-  const response = await server.api('/deploy', { method: 'POST', body: JSON.stringify(config) });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-}
-
-const running = (name: string) =>
-  until(`${name} Running`, async () => {
-    const response = await server.api(`/deployments/${name}`);
-    return response.ok && ((await response.json()) as { phase: string }).phase === 'Running';
-  });
+const signedIn = async (hash: string) => signedInPage(await newContext(), server, hash);
 
 beforeAll(async () => {
   server = await startConsoleServer();
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  await deploy({
+  browser = await launchChromiumFor(server);
+  await deployAgent(server, {
     name: 'reviewer',
     scaling: { replicas: 2 },
     customEndpoints: [
@@ -69,7 +53,7 @@ beforeAll(async () => {
       'summarize',
     ],
   });
-  await running('reviewer');
+  await agentRunning(server, 'reviewer');
 });
 
 afterAll(async () => {

@@ -11,11 +11,12 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaptureServer, startCaptureServer } from '../support/capture-server.ts';
 import {
+  agentRunning,
   type ConsoleServer,
-  launchChromium,
+  launchChromiumFor,
   SCREENSHOTS,
+  signedInPage,
   startConsoleServer,
-  TOKEN,
   until,
 } from './harness.ts';
 
@@ -34,12 +35,7 @@ beforeAll(async () => {
     return { headers: { 'content-type': 'application/json' }, body: '{"forecast":"sunny"}' };
   });
   server = await startConsoleServer();
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
+  browser = await launchChromiumFor(server);
   const deployed = await server.api('/deploy', {
     method: 'POST',
     body: JSON.stringify({
@@ -51,10 +47,7 @@ beforeAll(async () => {
     }),
   });
   expect(deployed.status, await deployed.clone().text()).toBe(201);
-  await until('tooled Running', async () => {
-    const status = await (await server.api('/deployments/tooled')).json();
-    return status.phase === 'Running';
-  });
+  await agentRunning(server, 'tooled');
 });
 
 afterAll(async () => {
@@ -64,14 +57,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function signedIn(hash: string): Promise<Page> {
-  const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  await page.goto(`${server.base}/console/${hash}`);
-  await page.locator('#token-input').fill(TOKEN);
-  await page.locator('#token-input').press('Enter');
-  await page.locator('dialog').waitFor({ state: 'detached' });
-  return page;
-}
+const signedIn = async (hash: string) =>
+  signedInPage(await browser.newContext({ viewport: { width: 1280, height: 900 } }), server, hash);
 
 async function playground(): Promise<Page> {
   const page = await signedIn('#/playground/tooled');

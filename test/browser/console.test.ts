@@ -12,9 +12,13 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  agentRunning,
   type ConsoleServer,
-  launchChromium,
+  deployAgent,
+  enterToken,
+  launchChromiumFor,
   SCREENSHOTS,
+  signedInPage,
   startConsoleServer,
   TOKEN,
   until,
@@ -40,38 +44,20 @@ async function context(options: Parameters<Browser['newContext']>[0] = {}): Prom
 }
 
 /** A page on the console that has already been given the token (the normal case after sign-in). */
-async function signedIn(hash = '#/', options: Parameters<Browser['newContext']>[0] = {}): Promise<Page> {
-  const page = await (await context(options)).newPage();
-  await page.goto(`${server.base}/console/${hash}`);
-  await page.locator('#token-input').fill(TOKEN);
-  await page.locator('#token-input').press('Enter');
-  await page.locator('dialog').waitFor({ state: 'detached' });
-  return page;
-}
-
-async function deploy(config: object): Promise<void> {
-  const response = await server.api('/deploy', { method: 'POST', body: JSON.stringify(config) });
-  expect(response.status, await response.clone().text()).toBeLessThan(300);
-}
+const signedIn = async (hash = '#/', options: Parameters<Browser['newContext']>[0] = {}) =>
+  signedInPage(await context(options), server, hash);
 
 const phaseOf = async (name: string) => {
   const response = await server.api(`/deployments/${name}`);
   return response.ok ? ((await response.json()) as { phase: string }).phase : `HTTP ${response.status}`;
 };
 
-const running = (name: string) => until(`${name} Running`, async () => (await phaseOf(name)) === 'Running');
-
 beforeAll(async () => {
   server = await startConsoleServer();
-  try {
-    browser = await launchChromium();
-  } catch (error) {
-    await server.stop();
-    throw error;
-  }
-  await deploy({ name: 'alpha', template: 'General Assistant' });
-  await deploy({ name: 'beta', template: 'Customer Support', customEndpoints: ['summarize'] });
-  await Promise.all([running('alpha'), running('beta')]);
+  browser = await launchChromiumFor(server);
+  await deployAgent(server, { name: 'alpha', template: 'General Assistant' });
+  await deployAgent(server, { name: 'beta', template: 'Customer Support', customEndpoints: ['summarize'] });
+  await Promise.all([agentRunning(server, 'alpha'), agentRunning(server, 'beta')]);
 });
 
 afterAll(async () => {
@@ -101,8 +87,7 @@ describe('the web console', () => {
     const loaded: string[] = [];
     page.on('request', (request) => loaded.push(new URL(request.url()).pathname));
     await page.goto(`${server.base}/console/`);
-    await page.locator('#token-input').fill(TOKEN);
-    await page.locator('#token-input').press('Enter');
+    await enterToken(page);
     await page.locator('tr[data-agent="alpha"]').waitFor();
     expect(loaded).toEqual(expect.arrayContaining(['/console/', '/console/app.js', '/console/app.css']));
     expect(loaded).not.toContain('/console/validator.js');
@@ -148,8 +133,7 @@ describe('the web console', () => {
     const dialog = page.locator('dialog.token-dialog');
     await expect.poll(() => dialog.textContent()).toContain('This control plane needs an API token');
 
-    await page.locator('#token-input').fill('not-the-token');
-    await page.locator('#token-input').press('Enter');
+    await enterToken(page, 'not-the-token');
     await expect
       .poll(() => page.locator('#token-error').textContent())
       .toBe('The control plane refused this token: the bearer token is not valid. Enter it again.');
@@ -157,8 +141,7 @@ describe('the web console', () => {
     expect(await page.locator('table.fleet tbody tr').count()).toBe(0);
     await shot(page, 'token-refused');
 
-    await page.locator('#token-input').fill(TOKEN);
-    await page.locator('#token-input').press('Enter');
+    await enterToken(page);
     await page.locator('tr[data-agent="alpha"]').waitFor();
     expect(authorizations).toContain('Bearer not-the-token');
     expect(authorizations.at(-1)).toBe(`Bearer ${TOKEN}`);
@@ -207,8 +190,7 @@ describe('the web console', () => {
   it('shows a scoped token’s scope, and lists only the agents in it', async () => {
     const page = await (await context()).newPage();
     await page.goto(`${server.base}/console/`);
-    await page.locator('#token-input').fill(VIEWER_TOKEN);
-    await page.locator('#token-input').press('Enter');
+    await enterToken(page, VIEWER_TOKEN);
     await page.locator('tr[data-agent="alpha"]').waitFor();
     await expect.poll(() => page.locator('#scope').textContent()).toBe('viewer:al*');
     expect(
@@ -229,7 +211,7 @@ describe('the web console', () => {
     expect(await row('alpha').locator('td[data-label="Ready"]').textContent()).toBe('1/1');
     expect(await row('alpha').locator('td[data-label="URL"]').textContent()).toBe(`${server.base}/alpha/`);
 
-    await deploy({ name: 'gamma' });
+    await deployAgent(server, { name: 'gamma' });
     await row('gamma').waitFor({ timeout: 15_000 });
     await expect
       .poll(() => row('gamma').locator('[data-phase]').getAttribute('data-phase'), { timeout: 15_000 })
@@ -379,7 +361,7 @@ describe('the web console', () => {
   });
 
   it('rolls back and deletes, each only after a confirmation', async () => {
-    await deploy({
+    await deployAgent(server, {
       name: 'beta',
       template: 'Customer Support',
       customEndpoints: ['summarize'],
@@ -563,8 +545,8 @@ describe('the web console', () => {
   });
 
   it("shows each agent's tier, and for a pooled agent the pool's pod and the generation it serves", async () => {
-    await deploy({ name: 'pooled-one', tier: 'pooled' });
-    await running('pooled-one');
+    await deployAgent(server, { name: 'pooled-one', tier: 'pooled' });
+    await agentRunning(server, 'pooled-one');
     const page = await signedIn('#/');
     const row = (name: string) => page.locator(`tr[data-agent="${name}"]`);
     await row('pooled-one').waitFor();

@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { type FakeLlm, startFakeLlm } from '../support/fake-llm.ts';
 import { startLocalServer } from '../support/local-server.ts';
 import { waitFor } from '../support/wait.ts';
@@ -87,3 +88,45 @@ export async function launchChromium(): Promise<Browser> {
     ],
   });
 }
+
+/** Chromium beside a started server; the server is stopped when Chromium cannot start. */
+export async function launchChromiumFor(server: ConsoleServer): Promise<Browser> {
+  try {
+    return await launchChromium();
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/** Types `token` into the console's token dialog and sends it (the dialog stays when it is refused). */
+export async function enterToken(page: Page, token = TOKEN): Promise<void> {
+  await page.locator('#token-input').fill(token);
+  await page.locator('#token-input').press('Enter');
+}
+
+/** A new page in `context` on the console at `hash`, signed in with TOKEN (the normal case). */
+export async function signedInPage(
+  context: BrowserContext,
+  server: ConsoleServer,
+  hash = '#/',
+): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${server.base}/console/${hash}`);
+  await enterToken(page);
+  await page.locator('dialog').waitFor({ state: 'detached' });
+  return page;
+}
+
+/** Deploys `config` through the API, which must accept it. */
+export async function deployAgent(server: ConsoleServer, config: object): Promise<void> {
+  const response = await server.api('/deploy', { method: 'POST', body: JSON.stringify(config) });
+  expect(response.status, await response.clone().text()).toBeLessThan(300);
+}
+
+/** Until the API reports the agent Running. */
+export const agentRunning = (server: ConsoleServer, name: string) =>
+  until(`${name} Running`, async () => {
+    const response = await server.api(`/deployments/${name}`);
+    return response.ok && ((await response.json()) as { phase: string }).phase === 'Running';
+  });

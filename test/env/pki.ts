@@ -32,11 +32,44 @@ export interface Pki {
 
 const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-async function issue(
-  pki: { dir: string; caCert: string; caKey: string },
+/** A CA's certificate and key, as files in `dir`, where what it issues is written too. */
+export interface CaFiles {
+  dir: string;
+  caCert: string;
+  caKey: string;
+}
+
+/** A fresh self-signed CA (30 days) in `dir`: ca.crt and ca.key. */
+export async function createCa(dir: string, subject: string): Promise<CaFiles> {
+  const caCert = join(dir, 'ca.crt');
+  const caKey = join(dir, 'ca.key');
+  await run('openssl', [
+    'req',
+    '-x509',
+    ...EC,
+    '-days',
+    '30',
+    '-subj',
+    subject,
+    '-keyout',
+    caKey,
+    '-out',
+    caCert,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
+  return { dir, caCert, caKey };
+}
+
+/** A certificate signed by `pki`'s CA, as `<name>.crt` and `<name>.key` in its directory. */
+export async function issue(
+  pki: CaFiles,
   name: string,
   subject: string,
   extensions: string[],
+  days = 30,
 ): Promise<ClientCert> {
   const cert = join(pki.dir, `${name}.crt`);
   const key = join(pki.dir, `${name}.key`);
@@ -49,7 +82,7 @@ async function issue(
     '-CAkey',
     pki.caKey,
     '-days',
-    '30',
+    String(days),
     '-subj',
     subject,
     '-keyout',
@@ -65,26 +98,8 @@ const CLIENT = ['keyUsage=critical,digitalSignature,keyEncipherment', 'extendedK
 
 export async function generatePki(dir: string): Promise<Pki> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const caCert = join(dir, 'ca.crt');
-  const caKey = join(dir, 'ca.key');
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...EC,
-    '-days',
-    '30',
-    '-subj',
-    '/CN=fleetplane-testenv-ca',
-    '-keyout',
-    caKey,
-    '-out',
-    caCert,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-  ]);
-  const ca = { dir, caCert, caKey };
+  const ca = await createCa(dir, '/CN=fleetplane-testenv-ca');
+  const { caCert, caKey } = ca;
   const serviceAccountKey = join(dir, 'sa.key');
   const serviceAccountPub = join(dir, 'sa.pub');
   const [serving, kwokServing, admin, controllerManager, scheduler] = await Promise.all([

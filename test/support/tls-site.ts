@@ -1,8 +1,8 @@
 /**
  * An HTTPS host on loopback with a certificate from a CA of its own, standing in for the
  * agents' host behind the load balancer with a Let's Encrypt certificate (no public CA, DNS or
- * load balancer can take part here). Keys come from the openssl CLI, fresh each time, as
- * test/env/pki.ts makes the environment's; the server is node:tls.
+ * load balancer can take part here). Keys come from the openssl CLI, fresh each time, by
+ * test/env/pki.ts, which makes the environment's; the server is node:tls.
  *
  *   const site = await startTlsSite({ names: ['localhost'], days: 30 });
  *   ... connect to 127.0.0.1:site.port with SNI localhost, trusting site.caPem ...
@@ -10,16 +10,11 @@
  *
  * Must never listen beyond 127.0.0.1.
  */
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { createServer } from 'node:tls';
-import { promisify } from 'node:util';
+import { createCa, issue } from '../env/pki.ts';
 import { scratchDir } from './scratch.ts';
-
-const run = promisify(execFile);
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 export interface TlsSite {
   port: number;
@@ -36,56 +31,24 @@ export interface TlsSiteOptions {
 }
 
 export async function startTlsSite(options: TlsSiteOptions): Promise<TlsSite> {
-  const dir = await scratchDir('fleetplane-tls-site-');
-  const caKey = join(dir, 'ca.key');
-  const caCert = join(dir, 'ca.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...EC,
-    '-days',
-    '30',
-    '-subj',
+  const ca = await createCa(
+    await scratchDir('fleetplane-tls-site-'),
     '/O=fleetplane test CA/CN=fleetplane-test-ca',
-    '-keyout',
-    caKey,
-    '-out',
-    caCert,
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
-  ]);
-  const key = join(dir, 'site.key');
-  const cert = join(dir, 'site.crt');
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...EC,
-    '-CA',
-    caCert,
-    '-CAkey',
-    caKey,
-    '-days',
-    String(options.days ?? 30),
-    '-subj',
+  );
+  const { cert, key } = await issue(
+    ca,
+    'site',
     `/CN=${options.names[0]}`,
-    '-keyout',
-    key,
-    '-out',
-    cert,
-    '-addext',
-    `subjectAltName=${options.names.map((name) => `DNS:${name}`).join(',')}`,
-    '-addext',
-    'extendedKeyUsage=serverAuth',
-  ]);
+    [`subjectAltName=${options.names.map((name) => `DNS:${name}`).join(',')}`, 'extendedKeyUsage=serverAuth'],
+    options.days ?? 30,
+  );
   const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (socket) =>
     socket.end(),
   );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     port: (server.address() as AddressInfo).port,
-    caPem: await readFile(caCert, 'utf8'),
+    caPem: await readFile(ca.caCert, 'utf8'),
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

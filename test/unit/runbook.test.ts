@@ -23,6 +23,18 @@ const runbook = readme.slice(
 const envExample = read('.env.example');
 const manifestsReadme = read('manifests/README.md');
 
+/** The flags that describe a DNS record, taken by `records create` and `records update` alike. */
+const DOMAIN_RECORD_FLAGS = [
+  'record-type',
+  'record-name',
+  'record-data',
+  'record-priority',
+  'record-port',
+  'record-ttl',
+  'record-weight',
+  'record-flags',
+  'record-tag',
+];
 /**
  * doctl's commands as its source defines them (github.com/digitalocean/doctl at 168188d3e0,
  * commands/*.go, flag names from args.go), with the flags each takes; global flags below.
@@ -49,30 +61,9 @@ const DOCTL: Record<string, string[]> = {
   'registry garbage-collection start': ['include-untagged-manifests', 'exclude-unreferenced-blobs', 'force'],
   'spaces keys create': ['grants'],
   'compute domain create': ['ip-address'],
-  'compute domain records create': [
-    'record-type',
-    'record-name',
-    'record-data',
-    'record-priority',
-    'record-port',
-    'record-ttl',
-    'record-weight',
-    'record-flags',
-    'record-tag',
-  ],
+  'compute domain records create': DOMAIN_RECORD_FLAGS,
   'compute domain records list': [],
-  'compute domain records update': [
-    'record-id',
-    'record-type',
-    'record-name',
-    'record-data',
-    'record-priority',
-    'record-port',
-    'record-ttl',
-    'record-weight',
-    'record-flags',
-    'record-tag',
-  ],
+  'compute domain records update': ['record-id', ...DOMAIN_RECORD_FLAGS],
   'serverless install': [],
   'serverless namespaces create': ['label', 'region', 'no-connect'],
   'serverless deploy': [
@@ -192,21 +183,26 @@ function command(parts: string[], known: Record<string, string[]>) {
   return { name, flags, positional };
 }
 
+/** `parts` is a command of `known`, with only its own flags and the tool's global ones. */
+function expectKnown(parts: string[], known: Record<string, string[]>, global: string[]) {
+  const { name, flags } = command(parts, known);
+  expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
+    command: parts.join(' '),
+    known: true,
+  });
+  const allowed = [...(known[name as string] ?? []), ...global];
+  expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
+    command: parts.join(' '),
+    unknown: [],
+  });
+}
+
 describe("the README's DigitalOcean runbook", () => {
   it('uses only doctl commands and flags that exist', () => {
     const used = invocations('doctl');
     expect(used.length).toBeGreaterThan(10);
     for (const parts of used) {
-      const { name, flags } = command(parts, DOCTL);
-      expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
-        command: parts.join(' '),
-        known: true,
-      });
-      const allowed = [...(DOCTL[name as string] ?? []), ...DOCTL_GLOBAL];
-      expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
-        command: parts.join(' '),
-        unknown: [],
-      });
+      expectKnown(parts, DOCTL, DOCTL_GLOBAL);
     }
   });
 
@@ -235,16 +231,7 @@ describe("the README's DigitalOcean runbook", () => {
     );
     expect(runbook).toContain(`the Gateway API CRDs, ${GATEWAY_API_VERSION}`);
     for (const parts of invocations('kubectl')) {
-      const { name, flags } = command(parts, KUBECTL);
-      expect({ command: parts.join(' '), known: Boolean(name) }).toEqual({
-        command: parts.join(' '),
-        known: true,
-      });
-      const allowed = [...(KUBECTL[name as string] ?? []), ...KUBECTL_GLOBAL];
-      expect({ command: parts.join(' '), unknown: flags.filter((flag) => !allowed.includes(flag)) }).toEqual({
-        command: parts.join(' '),
-        unknown: [],
-      });
+      expectKnown(parts, KUBECTL, KUBECTL_GLOBAL);
     }
   });
 

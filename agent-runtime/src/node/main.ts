@@ -15,6 +15,7 @@ import { loadConfig } from './load-config.ts';
 import { batchedStdout } from './log-sink.ts';
 import { createLifecycle, serveAgent } from './serve.ts';
 import { type NodeSettings, readSettings } from './settings.ts';
+import { stopOnSignals } from './stop-on-signals.ts';
 
 export async function main(env: Record<string, string | undefined> = process.env): Promise<void> {
   const writeLine = batchedStdout();
@@ -68,22 +69,7 @@ export async function main(env: Record<string, string | undefined> = process.env
     trustedProxies: settings.trustedProxies.count,
   });
 
-  const stop = (signal: string) => {
-    log.info('shutting down', { signal, inFlight: server.inFlight(), graceMs: settings.shutdownGraceMs });
-    void server.shutdown().then(() => {
-      log.info('stopped', { signal });
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  // Started by a local supervisor (`npm start`'s local target) over an IPC channel: tell it the
-  // port (PORT may be 0) and stop when the channel closes, which it does when the supervisor
-  // dies, even by SIGKILL. In a pod there is no channel and nothing changes.
-  if (process.send) {
-    process.send({ type: 'listening', port: server.port }, () => {});
-    process.once('disconnect', () => stop('supervisor gone'));
-  }
+  stopOnSignals(server, { log, graceMs: settings.shutdownGraceMs });
 }
 
 await main();

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import type { Lifecycle } from '../deps.ts';
+import type { Lifecycle } from '../agent-runtime.ts';
 import { unavailable } from '../http/problem.ts';
 
 export interface NodeLifecycle extends Lifecycle {

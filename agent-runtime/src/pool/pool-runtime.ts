@@ -7,8 +7,9 @@
  * Web-standard (no node:*): the Node entry (node/main.ts) and tests wire sources to it.
  */
 import type { Context } from 'hono';
+import type { Lifecycle } from '../agent-runtime.ts';
 import { createAgentApp } from '../app.ts';
-import { type Lifecycle, neverStopping } from '../deps.ts';
+import { neverStopping } from '../deps.ts';
 import type { ChatModel } from '../llm/model-port.ts';
 import { createLogger, type LogSink } from '../observability/logger.ts';
 import { AgentPool } from './agent-pool.ts';

@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { unavailable } from '../http/problem.ts';
-import { agentSkills } from '../serve-as/agent-skills.ts';
+import { agentSkills } from './agent-skills.ts';
 
 export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   const { config } = rt;

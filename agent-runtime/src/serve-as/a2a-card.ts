@@ -1,6 +1,6 @@
 /**
  * The agent's A2A card: who it is, where its JSON-RPC endpoint is (`<publicUrl>/a2a`, at A2A
- * 1.0 and, through the SDK's compat layer, 0.3), its skills (agent-skills.ts: generate and the
+ * 1.0 and, through the SDK's compat layer, 0.3), its skills (routes/agent-skills.ts: generate and the
  * custom endpoints) and, when it requires a key, the bearer scheme.
  *
  * A2A 1.0 clients ask with `A2A-Version: 1.0` and get the card as A2A 1.0's JSON; a client
@@ -10,7 +10,7 @@
 import { A2A_PROTOCOL_VERSION, AgentCard, type AgentSkill as CardSkill } from '@a2a-js/sdk';
 import { duplicateInterfacesForLegacy } from '@a2a-js/sdk/compat/v0_3';
 import type { AgentRuntime } from '../agent-runtime.ts';
-import type { AgentSkill } from './agent-skills.ts';
+import type { AgentSkill } from '../routes/agent-skills.ts';
 
 const TEXT = 'text/plain';
 const INPUT_MODES = [TEXT, 'application/json'];

@@ -23,9 +23,9 @@ import { linkSignals } from '../abort.ts';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import { invalidInput, Problem } from '../http/problem.ts';
 import { errorFields } from '../observability/logger.ts';
+import type { AgentSkill } from '../routes/agent-skills.ts';
 import { type AnswerRequest, answerStream, answerWhole, problemOf, type Usage } from '../routes/answer.ts';
 import { SKILL_METADATA_KEY } from './a2a-card.ts';
-import type { AgentSkill } from './agent-skills.ts';
 
 /** What the HTTP adapter tells the executor about the call, through the SDK's context state. */
 export interface A2aCall {

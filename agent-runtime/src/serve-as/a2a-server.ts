@@ -27,10 +27,10 @@ import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { readText } from '../http/read-json.ts';
 import { SSE_HEADERS, sseData, sseEvent, sseStream } from '../http/sse.ts';
+import type { AgentSkill } from '../routes/agent-skills.ts';
 import { runScopeOf } from '../tools/run-context.ts';
 import { agentCard, cardJson } from './a2a-card.ts';
 import { A2A_CALL, type A2aCall, AgentAnswers } from './a2a-executor.ts';
-import type { AgentSkill } from './agent-skills.ts';
 import { RecentTasks } from './recent-tasks.ts';
 
 /** Tasks a replica remembers for GetTask/ListTasks/CancelTask (each without its history). */

@@ -4,7 +4,7 @@
  * per request, nothing kept between requests, so any replica answers any request), answering
  * JSON rather than SSE.
  *
- * Its tools are the agent's skills (agent-skills.ts): `generate` and one per custom endpoint.
+ * Its tools are the agent's skills (routes/agent-skills.ts): `generate` and one per custom endpoint.
  * A call goes through the answer seam (routes/answer.ts) like the HTTP routes; bad arguments
  * and model failures become `isError` results the client's model can read, never a JSON-RPC
  * error, and never an internal message. The API key, when the agent requires one, is checked
@@ -26,9 +26,9 @@ import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { Problem } from '../http/problem.ts';
 import { errorFields } from '../observability/logger.ts';
+import type { AgentSkill } from '../routes/agent-skills.ts';
 import { answerWhole } from '../routes/answer.ts';
 import { runScopeOf } from '../tools/run-context.ts';
-import type { AgentSkill } from './agent-skills.ts';
 
 /** Answers one POST to /mcp. */
 export function mcpServer(

@@ -7,7 +7,7 @@
 import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
-import { agentSkills } from './agent-skills.ts';
+import { agentSkills } from '../routes/agent-skills.ts';
 import { loadOnce } from './load-once.ts';
 
 export function registerMcp(app: Hono<AgentEnv>, rt: AgentRuntime): void {

@@ -8,14 +8,14 @@
  * Secret); nothing else of the caller's travels.
  */
 
-import { functionDefinition, type Tool, type ToolAnswer, ToolError } from './tool.ts';
 import {
   AGENT_DEPTH_HEADER,
   CALLER_HEADER,
   DEADLINE_HEADER,
   MAX_AGENT_DEPTH,
   type RuntimeAgentTool,
-} from './tool-contract.ts';
+} from '../tool-contract.ts';
+import { functionDefinition, type Tool, type ToolAnswer, ToolError } from './tool.ts';
 import { readBodyCapped } from './tool-result.ts';
 
 /** JSON escapes a byte as at most 6 (`\u00XX`); the envelope around the text is small. */

@@ -11,8 +11,8 @@ import type { ChatCompletionToolMessageParam } from 'openai/resources/chat/compl
 import { linkSignals } from '../abort.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
+import { MAX_CALLS_PER_STEP } from '../tool-contract.ts';
 import { type ToolAnswer, ToolError } from './tool.ts';
-import { MAX_CALLS_PER_STEP } from './tool-contract.ts';
 import { capText, type ToolOutcome, toolMessageContent } from './tool-result.ts';
 import type { Toolbox } from './toolbox.ts';
 

@@ -22,9 +22,8 @@ import type { AgentEnv } from '../http/agent-env.ts';
 import { invalidInput } from '../http/problem.ts';
 import { sseData } from '../http/sse.ts';
 import type { CompletionParams } from '../llm/model-port.ts';
-import { runScopeOf } from './run-context.ts';
-import { type RunRequest, type RunResult, runTools, toolEventData } from './tool-loop.ts';
-import { streamRun, withToolInstruction } from './tool-routes.ts';
+import { type RunRequest, type RunResult, toolEventData } from './tool-loop.ts';
+import { streamRun, wholeRun, withToolInstruction } from './tool-routes.ts';
 import type { Toolbox } from './toolbox.ts';
 
 const finishReasonOf = (result: RunResult) =>
@@ -124,16 +123,7 @@ export async function chatWithTools(
       ],
     });
   }
-  const scope = runScopeOf(c, rt);
-  await toolbox.ready(Math.min(toolbox.limits.timeoutMs, scope.deadline - Date.now()));
-  const result = await runTools(
-    rt,
-    toolbox,
-    request,
-    { ...scope, signal: c.req.raw.signal, requestId: c.get('requestId') },
-    () => {},
-  );
-  c.set('usage', result.usage);
+  const result = await wholeRun(c, rt, toolbox, request);
   return c.json({
     id: result.id,
     object: 'chat.completion',

@@ -7,9 +7,9 @@
  * Redirects are not followed: a tool reaches only its own URL, whatever a server answers.
  */
 
+import type { RuntimeHttpTool } from '../tool-contract.ts';
+import { fillUrlTemplate, urlTemplateSlots } from '../tool-contract.ts';
 import { functionDefinition, type Tool, type ToolAnswer, ToolError } from './tool.ts';
-import type { RuntimeHttpTool } from './tool-contract.ts';
-import { fillUrlTemplate, urlTemplateSlots } from './tool-contract.ts';
 import { readBodyCapped } from './tool-result.ts';
 
 const WITH_BODY = new Set(['POST', 'PUT', 'PATCH']);

@@ -15,8 +15,8 @@ import {
 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Tool as McpToolInfo } from '@modelcontextprotocol/sdk/types.js';
 import { errorFields, type Logger } from '../observability/logger.ts';
+import type { RuntimeMcpTool } from '../tool-contract.ts';
 import { functionDefinition, type Tool, type ToolAnswer, ToolError } from './tool.ts';
-import type { RuntimeMcpTool } from './tool-contract.ts';
 
 const MAX_DESCRIPTION_CHARS = 1_024;
 const MAX_SCHEMA_CHARS = 16_384;

@@ -10,7 +10,7 @@
 import type { Context } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
-import { AGENT_DEPTH_HEADER, DEADLINE_HEADER } from './tool-contract.ts';
+import { AGENT_DEPTH_HEADER, DEADLINE_HEADER } from '../tool-contract.ts';
 
 const wholeNumber = (text: string | undefined): number | undefined =>
   text !== undefined && /^\d{1,9}$/.test(text) ? Number(text) : undefined;

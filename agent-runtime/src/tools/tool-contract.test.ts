@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fillUrlTemplate, urlTemplateProblem, urlTemplateSlots } from './tool-contract.ts';
+import { fillUrlTemplate, urlTemplateProblem, urlTemplateSlots } from '../tool-contract.ts';
 import { capText, toolMessageContent } from './tool-result.ts';
 
 describe('URL templates of http tools', () => {

@@ -7,7 +7,7 @@
  * WARNING: the values are credentials. Never log them, never put them in a message.
  */
 import type { Logger } from '../observability/logger.ts';
-import { type RuntimeToolHeader, TOOL_SECRET_ENV_PREFIX } from './tool-contract.ts';
+import { type RuntimeToolHeader, TOOL_SECRET_ENV_PREFIX } from '../tool-contract.ts';
 
 /** Reads a tool credential by its variable's name; undefined when it is not set. */
 export type ToolSecrets = (envName: string) => string | undefined;

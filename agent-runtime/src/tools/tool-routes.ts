@@ -72,6 +72,26 @@ export function opening() {
   };
 }
 
+/** Runs `request` with the tools to its end, for a whole JSON answer; records the run's usage. */
+export async function wholeRun(
+  c: Context<AgentEnv>,
+  rt: AgentRuntime,
+  toolbox: Toolbox,
+  request: RunRequest,
+): Promise<RunResult> {
+  const scope = runScopeOf(c, rt);
+  await toolbox.ready(Math.min(toolbox.limits.timeoutMs, scope.deadline - Date.now()));
+  const result = await runTools(
+    rt,
+    toolbox,
+    request,
+    { ...scope, signal: c.req.raw.signal, requestId: c.get('requestId') },
+    () => {},
+  );
+  c.set('usage', result.usage);
+  return result;
+}
+
 /**
  * Runs `request` with the tools and answers in SSE: `frame` turns each event into text (or
  * nothing), `finish` writes the last frames. Resolves once the first model call is under way.
@@ -156,15 +176,6 @@ export async function answerWithTools(
       finish: (result) => [sseEvent('done', endOf(result))],
       failure: (problem) => [sseEvent('error', { ...problem.body, requestId: c.get('requestId') })],
     });
-  const scope = runScopeOf(c, rt);
-  await toolbox.ready(Math.min(toolbox.limits.timeoutMs, scope.deadline - Date.now()));
-  const result = await runTools(
-    rt,
-    toolbox,
-    request,
-    { ...scope, signal: c.req.raw.signal, requestId: c.get('requestId') },
-    () => {},
-  );
-  c.set('usage', result.usage);
+  const result = await wholeRun(c, rt, toolbox, request);
   return c.json({ text: result.text, ...endOf(result), model: result.model, tool_calls: result.toolCalls });
 }

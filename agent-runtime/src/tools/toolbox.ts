@@ -10,11 +10,11 @@
 import type { ChatCompletionFunctionTool } from 'openai/resources/chat/completions';
 import type { ResolvedRuntimeConfig } from '../contract.ts';
 import type { Logger } from '../observability/logger.ts';
+import { MAX_AGENT_DEPTH, type RuntimeToolLimits } from '../tool-contract.ts';
 import { agentTool } from './agent-tool.ts';
 import { httpTool } from './http-tool.ts';
 import { McpServer } from './mcp-server.ts';
 import type { Tool } from './tool.ts';
-import { MAX_AGENT_DEPTH, type RuntimeToolLimits } from './tool-contract.ts';
 import { resolveHeaders, type ToolSecrets } from './tool-headers.ts';
 
 export interface ToolboxOptions {

@@ -12,7 +12,7 @@
  */
 import { bearerOf, matchToken, type TokenEntry } from '../api/auth.ts';
 import { covers, describeScope } from '../core/token-scope.ts';
-import { problem } from './request-guards.ts';
+import { problem } from './problem.ts';
 
 /** The answer that refuses the call, or how to forward it: without its Authorization when that held a server token. */
 export type AgentCallGuard = (

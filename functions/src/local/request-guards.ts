@@ -11,6 +11,7 @@
  *
  * These wrap the server's fetch; they must never let a refused request reach the app.
  */
+import { problem } from './problem.ts';
 import type { Fetch } from './proxy.ts';
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -32,19 +33,6 @@ function hostNameOf(header: string): string {
   const bracketed = /^\[([^\]]*)\](:\d+)?$/.exec(header);
   if (bracketed) return bracketed[1] as string;
   return header.replace(/:\d+$/, '');
-}
-
-export function problem(
-  status: number,
-  slug: string,
-  title: string,
-  detail: string,
-  headers: Record<string, string> = {},
-): Response {
-  return Response.json(
-    { type: `https://fleetplane.io/problems/${slug}`, title, status, detail },
-    { status, headers: { 'content-type': 'application/problem+json', ...headers } },
-  );
 }
 
 /**

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeConfig } from '../../../agent-runtime/src/contract.ts';
 import { freePort } from '../../support/free-port.ts';
+import { waitFor } from '../../support/wait.ts';
 
 const FAKE_MODEL = join(import.meta.dirname, 'fake-model-process.ts');
 
@@ -73,15 +74,11 @@ export async function startRuntime(
   });
   children.push(child);
   const url = `http://127.0.0.1:${port}${config.basePath}`;
-  for (let i = 0; i < 100; i++) {
-    if (
-      await fetch(`${url}/ready`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return url;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('runtime did not become ready');
+  await waitFor(
+    'the agent ready',
+    async () => (await fetch(`${url}/ready`).catch(() => undefined))?.ok,
+    30_000,
+    50,
+  );
+  return url;
 }

@@ -11,17 +11,13 @@
  * out. Requests alternate agent and client, so both see the same machine. Loopback only.
  * Must never leave a process behind.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import OpenAI from 'openai';
 import { bundleRuntime } from '../../../agent-runtime/build.ts';
 import type { RuntimeConfig } from '../../../agent-runtime/src/contract.ts';
 import { type CaptureServer, startCaptureServer } from '../../support/capture-server.ts';
 import { startFakeLlm } from '../../support/fake-llm.ts';
-import { freePort } from '../../support/free-port.ts';
-import { waitFor } from '../../support/wait.ts';
+import { benchAgentConfig, startRuntime } from '../lib/agent-processes.ts';
 import type { Section } from '../lib/section.ts';
 import { median } from '../lib/stats.ts';
 
@@ -29,26 +25,15 @@ const STEPS = 4;
 const TOOL_LATENCY_MS = 5;
 const GOAL_MS = 1;
 
+/** The benchmarks' agent with one HTTP tool of a fixed latency, and room for STEPS calls of it. */
 function agentConfig(toolOrigin: string): RuntimeConfig {
+  const base = benchAgentConfig();
   return {
-    apiVersion: 'fleetplane.io/v1',
+    ...base,
     name: 'bench-tools',
-    template: 'assistant',
     basePath: '/bench-tools',
-    model: { provider: 'openai', id: 'gpt-4o' },
-    instruction: 'You are a helpful assistant.',
-    temperature: 0.7,
     endpoints: ['generate'],
-    customEndpoints: [],
-    logging: 'info',
-    limits: {
-      maxBodyBytes: 65_536,
-      maxPromptChars: 32_000,
-      requestTimeoutMs: 30_000,
-      maxRetries: 0,
-      rateLimitPerMinute: 0,
-    },
-    requireApiKey: false,
+    limits: { ...base.limits, maxRetries: 0 },
     tools: [
       {
         type: 'http',
@@ -63,31 +48,6 @@ function agentConfig(toolOrigin: string): RuntimeConfig {
   };
 }
 
-async function startAgent(bundle: string, baseURL: string, toolOrigin: string, dir: string) {
-  const configPath = join(dir, 'agent.json');
-  await writeFile(configPath, JSON.stringify(agentConfig(toolOrigin)));
-  const port = await freePort();
-  // Logs go to /dev/null: the runtime still formats and writes every line (one per tool call).
-  const child = spawn(process.execPath, [bundle], {
-    env: {
-      FLEETPLANE_AGENT_CONFIG: configPath,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      OPENAI_BASE_URL: baseURL,
-      OPENAI_API_KEY: 'sk-bench',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const url = `http://127.0.0.1:${port}/bench-tools`;
-  await waitFor(
-    'the agent ready',
-    async () => (await fetch(`${url}/ready`).catch(() => undefined))?.ok,
-    30_000,
-    50,
-  );
-  return { child, url };
-}
-
 export const toolLoop: Section = {
   id: 'tools',
   title: 'Tool loop',
@@ -100,11 +60,15 @@ export const toolLoop: Section = {
       return { headers: { 'content-type': 'application/json' }, body: '{"ok":true}' };
     });
     tool.requests.length = 0;
-    const dir = await mkdtemp(join(tmpdir(), 'fp-bench-tools-'));
-    let child: ChildProcess | undefined;
+    const children: ChildProcess[] = [];
     try {
-      const agent = await startAgent((await bundleRuntime()).path, model.baseURL, tool.origin, dir);
-      child = agent.child;
+      // Its logs go to /dev/null: the runtime still formats and writes every line (one per tool call).
+      const agentUrl = await startRuntime(
+        (await bundleRuntime()).path,
+        model.baseURL,
+        children,
+        agentConfig(tool.origin),
+      );
       const client = new OpenAI({ apiKey: 'sk-bench', baseURL: model.baseURL, maxRetries: 0 });
       const definition = agentConfig(tool.origin).tools?.[0] as {
         description: string;
@@ -124,7 +88,7 @@ export const toolLoop: Section = {
       const viaAgent = async (k: number) => {
         steps(k);
         const started = performance.now();
-        const res = await fetch(`${agent.url}/generate`, {
+        const res = await fetch(`${agentUrl}/generate`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ prompt: 'go' }),
@@ -230,10 +194,9 @@ export const toolLoop: Section = {
         ],
       };
     } finally {
-      child?.kill('SIGKILL');
+      for (const child of children) child.kill('SIGKILL');
       await tool.close();
       await model.close();
-      await rm(dir, { recursive: true, force: true });
     }
   },
 };

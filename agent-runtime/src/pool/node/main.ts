@@ -11,6 +11,7 @@ import { createOpenAiModel } from '../../llm/openai-model.ts';
 import { nodeClientAddress } from '../../node/client-address.ts';
 import { batchedStdout } from '../../node/log-sink.ts';
 import { createLifecycle, serveAgent } from '../../node/serve.ts';
+import { stopOnSignals } from '../../node/stop-on-signals.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { RUNTIME_VERSION } from '../../version.ts';
 import { createPoolRuntime } from '../pool-runtime.ts';
@@ -64,20 +65,13 @@ export async function main(env: Record<string, string | undefined> = process.env
     version: RUNTIME_VERSION,
   });
 
-  const stop = (signal: string) => {
-    log.info('shutting down', { signal, inFlight: server.inFlight(), graceMs: settings.shutdownGraceMs });
-    for (const undo of stops) undo();
-    void server.shutdown().then(() => {
-      log.info('stopped', { signal });
-      process.exit(0);
-    });
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
-  if (process.send) {
-    process.send({ type: 'listening', port: server.port }, () => {});
-    process.once('disconnect', () => stop('supervisor gone'));
-  }
+  stopOnSignals(server, {
+    log,
+    graceMs: settings.shutdownGraceMs,
+    beforeDrain: () => {
+      for (const undo of stops) undo();
+    },
+  });
 }
 
 await main();

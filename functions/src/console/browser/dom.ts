@@ -38,6 +38,15 @@ export function fill(parent: Element, ...children: Child[]): void {
   append(parent, children);
 }
 
+/** One row of a `<dl class="facts">`: the term and its value. */
+export const fact = (term: string, ...value: Child[]): Child[] => [
+  h('dt', null, term),
+  h('dd', null, ...value),
+];
+
+/** A fact whose value is code: an address, a name, a version. */
+export const codeFact = (term: string, value: string): Child[] => fact(term, h('code', null, value));
+
 let ids = 0;
 /** A document-unique id for label/aria wiring. */
 export const uid = (prefix: string) => `${prefix}-${++ids}`;

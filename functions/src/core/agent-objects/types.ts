@@ -13,6 +13,12 @@ import type {
   V2HorizontalPodAutoscaler,
 } from '@kubernetes/client-node';
 
+/** Where a route on the shared host sends requests: a path prefix and the Service behind it. */
+export interface RouteTarget {
+  path: string;
+  service: string;
+}
+
 export interface HTTPRoute {
   apiVersion: 'gateway.networking.k8s.io/v1';
   kind: 'HTTPRoute';

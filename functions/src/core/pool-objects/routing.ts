@@ -8,6 +8,8 @@
  */
 import type { V1Ingress, V1Service } from '@kubernetes/client-node';
 import { POOL_NAME } from '#agent-runtime/pool-contract';
+import { httpRouteTo } from '../agent-objects/http-route.ts';
+import { ingressTo } from '../agent-objects/ingress.ts';
 import { SERVICE_PORT } from '../agent-objects/service.ts';
 import type { HTTPRoute } from '../agent-objects/types.ts';
 import { POOL_SELECTOR, type PoolInput, poolMeta } from './pool-input.ts';
@@ -25,56 +27,13 @@ export function buildPoolService(input: PoolInput): V1Service {
   };
 }
 
+/** The pool's routes take every path on the host that no dedicated agent's longer prefix claims. */
+const CATCH_ALL = { path: '/', service: POOL_NAME };
+
 export function buildPoolIngress(input: PoolInput): V1Ingress {
-  const { platform } = input;
-  const meta = poolMeta(input);
-  if (platform.tlsIssuer) meta.annotations = { 'cert-manager.io/cluster-issuer': platform.tlsIssuer };
-  return {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'Ingress',
-    metadata: meta,
-    spec: {
-      ...(platform.ingressClass ? { ingressClassName: platform.ingressClass } : {}),
-      tls: [{ hosts: [platform.domain], secretName: platform.tlsSecretName }],
-      rules: [
-        {
-          host: platform.domain,
-          http: {
-            paths: [
-              {
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: POOL_NAME, port: { name: 'http' } } },
-              },
-            ],
-          },
-        },
-      ],
-    },
-  };
+  return ingressTo(input.platform, poolMeta(input), CATCH_ALL);
 }
 
 export function buildPoolHttpRoute(input: PoolInput): HTTPRoute {
-  const { gateway, domain } = input.platform;
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'HTTPRoute',
-    metadata: poolMeta(input),
-    spec: {
-      parentRefs: [
-        {
-          name: gateway.name,
-          namespace: gateway.namespace,
-          ...(gateway.sectionName ? { sectionName: gateway.sectionName } : {}),
-        },
-      ],
-      hostnames: [domain],
-      rules: [
-        {
-          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-          backendRefs: [{ name: POOL_NAME, port: SERVICE_PORT }],
-        },
-      ],
-    },
-  };
+  return httpRouteTo(input.platform, poolMeta(input), CATCH_ALL);
 }

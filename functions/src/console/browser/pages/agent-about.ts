@@ -5,7 +5,7 @@
  */
 import { credentialFor, describe } from '../agent-client.ts';
 import type { Api } from '../api.ts';
-import { h } from '../dom.ts';
+import { codeFact, h } from '../dom.ts';
 
 /** The stored config as JSON, read-only. */
 export async function storedConfig(api: Api, name: string): Promise<HTMLElement> {
@@ -30,18 +30,17 @@ export async function describeAgent(api: Api, name: string): Promise<HTMLElement
   try {
     const status = await api.get(name);
     const about = await describe(status.url, credentialFor(status.url));
-    const row = (term: string, value: string) => [h('dt', null, term), h('dd', null, h('code', null, value))];
     return h(
       'div',
       null,
       h(
         'dl',
         { class: 'facts' },
-        row('Template', about.template),
-        row('Model', about.model),
-        row('Runtime', about.version),
+        codeFact('Template', about.template),
+        codeFact('Model', about.model),
+        codeFact('Runtime', about.version),
         ...(about.tools?.length
-          ? row(
+          ? codeFact(
               'Tools',
               about.tools
                 .map((tool) =>

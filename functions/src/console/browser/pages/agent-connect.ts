@@ -10,7 +10,7 @@
  */
 import { servedHere } from '../agent-client.ts';
 import type { Api } from '../api.ts';
-import { h } from '../dom.ts';
+import { codeFact, h } from '../dom.ts';
 
 /** The environment variable the snippet reads the key from: `my-agent` -> `MY_AGENT_API_KEY`. */
 export const keyVariable = (name: string) => `${name.toUpperCase().replaceAll('-', '_')}_API_KEY`;
@@ -51,16 +51,15 @@ export async function connectAgent(api: Api, name: string): Promise<HTMLElement>
           : 'none';
     const mcpUrl = new URL('mcp', status.url).href;
     const cardUrl = new URL('.well-known/agent-card.json', status.url).href;
-    const row = (term: string, value: string) => [h('dt', null, term), h('dd', null, h('code', null, value))];
     return h(
       'div',
       null,
       h(
         'dl',
         { class: 'facts' },
-        row('MCP (Streamable HTTP)', mcpUrl),
-        row('A2A agent card', cardUrl),
-        row('A2A JSON-RPC', new URL('a2a', status.url).href),
+        codeFact('MCP (Streamable HTTP)', mcpUrl),
+        codeFact('A2A agent card', cardUrl),
+        codeFact('A2A JSON-RPC', new URL('a2a', status.url).href),
       ),
       h(
         'p',

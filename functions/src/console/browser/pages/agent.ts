@@ -7,7 +7,7 @@
  */
 import { ApiError } from '../api.ts';
 import { confirmDialog } from '../dialog.ts';
-import { ago, type Child, fill, h, statusLine } from '../dom.ts';
+import { ago, type Child, fact, fill, h, statusLine } from '../dom.ts';
 import { clockOf, type LogEntry, mergeLogs } from '../log-lines.ts';
 import type { PageFactory } from '../page.ts';
 import { buildText, phaseBadge } from '../phase.ts';
@@ -37,35 +37,34 @@ const section = (id: string, title: string, ...children: Child[]) =>
   h('section', { class: 'card', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
 
 function overview(status: AgentStatus): HTMLElement {
-  const row = (term: string, ...value: Child[]) => [h('dt', null, term), h('dd', null, ...value)];
   const r = status.replicas;
   return h(
     'dl',
     { class: 'facts' },
-    row('Phase', phaseBadge(status.phase)),
-    row(
+    fact('Phase', phaseBadge(status.phase)),
+    fact(
       'Tier',
       status.tier === 'pooled'
         ? "pooled: served by the namespace's pool (the pods below are the pool's)"
         : 'dedicated: its own pods',
     ),
-    row(
+    fact(
       'Generation',
       `${status.generation} stored`,
       status.appliedGeneration !== undefined
         ? `, ${status.appliedGeneration} ${status.target === 'local' ? 'running as local processes' : 'in the cluster'}`
         : '',
     ),
-    row('Replicas', `${r.ready}/${r.desired} ready · ${r.updated} updated · ${r.available} available`),
+    fact('Replicas', `${r.ready}/${r.desired} ready · ${r.updated} updated · ${r.available} available`),
     status.autoscaling
-      ? row(
+      ? fact(
           'Autoscaling',
           `${status.autoscaling.min}–${status.autoscaling.max}, now ${status.autoscaling.current}${status.autoscaling.targetCpuPercentage ? ` at ${status.autoscaling.targetCpuPercentage}% CPU` : ''}`,
         )
       : [],
-    row('Image', h('code', null, status.image ?? 'none yet')),
-    status.build ? row('Build', buildText(status.build) ?? '') : [],
-    row('URL', h('a', { href: status.url, rel: 'noreferrer' }, status.url)),
+    fact('Image', h('code', null, status.image ?? 'none yet')),
+    status.build ? fact('Build', buildText(status.build) ?? '') : [],
+    fact('URL', h('a', { href: status.url, rel: 'noreferrer' }, status.url)),
   );
 }
 

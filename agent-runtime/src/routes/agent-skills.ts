@@ -10,9 +10,9 @@ import { z } from 'zod';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { RuntimeCustomEndpoint } from '../contract.ts';
 import { validate } from '../http/read-json.ts';
-import type { AnswerRequest } from '../routes/answer.ts';
-import { endpointInput, endpointRequest } from '../routes/custom-endpoints.ts';
-import { generateBody, generateRequest } from '../routes/generate.ts';
+import type { AnswerRequest } from './answer.ts';
+import { endpointInput, endpointRequest } from './custom-endpoints.ts';
+import { generateBody, generateRequest } from './generate.ts';
 
 export interface AgentSkill {
   /** The MCP tool's name and the A2A skill's id: `generate`, or the endpoint's path (`/` as `_`). */
