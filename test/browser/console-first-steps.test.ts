@@ -15,6 +15,7 @@ import {
   SCREENSHOTS,
   signedInPage,
   startConsoleServer,
+  TOKEN,
   until,
 } from './harness.ts';
 
