@@ -319,16 +319,28 @@ export class ControlPlane {
 
   /** Deploys several agents; each gets its own result, and one failure does not stop the rest. */
   async deployMany(specs: AgentSpec[], by: TokenScope): Promise<DeployResult[]> {
-    // One registry lookup and at most one build for the whole batch.
-    const fleet = this.deps.builds ? await this.deps.store.ensureFleet().catch(() => undefined) : undefined;
-    const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
-    const pool = this.poolSession(images);
+    // The fleet, the batch's look at the cluster and (for pooled agents) at the pool, all at once.
+    // A failure here is each agent's to report: it tries again alone.
+    const ensured = this.deps.store.ensureFleet().catch(() => undefined);
     // One look at the cluster for the whole batch (one list call per kind, by a set selector on
     // the agents' names), not one per agent. When it fails, each agent looks (and fails) alone.
-    const seen = await this.deps.cluster
+    const looked = this.deps.cluster
       .observe({ agents: specs.map((spec) => spec.name) })
       .then(observedByAgent)
       .catch(() => undefined);
+    // One registry lookup and at most one build for the whole batch.
+    const fleet = this.deps.builds ? await ensured : undefined;
+    const images = fleet ? this.deps.builds?.session('deploy', fleet) : undefined;
+    const pool = this.poolSession(images);
+    // A pooled agent's config is applied only once the pool is in place, and its answer shows the
+    // pool: both are done while the batch writes to the store, not in each agent's path. A failure
+    // here is met again, and reported, by the agents that need the pool.
+    if (specs.some((spec) => tierOf(spec) === 'pooled' && needsImage(spec)))
+      pool
+        .ensure()
+        .then(() => pool.observe())
+        .catch(() => undefined);
+    const [seen] = await Promise.all([looked, ensured]);
     const pooledOnly = specs.every((spec) => tierOf(spec) === 'pooled');
     return mapLimit(specs, pooledOnly ? POOLED_DEPLOY_CONCURRENCY : DEPLOY_CONCURRENCY, async (spec) => {
       try {
