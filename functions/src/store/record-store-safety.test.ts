@@ -82,7 +82,64 @@ describe('the record store', () => {
     expect(b).toBe(a);
     expect(await new RecordStore(blobs).fleet()).toBe(a);
   });
+
+  it('ensures its fleet once for a whole batch in a fresh process: one read and one create, not one each', async () => {
+    const blobs = new Counting(await directory());
+    const store = new RecordStore(blobs);
+    const fleets = await Promise.all(Array.from({ length: 32 }, () => store.ensureFleet()));
+    expect(new Set(fleets).size).toBe(1);
+    expect(blobs.calls.filter((call) => call === 'get fleet.json')).toHaveLength(1);
+    expect(blobs.calls.filter((call) => call === 'put fleet.json')).toHaveLength(1);
+    // A fresh process on the same store: its concurrent readers share one read.
+    const again = new Counting(blobs);
+    const reader = new RecordStore(again);
+    expect(new Set(await Promise.all(Array.from({ length: 8 }, () => reader.fleet())))).toEqual(
+      new Set(fleets),
+    );
+    expect(again.calls).toEqual(['get fleet.json']);
+  });
+
+  it('answers a reread with a read begun after it, not one already under way', async () => {
+    const blobs = await directory();
+    const store = new RecordStore(blobs);
+    const fleet = await new RecordStore(blobs).ensureFleet();
+    const before = store.fleet({ reread: true });
+    await blobs.delete('fleet.json');
+    const after = store.fleet({ reread: true });
+    expect(await before).toBe(fleet);
+    expect(await after).toBeUndefined();
+  });
 });
+
+/** Notes each get and put by key, and passes it on. */
+class Counting implements BlobStore {
+  readonly description = 'a counted directory';
+  readonly calls: string[] = [];
+  private readonly inner: BlobStore;
+  constructor(inner: BlobStore) {
+    this.inner = inner;
+  }
+  get(key: string) {
+    this.calls.push(`get ${key}`);
+    return this.inner.get(key);
+  }
+  getBytes(key: string) {
+    return this.inner.getBytes(key);
+  }
+  put(key: string, body: string, condition?: WriteCondition) {
+    this.calls.push(`put ${key}`);
+    return this.inner.put(key, body, condition);
+  }
+  delete(key: string) {
+    return this.inner.delete(key);
+  }
+  list(prefix: string) {
+    return this.inner.list(prefix);
+  }
+  ping() {
+    return this.inner.ping();
+  }
+}
 
 /**
  * A backend that ignores If-None-Match and If-Match (some S3-compatible servers do). A stand-in

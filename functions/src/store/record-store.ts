@@ -81,6 +81,8 @@ export class RecordStore implements ConfigStore {
   private readonly blobs: BlobStore;
   private readonly revisionsKept: number;
   private fleetId: string | undefined;
+  private fleetRead: Promise<string | undefined> | undefined;
+  private ensuring: Promise<string> | undefined;
   private verified: Promise<void> | undefined;
   /** Entries as last read, by name, with their etags: what a listing need not read again. */
   private readonly known = new Map<string, Versioned<StoredEntry>>();
@@ -101,12 +103,37 @@ export class RecordStore implements ConfigStore {
   }
 
   async fleet(options: { reread?: boolean } = {}): Promise<string | undefined> {
-    if (options.reread || this.fleetId === undefined)
-      this.fleetId = (await this.getJson<Fleet>(keys.fleet))?.value.id;
-    return this.fleetId;
+    if (!options.reread && this.fleetId !== undefined) return this.fleetId;
+    // Concurrent callers (the agents of a batch in a fresh process) share one read; a reread
+    // asked for now never takes the answer of a read that started before it.
+    if (options.reread || !this.fleetRead) {
+      const read = this.getJson<Fleet>(keys.fleet).then((found) => {
+        this.fleetId = found?.value.id;
+        return this.fleetId;
+      });
+      this.fleetRead = read;
+      const forget = () => {
+        if (this.fleetRead === read) this.fleetRead = undefined;
+      };
+      read.then(forget, forget);
+    }
+    return this.fleetRead;
   }
 
-  async ensureFleet(): Promise<string> {
+  /** The agents of a batch ensure the fleet at once: one of them creates it, the rest wait for it. */
+  ensureFleet(): Promise<string> {
+    if (!this.ensuring) {
+      const ensuring = this.createFleet();
+      this.ensuring = ensuring;
+      const forget = () => {
+        if (this.ensuring === ensuring) this.ensuring = undefined;
+      };
+      ensuring.then(forget, forget);
+    }
+    return this.ensuring;
+  }
+
+  private async createFleet(): Promise<string> {
     await this.verifyConditionalWrites();
     const known = await this.fleet();
     if (known) return known;
@@ -120,10 +147,11 @@ export class RecordStore implements ConfigStore {
       await this.putJson(keys.fleet, fleet, { ifNoneMatch: '*' });
       this.fleetId = fleet.id;
     } catch (error) {
-      // Another process created it first: theirs is the fleet.
+      // Another process created it first: theirs is the fleet (read afresh, not by a read begun before it).
       if (!(error instanceof ConflictError)) throw error;
+      return (await this.fleet({ reread: true })) as string;
     }
-    return (await this.fleet()) as string;
+    return fleet.id;
   }
 
   /**
