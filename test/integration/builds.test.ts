@@ -405,9 +405,10 @@ describe('in-cluster image builds (kwok plays Kaniko, the test pushes what it wo
     expect(uncached.kube['POST jobs']).toBe(1);
     expect(uncached.kube['LIST jobs']).toBe(1);
     expect(uncached.kube['LIST pods']).toBe(2); // the agent's and the build's
-    // The agent's record and the build record are read; the agent's record is written; the context
-    // is looked for, uploaded and read back to verify its SHA-256.
-    expect(uncached.s3).toEqual({ GetObject: 4, PutObject: 2 });
+    // A new name (the cluster shows nothing of it) is created without a read first; the build
+    // record is read; the agent's record is written; the context is looked for, uploaded and read
+    // back to verify its SHA-256.
+    expect(uncached.s3).toEqual({ GetObject: 3, PutObject: 2 });
 
     // The stand-in pushes and reports the digest; the Job completes. A process that has not seen
     // the image yet (a cold function) checks the reported digest in the registry once, and
