@@ -213,9 +213,11 @@ describe('the pooled tier on the test cluster', () => {
       '-p',
       JSON.stringify({ data: { 'agent.json': JSON.stringify({ ...config, fromTheFuture: true }) } }),
     ]);
-    const failed = await waitFor(`${name} Failed`, async () => {
+    // Failed as soon as one pool pod reports the error; then every pod, each as its report comes.
+    const failed = await waitFor(`${name} Failed on every pool pod`, async () => {
       const answer = await call('GET', `/deployments/${name}`);
-      return answer.json.phase === 'Failed' && answer.json;
+      const reported = (answer.json.pods ?? []).every((pod: { loadError?: string }) => pod.loadError);
+      return answer.json.phase === 'Failed' && reported && answer.json;
     });
     expect(failed.conditions.find((c: { type: string }) => c.type === 'Served')).toMatchObject({
       status: 'False',

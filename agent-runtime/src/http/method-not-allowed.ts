@@ -8,6 +8,7 @@
  * order they were added). Middleware (`use`, `all`) is not a method a path allows.
  */
 import type { Context, Env, Hono } from 'hono';
+import { PatternRouter } from 'hono/router/pattern-router';
 
 /** The methods each route path answers, in a stable order; HEAD beside GET (Hono serves it from GET). */
 export function allowedMethods(routes: readonly { method: string; path: string }[]): Map<string, string[]> {
@@ -23,14 +24,27 @@ export function allowedMethods(routes: readonly { method: string; path: string }
 }
 
 /**
- * Adds the 405 catch-alls; `answer` renders it in the app's own error shape, with `Allow`. A
- * request whose method the path allows, but whose handler passed it on (a file that is not
- * there, say), goes on to the app's 404: its method was allowed.
+ * Adds the 405 answer: one catch-all, last, that runs only when no handler answered. It finds
+ * the path's methods in a matcher of the app's routes built on the first miss, so an app that
+ * is never asked a wrong method pays nothing for it: a catch-all per path would sit in every
+ * method's compiled router (about 18 KiB per app, which a pool of 1,000 agents' apps pays
+ * 1,000 times). A request whose method the path allows, but whose handler passed it on (a file
+ * that is not there, say), goes on to the app's 404: its method was allowed.
  */
 export function answerMethodNotAllowed<E extends Env>(
   app: Hono<E>,
   answer: (c: Context<E>, allow: string[]) => Response | Promise<Response>,
 ): void {
-  for (const [path, allow] of allowedMethods(app.routes))
-    app.all(path, (c, next) => (allow.includes(c.req.method) ? next() : answer(c, allow)));
+  let matcher: PatternRouter<string[]> | undefined;
+  const allowedAt = (path: string): string[] | undefined => {
+    if (!matcher) {
+      matcher = new PatternRouter<string[]>();
+      for (const [route, allow] of allowedMethods(app.routes)) matcher.add('ALL', route, allow);
+    }
+    return matcher.match('ALL', path)[0][0]?.[0];
+  };
+  app.all('*', (c, next) => {
+    const allow = allowedAt(c.req.path);
+    return !allow || allow.includes(c.req.method) ? next() : answer(c, allow);
+  });
 }

@@ -6,7 +6,7 @@
  * labels use the matched route pattern, never the raw path (unbounded cardinality).
  */
 import type { MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { matchedRoutes } from 'hono/route';
 import type { Logger } from '../observability/logger.ts';
 import type { AgentMetrics } from '../observability/metrics.ts';
 import type { AgentEnv } from './agent-env.ts';
@@ -29,7 +29,10 @@ export function observe(basePath: string, metrics: AgentMetrics, log: Logger): M
       metrics.inFlight--;
     }
     const seconds = (performance.now() - started) / 1000;
-    const route = routeLabel(routePath(c, -1), basePath);
+    // The last route of a method that matched (middleware and catch-alls are ALL): the 405
+    // catch-all matches every path, and a 401 from the key check still counts for its route.
+    const matched = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
+    const route = routeLabel(matched?.path ?? '*', basePath);
     const status = c.res.status;
     metrics.requests.inc({ route, method: c.req.method, status: String(status) });
     metrics.duration.observe({ route }, seconds);

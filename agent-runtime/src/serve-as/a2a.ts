@@ -11,8 +11,8 @@ import { agentSkills } from '../routes/agent-skills.ts';
 import { loadOnce } from './load-once.ts';
 
 export function registerA2a(app: Hono<AgentEnv>, rt: AgentRuntime): void {
-  const skills = agentSkills(rt);
-  const server = loadOnce(async () => (await import('./a2a-server.ts')).a2aServer(rt, skills));
+  // The skills too are built on first use: a pool builds a thousand agents' apps.
+  const server = loadOnce(async () => (await import('./a2a-server.ts')).a2aServer(rt, agentSkills(rt)));
   app.get('/.well-known/agent-card.json', async (c) => (await server()).card(c));
   app.post('/a2a', async (c) => (await server()).jsonRpc(c));
 }

@@ -11,8 +11,8 @@ import { agentSkills } from '../routes/agent-skills.ts';
 import { loadOnce } from './load-once.ts';
 
 export function registerMcp(app: Hono<AgentEnv>, rt: AgentRuntime): void {
-  const skills = agentSkills(rt);
-  const server = loadOnce(async () => (await import('./mcp-server.ts')).mcpServer(rt, skills));
+  // The skills too are built on first use: a pool builds a thousand agents' apps.
+  const server = loadOnce(async () => (await import('./mcp-server.ts')).mcpServer(rt, agentSkills(rt)));
   app.post('/mcp', async (c) => (await server())(c));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
     c.json(
