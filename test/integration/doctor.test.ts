@@ -504,9 +504,12 @@ describe.runIf(local)('fleetplane doctor against the test environment', () => {
         'registry.push ok',
         'registry.image warn',
       ]);
-      expect(
-        registry.tokenRequests.some((r) => r.scopes.some((s) => s.endsWith(':pull,push')) && r.grantedTo),
-      ).toBe(true);
+      // The registry names the actions in no fixed order (it keeps them in a Go map): pull and push.
+      const pullAndPush = (scope: string) => {
+        const actions = scope.slice(scope.lastIndexOf(':') + 1).split(',');
+        return actions.includes('pull') && actions.includes('push');
+      };
+      expect(registry.tokenRequests.some((r) => r.scopes.some(pullAndPush) && r.grantedTo)).toBe(true);
       const refused = await doctor({
         ...viaToken,
         FLEETPLANE_REGISTRY_DOCKER_CONFIG: wrong(registry.host, registry.username),
