@@ -11,7 +11,7 @@ import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
 import { unavailable } from '../http/problem.ts';
-import { agentSkills } from './agent-skills.ts';
+import { skillsOf } from './agent-skills.ts';
 
 export function registerAbout(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   const { config } = rt;
@@ -57,7 +57,7 @@ function listEndpoints(rt: AgentRuntime) {
       { method: 'GET', path: `${base}/v1/models`, description: 'OpenAI-compatible model list' },
     );
   }
-  const tools = agentSkills(rt).map((skill) => skill.name);
+  const tools = skillsOf(rt).map((skill) => skill.name);
   out.push(
     {
       method: 'POST',

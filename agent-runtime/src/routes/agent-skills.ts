@@ -27,6 +27,21 @@ export interface AgentSkill {
   request(input: unknown): AnswerRequest;
 }
 
+const built = new WeakMap<AgentRuntime, AgentSkill[]>();
+
+/**
+ * The skills of `rt`, built on first use and then shared by the MCP server, the A2A server and
+ * GET / (which asks on every request): building them turns zod schemas into JSON Schema.
+ */
+export function skillsOf(rt: AgentRuntime): AgentSkill[] {
+  let skills = built.get(rt);
+  if (!skills) {
+    skills = agentSkills(rt);
+    built.set(rt, skills);
+  }
+  return skills;
+}
+
 export function agentSkills(rt: AgentRuntime): AgentSkill[] {
   const skills: AgentSkill[] = [];
   const names = new Set<string>();

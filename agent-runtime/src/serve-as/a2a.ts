@@ -7,12 +7,12 @@
 import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
-import { agentSkills } from '../routes/agent-skills.ts';
+import { skillsOf } from '../routes/agent-skills.ts';
 import { loadOnce } from './load-once.ts';
 
 export function registerA2a(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   // The skills too are built on first use: a pool builds a thousand agents' apps.
-  const server = loadOnce(async () => (await import('./a2a-server.ts')).a2aServer(rt, agentSkills(rt)));
+  const server = loadOnce(async () => (await import('./a2a-server.ts')).a2aServer(rt, skillsOf(rt)));
   app.get('/.well-known/agent-card.json', async (c) => (await server()).card(c));
   app.post('/a2a', async (c) => (await server()).jsonRpc(c));
 }

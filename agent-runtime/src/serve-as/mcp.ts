@@ -7,12 +7,12 @@
 import type { Hono } from 'hono';
 import type { AgentRuntime } from '../agent-runtime.ts';
 import type { AgentEnv } from '../http/agent-env.ts';
-import { agentSkills } from '../routes/agent-skills.ts';
+import { skillsOf } from '../routes/agent-skills.ts';
 import { loadOnce } from './load-once.ts';
 
 export function registerMcp(app: Hono<AgentEnv>, rt: AgentRuntime): void {
   // The skills too are built on first use: a pool builds a thousand agents' apps.
-  const server = loadOnce(async () => (await import('./mcp-server.ts')).mcpServer(rt, agentSkills(rt)));
+  const server = loadOnce(async () => (await import('./mcp-server.ts')).mcpServer(rt, skillsOf(rt)));
   app.post('/mcp', async (c) => (await server())(c));
   app.on(['GET', 'DELETE'], '/mcp', (c) =>
     c.json(
